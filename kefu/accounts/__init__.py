@@ -1,0 +1,1 @@
+"""Accounts: agents, teams, skills, roles, sign-in sessions, password resets and API tokens."""

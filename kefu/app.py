@@ -1,0 +1,74 @@
+"""create_app(): the FastAPI application; the runtime is built in its lifespan, not at import."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kefu import __version__
+from kefu.accounts.throttle import SignInThrottle
+from kefu.config import Settings
+from kefu.jobs import start_consumer
+from kefu.runtime import Runtime, start, stop
+from kefu.web.errors import install_error_handlers
+from kefu.web.templating import make_templates
+
+STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
+
+API_DESCRIPTION = """The kefu REST API. Authenticate with an API token created under
+*Account → API tokens*: `Authorization: Bearer kefu_…`. Errors are `application/problem+json`
+with a stable `code`. Lists page by cursor: pass the `next_cursor` you got as `before_id`."""
+
+
+def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        own_runtime = runtime is None
+        app.state.runtime = runtime or start(settings)
+        consumer = None
+        if settings.worker_in_process:
+            consumer = start_consumer(
+                app.state.runtime.queue, workers=settings.worker_threads, in_process=True
+            )
+        try:
+            yield
+        finally:
+            if consumer is not None:
+                consumer.stop(graceful=True)
+            if own_runtime:
+                stop()
+
+    app = FastAPI(
+        title="kefu",
+        version=__version__,
+        description=API_DESCRIPTION,
+        openapi_url="/api/openapi.json",
+        docs_url=None,
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    if runtime is not None:
+        app.state.runtime = runtime
+    app.state.templates = make_templates()
+    app.state.signin_throttle = SignInThrottle(
+        redis_url=settings.redis_url, attempts_per_minute=settings.login_attempts_per_minute
+    )
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    install_error_handlers(app)
+    _include_routers(app)
+    return app
+
+
+def _include_routers(app: FastAPI) -> None:
+    from kefu.accounts import pages as account_pages
+    from kefu.accounts import routes as account_routes
+    from kefu.compliance import pages as compliance_pages
+    from kefu.compliance import routes as compliance_routes
+    from kefu.web import pages as web_pages
+
+    for module in (web_pages, account_pages, compliance_pages):
+        app.include_router(module.router, include_in_schema=False)
+    for module in (account_routes, compliance_routes):
+        app.include_router(module.router, prefix="/api/v1")

@@ -1,0 +1,1 @@
+"""Compliance: the audit log (and later data export, erasure, redaction, retention)."""

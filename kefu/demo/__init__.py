@@ -1,0 +1,33 @@
+"""Demo and benchmark data: a realistic store team, made through the same services as the app.
+
+Each domain contributes a step; `fill()` runs them in order. The benchmarks call the same
+steps with a larger scale.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from kefu.db import Database
+
+DEMO_ADMIN_EMAIL = "admin@example.com"
+DEMO_PASSWORD = "demo-password"
+
+
+@dataclass(frozen=True)
+class DemoStep:
+    name: str
+    run: Callable[[Database, int, Callable[[int], None]], int]
+    size: Callable[[int], int]
+
+
+def steps() -> list[DemoStep]:
+    from kefu.demo import team
+
+    return [team.STEP]
+
+
+def has_data(database: Database) -> bool:
+    from kefu.accounts.service import agent_count
+
+    with database.sessions() as session:
+        return agent_count(session) > 0

@@ -1,0 +1,21 @@
+"""The list of domain packages: what is imported to know every table, handler and job."""
+
+import importlib
+
+DOMAINS = ("accounts", "compliance")
+_ROOMS = ("models", "jobs")
+CORE_MODULES = ("kefu.events", "kefu.dispatch_jobs")
+
+
+def load_domains() -> None:
+    """Import every domain's tables and jobs, so metadata, handlers and jobs are complete."""
+    for module in CORE_MODULES:
+        importlib.import_module(module)
+    for domain in DOMAINS:
+        for room in _ROOMS:
+            name = f"kefu.{domain}.{room}"
+            try:
+                importlib.import_module(name)
+            except ModuleNotFoundError as exc:
+                if exc.name != name:
+                    raise

@@ -1,0 +1,55 @@
+"""Domain errors: each carries its HTTP status, a stable code and a message for people."""
+
+
+class KefuError(Exception):
+    status: int = 400
+    code: str = "error"
+
+    def __init__(self, message: str, *, code: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        if code is not None:
+            self.code = code
+
+
+class InvalidInput(KefuError):
+    status = 422
+    code = "invalid_input"
+
+
+class NotFound(KefuError):
+    status = 404
+    code = "not_found"
+
+
+class Conflict(KefuError):
+    status = 409
+    code = "conflict"
+
+
+class PermissionDenied(KefuError):
+    status = 403
+    code = "permission_denied"
+
+
+class NotAuthenticated(KefuError):
+    status = 401
+    code = "not_authenticated"
+
+
+class PolicyViolation(KefuError):
+    status = 422
+    code = "policy_violation"
+
+
+class Throttled(KefuError):
+    status = 429
+    code = "throttled"
+
+    def __init__(self, message: str, *, retry_after_seconds: int) -> None:
+        super().__init__(message)
+        self.retry_after_seconds = retry_after_seconds
+
+
+class ConfigError(Exception):
+    """Bad configuration: reported as one line and a non-zero exit, never a traceback."""

@@ -1,0 +1,134 @@
+"""The transactional outbox: events written with the change, and the handler registry.
+
+`emit()` adds an event row and one delivery row per registered handler to the caller's
+session, so the event exists exactly when the change commits. The dispatcher
+(`kefu.dispatch`) runs each delivery after commit, in its own transaction.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, Session, mapped_column
+
+from kefu.db import Base, BigId, JsonDoc, UtcDateTime
+from kefu.kit.actor import Actor
+from kefu.kit.clock import utcnow
+
+EMITTED_KEY = "kefu.emitted_event_ids"
+
+
+class Event(Base):
+    __tablename__ = "events"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    type: Mapped[str] = mapped_column(String(100), index=True)
+    subject_type: Mapped[str] = mapped_column(String(50))
+    subject_id: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
+    actor: Mapped[str] = mapped_column(String(120))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (Index(None, "subject_type", "subject_id"),)
+
+
+class EventDelivery(Base):
+    """One handler's progress on one event: pending until done, or failed after max attempts."""
+
+    __tablename__ = "event_deliveries"
+
+    id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id", ondelete="CASCADE"))
+    handler: Mapped[str] = mapped_column(String(120))
+    status: Mapped[str] = mapped_column(String(10), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    last_error: Mapped[str | None] = mapped_column(Text)
+    done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+    __table_args__ = (
+        UniqueConstraint("event_id", "handler"),
+        Index(None, "status", "next_attempt_at"),
+    )
+
+
+Handler = Callable[[Session, Event], None]
+
+
+@dataclass(frozen=True, slots=True)
+class HandlerSpec:
+    name: str
+    event_types: tuple[str, ...]
+    fn: Handler
+    max_attempts: int
+
+
+class HandlerRegistry:
+    """Handlers by name; domains register theirs with `@handles(...)` in their jobs module."""
+
+    def __init__(self) -> None:
+        self._by_name: dict[str, HandlerSpec] = {}
+
+    def register(self, spec: HandlerSpec) -> None:
+        existing = self._by_name.get(spec.name)
+        if existing is not None and existing.fn is not spec.fn:
+            raise ValueError(f"two event handlers are named {spec.name!r}")
+        self._by_name[spec.name] = spec
+
+    def unregister(self, name: str) -> None:
+        self._by_name.pop(name, None)
+
+    def get(self, name: str) -> HandlerSpec | None:
+        return self._by_name.get(name)
+
+    def for_type(self, event_type: str) -> list[HandlerSpec]:
+        return [
+            spec
+            for spec in self._by_name.values()
+            if event_type in spec.event_types or "*" in spec.event_types
+        ]
+
+
+registry = HandlerRegistry()
+
+
+def handles(*event_types: str, name: str | None = None, max_attempts: int = 8) -> Any:
+    """Register a handler `fn(session, event)`; it must be idempotent (it may run again)."""
+
+    def decorate(fn: Handler) -> Handler:
+        handler_name = name or f"{fn.__module__}.{fn.__qualname__}"
+        registry.register(HandlerSpec(handler_name, event_types, fn, max_attempts))
+        return fn
+
+    return decorate
+
+
+def emit(
+    session: Session,
+    event_type: str,
+    *,
+    subject_type: str,
+    subject_id: object,
+    payload: dict[str, Any] | None = None,
+    actor: Actor | None = None,
+) -> Event:
+    """Write an event (and its pending deliveries) into the caller's transaction."""
+    who = actor or session.info.get("actor") or Actor.system()
+    now = utcnow()
+    event = Event(
+        type=event_type,
+        subject_type=subject_type,
+        subject_id=str(subject_id),
+        payload=payload or {},
+        actor=who.ref,
+        created_at=now,
+    )
+    session.add(event)
+    session.flush()
+    for spec in registry.for_type(event_type):
+        session.add(EventDelivery(event_id=event.id, handler=spec.name, next_attempt_at=now))
+    session.info.setdefault(EMITTED_KEY, []).append(event.id)
+    return event

@@ -1,0 +1,69 @@
+"""What one kefu process runs on: settings, database, job queue; built at start-up, not import."""
+
+import logging
+from dataclasses import dataclass, field
+
+from sqlalchemy.orm import Session
+
+from kefu.config import Settings
+from kefu.db import Database
+from kefu.events import EMITTED_KEY
+from kefu.jobs import JobQueue, make_queue
+from kefu.kit.clock import Clock, utcnow
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    database: Database
+    queue: JobQueue
+    clock: Clock = field(default=utcnow)
+
+
+_current: Runtime | None = None
+
+
+def current() -> Runtime:
+    if _current is None:
+        raise RuntimeError("kefu runtime not started: call kefu.runtime.start()")
+    return _current
+
+
+def open_database(url: str) -> Database:
+    """A Database with kefu's flush and commit hooks (audit log, outbox forgetting)."""
+    from kefu.compliance.audit import install_audit_listener
+    from kefu.domains import load_domains
+
+    load_domains()
+    database = Database.from_url(url)
+    install_audit_listener(database.sessions)
+    return database
+
+
+def start(settings: Settings, *, database: Database | None = None) -> Runtime:
+    """Build the process runtime; after each commit that emitted events, queue a dispatch."""
+    global _current
+    database = database or open_database(settings.database_url)
+    queue = make_queue(settings)
+    runtime = Runtime(settings=settings, database=database, queue=queue)
+
+    def queue_dispatch(session: Session) -> None:
+        if session.info.pop(EMITTED_KEY, None):
+            try:
+                queue.enqueue("events.dispatch")
+            except Exception:
+                # The events are committed; the minute sweep delivers them anyway.
+                log.exception("could not queue event dispatch; the sweep will deliver")
+
+    database.after_commit_hooks.append(queue_dispatch)
+    _current = runtime
+    return runtime
+
+
+def stop() -> None:
+    global _current
+    if _current is not None:
+        _current.database.dispose()
+    _current = None

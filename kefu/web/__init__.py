@@ -1,0 +1,1 @@
+"""The web layer: the agent and manager UI, shared templates and vendored static files."""

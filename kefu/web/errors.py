@@ -1,0 +1,75 @@
+"""Turns every refusal into the right answer: problem+json for the API, a page for people."""
+
+import logging
+from urllib.parse import quote
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from kefu.errors import KefuError, Throttled
+from kefu.web.deps import SignInRequired
+from kefu.web.templating import render
+
+log = logging.getLogger(__name__)
+
+
+def _is_api(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def problem(status: int, code: str, detail: str, **extra: object) -> JSONResponse:
+    body = {
+        "type": f"about:blank#{code}",
+        "title": code.replace("_", " "),
+        "status": status,
+        "detail": detail,
+        "code": code,
+        **extra,
+    }
+    return JSONResponse(body, status_code=status, media_type="application/problem+json")
+
+
+def _error_page(request: Request, status: int, message: str) -> Response:
+    return render(request, "error.html", {"status": status, "message": message}, status=status)
+
+
+async def kefu_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, KefuError)
+    if isinstance(exc, SignInRequired) and not _is_api(request):
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
+    headers = {}
+    if isinstance(exc, Throttled):
+        headers["Retry-After"] = str(exc.retry_after_seconds)
+    response = (
+        problem(exc.status, exc.code, exc.message)
+        if _is_api(request)
+        else _error_page(request, exc.status, exc.message)
+    )
+    response.headers.update(headers)
+    return response
+
+
+async def validation_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, RequestValidationError)
+    errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
+    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
+    detail = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    if _is_api(request):
+        return problem(422, "invalid_input", detail, errors=errors)
+    return _error_page(request, 422, detail)
+
+
+async def http_error(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, StarletteHTTPException)
+    if _is_api(request):
+        return problem(exc.status_code, "http_error", str(exc.detail))
+    return _error_page(request, exc.status_code, str(exc.detail))
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(KefuError, kefu_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
