@@ -4,6 +4,7 @@ from enum import StrEnum
 
 from kefu.errors import PermissionDenied
 from kefu.kit.actor import Actor
+from kefu.kit.i18n import N_
 
 
 class Role(StrEnum):
@@ -12,6 +13,13 @@ class Role(StrEnum):
     AGENT = "agent"
     LIGHT_AGENT = "light_agent"  # other departments: read and add internal notes only
 
+
+ROLE_LABELS: dict[str, str] = {
+    Role.ADMIN: N_("Administrator"),
+    Role.MANAGER: N_("Manager"),
+    Role.AGENT: N_("Agent"),
+    Role.LIGHT_AGENT: N_("Light agent"),
+}
 
 READ = {"tickets.read", "tickets.note", "customers.read", "kb.read", "profile.manage"}
 WORK = READ | {

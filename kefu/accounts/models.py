@@ -12,6 +12,7 @@ from kefu.kit.clock import utcnow
 class Agent(Audited, Base):
     __tablename__ = "agents"
     __audit_redact__ = frozenset({"password_hash"})
+    __audit_ignore__ = frozenset({"updated_at"})
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))

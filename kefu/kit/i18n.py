@@ -31,6 +31,11 @@ def translations_for(language: str) -> NullTranslations:
     return loaded
 
 
+def N_(message: str) -> str:  # noqa: N802 (the conventional gettext marker)
+    """Marks a message for extraction where it is defined; translated where it is shown."""
+    return message
+
+
 def gettext(message: str, **variables: Any) -> str:
     text = translations_for(current_language.get()).gettext(message)
     return text % variables if variables else text

@@ -8,6 +8,7 @@ from sqlalchemy.orm import Session
 
 from kefu.accounts.auth import actor_for_api_token, agent_for_session
 from kefu.accounts.models import Agent
+from kefu.accounts.schemas import AgentRead
 from kefu.accounts.service import actor_for
 from kefu.config import secret_key
 from kefu.errors import NotAuthenticated
@@ -31,8 +32,9 @@ DbSession = Annotated[Session, Depends(db_session)]
 
 
 def _adopt(request: Request, session: Session, actor: Actor, agent: Agent | None) -> Actor:
+    """Remember who asks; pages get a snapshot that outlives the session (error pages too)."""
     request.state.actor = actor
-    request.state.agent = agent
+    request.state.agent = AgentRead.model_validate(agent) if agent is not None else None
     session.info["actor"] = actor
     return actor
 

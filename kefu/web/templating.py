@@ -13,6 +13,7 @@ from kefu.config import LANGUAGES, secret_key
 from kefu.domains import DOMAINS
 from kefu.kit import i18n
 from kefu.kit.clock import utcnow
+from kefu.permissions import ROLE_LABELS
 from kefu.web import csrf
 
 KEFU_DIR = Path(__file__).resolve().parent.parent
@@ -35,7 +36,8 @@ def make_templates() -> Jinja2Templates:
         ngettext=lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
         newstyle=True,
     )
-    env.globals.update(LANGUAGES=LANGUAGES, version=__version__)
+    env.globals.update(LANGUAGES=LANGUAGES, version=__version__,
+                       role_label=lambda role: i18n.gettext(ROLE_LABELS.get(role, role)))
     env.filters["dt"] = i18n.format_datetime
     env.filters["ago"] = i18n.format_ago
     return Jinja2Templates(env=env)

@@ -1,0 +1,148 @@
+"""The web shell and the sign-in pages, through HTTP."""
+
+from typing import Any
+
+from sqlalchemy import func, select
+
+from kefu.accounts.models import Agent
+from kefu.db import Database
+from tests.accounts.factories import PASSWORD, make_admin, make_agent
+from tests.web.helpers import csrf_token, sign_in
+
+
+def test_empty_kefu_leads_to_first_run_setup(client: Any, database: Database) -> None:
+    assert client.get("/").headers["location"] == "/setup"
+    assert client.get("/login").headers["location"] == "/setup"
+    page = client.get("/setup")
+    response = client.post("/setup", data={
+        "name": "Boss", "email": "boss@example.com", "password": "a long password",
+        "csrf_token": csrf_token(page.text)})
+    assert (response.status_code, response.headers["location"]) == (303, "/")
+    assert "Welcome, Boss" in client.get("/").text
+    assert client.get("/setup").headers["location"] == "/login"
+
+
+def test_setup_with_short_password_explains_and_creates_nothing(client: Any,
+                                                                database: Database) -> None:
+    token = csrf_token(client.get("/setup").text)
+    response = client.post("/setup", data={"name": "Boss", "email": "boss@example.com",
+                                           "password": "short", "csrf_token": token})
+    assert response.status_code == 422
+    assert "at least 10 characters" in response.text
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Agent)) == 0
+
+
+def test_sign_in_and_out(client: Any, database: Database) -> None:
+    make_admin(database)
+    response = sign_in(client, "admin@example.com", PASSWORD)
+    assert (response.status_code, response.headers["location"]) == (303, "/")
+    cookie = response.headers["set-cookie"]
+    assert "kefu_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
+    home = client.get("/")
+    assert "Welcome, Ada Admin" in home.text
+    out = client.post("/logout", data={"csrf_token": csrf_token(home.text)})
+    assert out.headers["location"] == "/login"
+    assert client.get("/").headers["location"] == "/login"
+
+
+def test_wrong_password_shows_an_error(client: Any, database: Database) -> None:
+    make_admin(database)
+    response = sign_in(client, "admin@example.com", "not the password")
+    assert response.status_code == 401
+    assert "Wrong email or password." in response.text
+
+
+def test_sixth_fast_wrong_try_is_throttled_even_with_the_right_password(
+    client: Any, database: Database
+) -> None:
+    make_admin(database)
+    codes = [sign_in(client, "admin@example.com", f"wrong {n}").status_code for n in range(5)]
+    sixth = sign_in(client, "admin@example.com", PASSWORD)
+    assert codes == [401] * 5
+    assert sixth.status_code == 429
+    assert int(sixth.headers["retry-after"]) > 0
+    assert "Too many failed sign-in attempts" in sixth.text
+
+
+def test_form_without_csrf_token_is_refused(client: Any, database: Database) -> None:
+    make_admin(database)
+    client.get("/login")
+    response = client.post("/login", data={"email": "admin@example.com", "password": PASSWORD})
+    assert response.status_code == 403
+    assert "kefu_session" not in response.headers.get("set-cookie", "")
+
+
+def test_open_redirect_after_sign_in_is_refused(client: Any, database: Database) -> None:
+    make_admin(database)
+    token = csrf_token(client.get("/login").text)
+    response = client.post("/login", data={"email": "admin@example.com", "password": PASSWORD,
+                                           "csrf_token": token, "next": "//evil.example"})
+    assert response.headers["location"] == "/"
+
+
+def test_pages_need_sign_in_and_remember_where_to_return(client: Any, database: Database) -> None:
+    make_admin(database)
+    assert client.get("/admin/audit").headers["location"] == "/login?next=/admin/audit"
+
+
+def test_agent_is_refused_admin_pages(client: Any, database: Database) -> None:
+    make_agent(database)
+    sign_in(client, "agent@example.com", PASSWORD)
+    response = client.get("/admin/agents")
+    assert response.status_code == 403
+    assert "agents.manage" in response.text
+
+
+def test_language_switch_shows_chinese_and_is_remembered(client: Any, database: Database) -> None:
+    make_admin(database)
+    sign_in(client, "admin@example.com", PASSWORD)
+    home = client.get("/")
+    response = client.post("/language", data={"language": "zh_Hans", "next": "/",
+                                              "csrf_token": csrf_token(home.text)})
+    assert response.headers["location"] == "/"
+    page = client.get("/")
+    assert '<html lang="zh-Hans">' in page.text and "退出" in page.text
+    with database.sessions() as session:
+        assert session.scalar(select(Agent.language)) == "zh_Hans"
+
+
+def test_login_page_follows_the_browser_language(client: Any, database: Database) -> None:
+    make_admin(database)
+    page = client.get("/login", headers={"Accept-Language": "zh-CN,zh;q=0.9,en;q=0.8"})
+    assert "登录" in page.text
+
+
+def test_admin_adds_an_agent_from_the_page(client: Any, database: Database) -> None:
+    make_admin(database)
+    home = sign_in(client, "admin@example.com", PASSWORD) and client.get("/admin/agents")
+    token = csrf_token(home.text)
+    ok = client.post("/admin/agents", data={"name": "陈静", "email": "chen@example.com",
+                                            "role": "light_agent", "csrf_token": token})
+    dup = client.post("/admin/agents", data={"name": "Again", "email": "chen@example.com",
+                                             "role": "agent", "csrf_token": token})
+    assert ok.status_code == 303
+    assert dup.status_code == 422 and "already exists" in dup.text
+    assert "陈静" in client.get("/admin/agents").text
+
+
+def test_api_token_page_shows_the_token_once(client: Any, database: Database) -> None:
+    make_agent(database)
+    sign_in(client, "agent@example.com", PASSWORD)
+    token = csrf_token(client.get("/account/tokens").text)
+    created = client.post("/account/tokens", data={"name": "Order sync", "csrf_token": token})
+    raw = created.text.split('<code id="new-token">')[1].split("</code>")[0]
+    assert raw.startswith("kefu_")
+    assert raw not in client.get("/account/tokens").text
+    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json()[
+        "email"] == "agent@example.com"
+
+
+def test_unknown_page_is_a_friendly_404(client: Any) -> None:
+    response = client.get("/no/such/page")
+    assert response.status_code == 404 and "Page not found" in response.text
+
+
+def test_healthz_reports_the_database(client: Any, backend: str) -> None:
+    assert client.get("/healthz").json() == {"status": "ok", "database": backend,
+                                             "queue": "sqlite"}
