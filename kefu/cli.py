@@ -10,6 +10,7 @@ from functools import partial
 from typing import Annotated, Any
 
 import typer
+from pydantic import ValidationError
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 from sqlalchemy.engine import make_url
@@ -17,7 +18,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kefu.config import Settings, ensure_data_dir, load_settings
 from kefu.db import Database
-from kefu.errors import ConfigError, KefuError
+from kefu.errors import ConfigError, KefuError, describe_validation
 
 app = typer.Typer(
     help="kefu (客服): customer service for online stores.",
@@ -58,6 +59,7 @@ def settings_from(**overrides: Any) -> Settings:
     logging.basicConfig(
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # we say what we migrate ourselves
     return settings
 
 
@@ -133,6 +135,7 @@ def serve(
 
     with clear_errors():
         settings = settings_from(host=host, port=port)
+        ensure_port_free(settings.host, settings.port)
         database = connect(settings)
         prepare_schema(settings, database, apply=settings.is_sqlite)
         if demo:
@@ -142,7 +145,6 @@ def serve(
                 fill_demo(database, scale=1)
             out.print(f"Demo sign-in: [bold]{DEMO_ADMIN_EMAIL}[/] / [bold]{DEMO_PASSWORD}[/]")
         database.dispose()
-        ensure_port_free(settings.host, settings.port)
     out.print(f"kefu is starting at [bold]http://{settings.host}:{settings.port}[/]")
     uvicorn.run(
         create_app(settings),
@@ -220,8 +222,8 @@ def admin_create(
             password = getpass.getpass("Password (10+ characters): ")
         try:
             data = AgentCreate(name=name, email=email, password=password, role=Role.ADMIN)
-        except ValueError as exc:
-            fail(str(exc).splitlines()[-1].strip() if str(exc) else "invalid input", 1)
+        except ValidationError as exc:
+            fail(describe_validation(exc.errors()), 1)
         with database.unit_of_work(actor=Actor(kind="system", name="kefu admin create")) as s:
             service.create_agent(s, actor=Actor.system(), data=data)
     out.print(f"Administrator {email} created.")

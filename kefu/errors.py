@@ -1,5 +1,7 @@
 """Domain errors: each carries its HTTP status, a stable code and a message for people."""
 
+from typing import Any
+
 
 class KefuError(Exception):
     status: int = 400
@@ -53,3 +55,12 @@ class Throttled(KefuError):
 
 class ConfigError(Exception):
     """Bad configuration: reported as one line and a non-zero exit, never a traceback."""
+
+
+def describe_validation(errors: list[dict[str, Any]]) -> str:
+    """The first validation problem as one line a person can act on: "email: not valid"."""
+    if not errors:
+        return "invalid input"
+    first = errors[0]
+    where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
+    return f"{where}: {first['msg']}" if where else str(first["msg"])

@@ -38,16 +38,23 @@ class Clock:
 
 def handled_count(database: Database, event_id: int) -> int:
     with database.sessions() as session:
-        return session.scalar(
-            select(func.count()).select_from(AuditEntry).where(
-                AuditEntry.action == "test.handled", AuditEntry.entity_id == str(event_id))
-        ) or 0
+        return (
+            session.scalar(
+                select(func.count())
+                .select_from(AuditEntry)
+                .where(AuditEntry.action == "test.handled", AuditEntry.entity_id == str(event_id))
+            )
+            or 0
+        )
 
 
 def delivery(database: Database, event_id: int, handler: str) -> EventDelivery:
     with database.sessions() as session:
-        return session.scalars(select(EventDelivery).where(
-            EventDelivery.event_id == event_id, EventDelivery.handler == handler)).one()
+        return session.scalars(
+            select(EventDelivery).where(
+                EventDelivery.event_id == event_id, EventDelivery.handler == handler
+            )
+        ).one()
 
 
 def emit_committed(database: Database, event_type: str) -> int:
@@ -91,7 +98,10 @@ def test_failing_handler_is_retried_with_backoff_and_runs_once(database: Databas
     assert handled_count(database, event_id) == 0
     row = delivery(database, event_id, "tests.flaky")
     assert (row.status, row.attempts, row.last_error) == (
-        "pending", 1, "RuntimeError: carrier API timed out")
+        "pending",
+        1,
+        "RuntimeError: carrier API timed out",
+    )
     assert row.next_attempt_at == clock.now + timedelta(seconds=backoff_seconds(1))
     # when dispatching before the backoff has passed, nothing runs
     clock.advance(backoff_seconds(1) - 1)
@@ -121,12 +131,19 @@ def test_handler_failing_every_time_is_parked_as_failed(database: Database) -> N
 
 
 @pytest.mark.slow
-def test_crash_between_commit_and_dispatch_loses_no_event(database_url: str,
-                                                          database: Database) -> None:
+def test_crash_between_commit_and_dispatch_loses_no_event(
+    database_url: str, database: Database
+) -> None:
     # given a process that commits an event and is killed before it can dispatch
-    child = subprocess.run([sys.executable, str(ROOT / "tests" / "crash_after_commit.py"),
-                            database_url], cwd=ROOT, capture_output=True, text=True,
-                           timeout=60, check=False, env={"PYTHONPATH": str(ROOT)})
+    child = subprocess.run(
+        [sys.executable, str(ROOT / "tests" / "crash_after_commit.py"), database_url],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env={"PYTHONPATH": str(ROOT)},
+    )
     assert child.returncode == -9, child.stderr
     with database.sessions() as session:
         event = session.scalars(select(Event)).one()
@@ -177,8 +194,9 @@ def test_in_process_consumer_dispatches_after_commit(runtime: Runtime) -> None:
 
 
 @pytest.mark.redis
-def test_redis_queue_carries_the_dispatch_job(settings: Settings, database: Database,
-                                              redis_url: str) -> None:
+def test_redis_queue_carries_the_dispatch_job(
+    settings: Settings, database: Database, redis_url: str
+) -> None:
     from kefu.runtime import start, stop
 
     settings.redis_url = redis_url
@@ -198,8 +216,10 @@ def test_redis_queue_carries_the_dispatch_job(settings: Settings, database: Data
 def test_sweep_is_a_scheduled_job_every_minute(settings: Settings) -> None:
     assert JOBS["events.sweep"].schedule == "* * * * *"
     huey = make_queue(settings).huey
-    due_at_0317 = sorted(task.name.rsplit(".", 2)[-2] + "." + task.name.rsplit(".", 1)[-1]
-                         for task in huey.read_periodic(datetime(2026, 11, 23, 3, 17)))
+    due_at_0317 = sorted(
+        task.name.rsplit(".", 2)[-2] + "." + task.name.rsplit(".", 1)[-1]
+        for task in huey.read_periodic(datetime(2026, 11, 23, 3, 17))
+    )
     due_at_0318 = [task.name for task in huey.read_periodic(datetime(2026, 11, 23, 3, 18))]
     assert due_at_0317 == ["accounts.purge_expired", "events.sweep"]
     assert [name.rsplit(".", 2)[-2:] for name in due_at_0318] == [["events", "sweep"]]

@@ -9,7 +9,7 @@ from pydantic import ValidationError
 from kefu.accounts import auth, service
 from kefu.accounts.schemas import AgentCreate
 from kefu.config import secret_key
-from kefu.errors import KefuError, Throttled
+from kefu.errors import KefuError, Throttled, describe_validation
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
 from kefu.web.deps import SESSION_COOKIE, CsrfProtected, DbSession, OptionalAgent, PageActor
@@ -21,12 +21,6 @@ router = APIRouter()
 
 def _client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
-
-
-def _validation_message(exc: ValidationError) -> str:
-    first = exc.errors()[0]
-    field = ".".join(str(part) for part in first["loc"])
-    return f"{field}: {first['msg']}"
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -121,7 +115,7 @@ def setup(
         return render(
             request,
             "accounts/setup.html",
-            {**context, "error": _validation_message(exc)},
+            {**context, "error": describe_validation(exc.errors())},
             status=422,
         )
     except KefuError as exc:
@@ -233,7 +227,9 @@ def create_agent(
         with session.begin_nested():
             service.create_agent(session, actor=actor, data=data)
     except (ValidationError, KefuError) as exc:
-        message = _validation_message(exc) if isinstance(exc, ValidationError) else exc.message
+        message = (
+            describe_validation(exc.errors()) if isinstance(exc, ValidationError) else exc.message
+        )
         agents = service.list_agents(session, actor=actor)
         return render(
             request,

@@ -8,7 +8,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from kefu.errors import KefuError, Throttled
+from kefu.errors import KefuError, Throttled, describe_validation
 from kefu.web.deps import SignInRequired
 from kefu.web.templating import render
 
@@ -55,8 +55,7 @@ async def kefu_error(request: Request, exc: Exception) -> Response:
 async def validation_error(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     errors = [{"loc": list(e["loc"]), "msg": e["msg"], "type": e["type"]} for e in exc.errors()]
-    first = errors[0] if errors else {"loc": [], "msg": "invalid request"}
-    detail = f"{'.'.join(str(p) for p in first['loc'])}: {first['msg']}"
+    detail = describe_validation(errors)
     if _is_api(request):
         return problem(422, "invalid_input", detail, errors=errors)
     return _error_page(request, 422, detail)

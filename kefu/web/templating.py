@@ -36,8 +36,11 @@ def make_templates() -> Jinja2Templates:
         ngettext=lambda s, p, n, **kw: i18n.ngettext(s, p, n, **kw),
         newstyle=True,
     )
-    env.globals.update(LANGUAGES=LANGUAGES, version=__version__,
-                       role_label=lambda role: i18n.gettext(ROLE_LABELS.get(role, role)))
+    env.globals.update(
+        LANGUAGES=LANGUAGES,
+        version=__version__,
+        role_label=lambda role: i18n.gettext(ROLE_LABELS.get(role, role)),
+    )
     env.filters["dt"] = i18n.format_datetime
     env.filters["ago"] = i18n.format_ago
     return Jinja2Templates(env=env)

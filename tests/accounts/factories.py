@@ -20,8 +20,13 @@ def make_agent(
     language: str | None = None,
 ) -> Agent:
     with database.unit_of_work(actor=Actor.system()) as session:
-        return service.create_agent(session, actor=Actor.system(), data=AgentCreate(
-            name=name, email=email, password=password, role=role, language=language))
+        return service.create_agent(
+            session,
+            actor=Actor.system(),
+            data=AgentCreate(
+                name=name, email=email, password=password, role=role, language=language
+            ),
+        )
 
 
 def make_admin(database: Database, *, email: str = "admin@example.com") -> Agent:

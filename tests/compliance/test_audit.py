@@ -16,8 +16,11 @@ from tests.accounts.factories import PASSWORD, make_admin, make_agent
 
 def entries(database: Database, action: str) -> list[AuditEntry]:
     with database.sessions() as session:
-        return list(session.scalars(select(AuditEntry).where(AuditEntry.action == action)
-                                    .order_by(AuditEntry.id)))
+        return list(
+            session.scalars(
+                select(AuditEntry).where(AuditEntry.action == action).order_by(AuditEntry.id)
+            )
+        )
 
 
 def test_update_records_actor_and_before_after(database: Database) -> None:
@@ -27,12 +30,16 @@ def test_update_records_actor_and_before_after(database: Database) -> None:
     actor = service.actor_for(admin)
     # when
     with database.unit_of_work(actor=actor) as session:
-        service.update_agent(session, actor=actor, agent_id=agent.id,
-                             data=AgentUpdate(name="王芳", role="manager"))
+        service.update_agent(
+            session, actor=actor, agent_id=agent.id, data=AgentUpdate(name="王芳", role="manager")
+        )
     # then
     [entry] = entries(database, "agents.updated")
     assert (entry.actor_kind, entry.actor_ref, entry.actor_name) == (
-        "agent", f"agent:{admin.id}", "Ada Admin")
+        "agent",
+        f"agent:{admin.id}",
+        "Ada Admin",
+    )
     assert (entry.entity_type, entry.entity_id) == ("agents", str(agent.id))
     assert entry.changes["name"] == ["Wang Fang", "王芳"]
     assert entry.changes["role"] == ["agent", "manager"]
@@ -53,8 +60,11 @@ def test_creation_is_logged_with_the_password_redacted(database: Database) -> No
 def test_rolled_back_change_leaves_no_audit_entry(database: Database) -> None:
     admin = make_admin(database)
     with pytest.raises(RuntimeError), database.unit_of_work(actor=service.actor_for(admin)) as s:
-        service.create_agent(s, actor=service.actor_for(admin), data=AgentCreate(
-            name="Ghost", email="ghost@example.com", password=PASSWORD))
+        service.create_agent(
+            s,
+            actor=service.actor_for(admin),
+            data=AgentCreate(name="Ghost", email="ghost@example.com", password=PASSWORD),
+        )
         raise RuntimeError("crash before commit")
     assert [e.entity_id for e in entries(database, "agents.created")] == [str(admin.id)]
 
@@ -78,8 +88,9 @@ def test_audit_pages_by_cursor(database: Database) -> None:
     cursor = None
     with database.sessions() as session:
         while True:
-            page = list_entries(session, actor=actor, filters=AuditFilter(), before_id=cursor,
-                                limit=2)
+            page = list_entries(
+                session, actor=actor, filters=AuditFilter(), before_id=cursor, limit=2
+            )
             seen += [e.id for e in page.items]
             if page.next_cursor is None:
                 break
@@ -89,7 +100,8 @@ def test_audit_pages_by_cursor(database: Database) -> None:
 
 def test_job_actor_is_recorded(database: Database) -> None:
     with database.unit_of_work(actor=Actor.job("accounts.import")) as session:
-        service.create_team(session, actor=Actor.job("accounts.import"),
-                            data=TeamCreate(name="Logistics"))
+        service.create_team(
+            session, actor=Actor.job("accounts.import"), data=TeamCreate(name="Logistics")
+        )
     [entry] = entries(database, "teams.created")
     assert (entry.actor_kind, entry.actor_ref) == ("job", "job:accounts.import")

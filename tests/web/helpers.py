@@ -14,5 +14,6 @@ def csrf_token(html: str) -> str:
 
 def sign_in(client: Any, email: str, password: str) -> Any:
     token = csrf_token(client.get("/login").text)
-    return client.post("/login", data={"email": email, "password": password,
-                                       "csrf_token": token, "next": "/"})
+    return client.post(
+        "/login", data={"email": email, "password": password, "csrf_token": token, "next": "/"}
+    )

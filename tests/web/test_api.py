@@ -42,42 +42,49 @@ def test_missing_and_bad_tokens_are_401_problems(client: Any) -> None:
 
 def test_admin_creates_agent_and_the_audit_log_shows_it(client: Any, database: Database) -> None:
     headers = token_for(database, make_admin(database))
-    created = client.post("/api/v1/agents", headers=headers, json={
-        "name": "Noah Patel", "email": "noah@example.com", "role": "manager"})
+    created = client.post(
+        "/api/v1/agents",
+        headers=headers,
+        json={"name": "Noah Patel", "email": "noah@example.com", "role": "manager"},
+    )
     assert created.status_code == 201
     assert created.json()["role"] == "manager"
-    audit = client.get("/api/v1/audit-entries", headers=headers,
-                       params={"entity_type": "agents", "limit": 1}).json()
+    audit = client.get(
+        "/api/v1/audit-entries", headers=headers, params={"entity_type": "agents", "limit": 1}
+    ).json()
     [entry] = audit["items"]
     assert entry["action"] == "agents.created" and entry["actor_kind"] == "api_token"
     assert entry["changes"]["email"] == [None, "noah@example.com"]
     assert audit["next_cursor"] is not None
 
 
-def test_bad_input_is_a_422_problem_and_nothing_is_written(client: Any,
-                                                           database: Database) -> None:
+def test_bad_input_is_a_422_problem_and_nothing_is_written(client: Any, database: Database) -> None:
     headers = token_for(database, make_admin(database))
-    response = client.post("/api/v1/agents", headers=headers, json={
-        "name": "X", "email": "not-an-email"})
+    response = client.post(
+        "/api/v1/agents", headers=headers, json={"name": "X", "email": "not-an-email"}
+    )
     assert response.status_code == 422
     body = response.json()
     assert body["code"] == "invalid_input" and body["errors"][0]["loc"] == ["body", "email"]
     assert [a["email"] for a in client.get("/api/v1/agents", headers=headers).json()] == [
-        "admin@example.com"]
+        "admin@example.com"
+    ]
 
 
 def test_agent_token_cannot_create_agents(client: Any, database: Database) -> None:
     headers = token_for(database, make_agent(database))
-    response = client.post("/api/v1/agents", headers=headers, json={
-        "name": "X", "email": "x@example.com"})
+    response = client.post(
+        "/api/v1/agents", headers=headers, json={"name": "X", "email": "x@example.com"}
+    )
     assert response.status_code == 403 and response.json()["code"] == "permission_denied"
     assert client.get("/api/v1/audit-entries", headers=headers).status_code == 403
 
 
 def test_conflict_is_409(client: Any, database: Database) -> None:
     headers = token_for(database, make_admin(database))
-    response = client.post("/api/v1/agents", headers=headers, json={
-        "name": "Again", "email": "ADMIN@example.com"})
+    response = client.post(
+        "/api/v1/agents", headers=headers, json={"name": "Again", "email": "ADMIN@example.com"}
+    )
     assert response.status_code == 409 and "already exists" in response.json()["detail"]
 
 
@@ -90,5 +97,6 @@ def test_cookie_session_api_call_needs_csrf_header(client: Any, database: Databa
     body = {"name": "Team X"}
     assert client.post("/api/v1/teams", json=body).status_code == 403
     token = csrf_token(client.get("/").text)
-    assert client.post("/api/v1/teams", json=body, headers={"X-CSRF-Token": token}
-                       ).status_code == 201
+    assert (
+        client.post("/api/v1/teams", json=body, headers={"X-CSRF-Token": token}).status_code == 201
+    )

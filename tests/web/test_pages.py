@@ -14,19 +14,33 @@ def test_empty_kefu_leads_to_first_run_setup(client: Any, database: Database) ->
     assert client.get("/").headers["location"] == "/setup"
     assert client.get("/login").headers["location"] == "/setup"
     page = client.get("/setup")
-    response = client.post("/setup", data={
-        "name": "Boss", "email": "boss@example.com", "password": "a long password",
-        "csrf_token": csrf_token(page.text)})
+    response = client.post(
+        "/setup",
+        data={
+            "name": "Boss",
+            "email": "boss@example.com",
+            "password": "a long password",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
     assert (response.status_code, response.headers["location"]) == (303, "/")
     assert "Welcome, Boss" in client.get("/").text
     assert client.get("/setup").headers["location"] == "/login"
 
 
-def test_setup_with_short_password_explains_and_creates_nothing(client: Any,
-                                                                database: Database) -> None:
+def test_setup_with_short_password_explains_and_creates_nothing(
+    client: Any, database: Database
+) -> None:
     token = csrf_token(client.get("/setup").text)
-    response = client.post("/setup", data={"name": "Boss", "email": "boss@example.com",
-                                           "password": "short", "csrf_token": token})
+    response = client.post(
+        "/setup",
+        data={
+            "name": "Boss",
+            "email": "boss@example.com",
+            "password": "short",
+            "csrf_token": token,
+        },
+    )
     assert response.status_code == 422
     assert "at least 10 characters" in response.text
     with database.sessions() as session:
@@ -76,8 +90,15 @@ def test_form_without_csrf_token_is_refused(client: Any, database: Database) -> 
 def test_open_redirect_after_sign_in_is_refused(client: Any, database: Database) -> None:
     make_admin(database)
     token = csrf_token(client.get("/login").text)
-    response = client.post("/login", data={"email": "admin@example.com", "password": PASSWORD,
-                                           "csrf_token": token, "next": "//evil.example"})
+    response = client.post(
+        "/login",
+        data={
+            "email": "admin@example.com",
+            "password": PASSWORD,
+            "csrf_token": token,
+            "next": "//evil.example",
+        },
+    )
     assert response.headers["location"] == "/"
 
 
@@ -98,8 +119,9 @@ def test_language_switch_shows_chinese_and_is_remembered(client: Any, database: 
     make_admin(database)
     sign_in(client, "admin@example.com", PASSWORD)
     home = client.get("/")
-    response = client.post("/language", data={"language": "zh_Hans", "next": "/",
-                                              "csrf_token": csrf_token(home.text)})
+    response = client.post(
+        "/language", data={"language": "zh_Hans", "next": "/", "csrf_token": csrf_token(home.text)}
+    )
     assert response.headers["location"] == "/"
     page = client.get("/")
     assert '<html lang="zh-Hans">' in page.text and "退出" in page.text
@@ -117,10 +139,19 @@ def test_admin_adds_an_agent_from_the_page(client: Any, database: Database) -> N
     make_admin(database)
     home = sign_in(client, "admin@example.com", PASSWORD) and client.get("/admin/agents")
     token = csrf_token(home.text)
-    ok = client.post("/admin/agents", data={"name": "陈静", "email": "chen@example.com",
-                                            "role": "light_agent", "csrf_token": token})
-    dup = client.post("/admin/agents", data={"name": "Again", "email": "chen@example.com",
-                                             "role": "agent", "csrf_token": token})
+    ok = client.post(
+        "/admin/agents",
+        data={
+            "name": "陈静",
+            "email": "chen@example.com",
+            "role": "light_agent",
+            "csrf_token": token,
+        },
+    )
+    dup = client.post(
+        "/admin/agents",
+        data={"name": "Again", "email": "chen@example.com", "role": "agent", "csrf_token": token},
+    )
     assert ok.status_code == 303
     assert dup.status_code == 422 and "already exists" in dup.text
     assert "陈静" in client.get("/admin/agents").text
@@ -134,8 +165,10 @@ def test_api_token_page_shows_the_token_once(client: Any, database: Database) ->
     raw = created.text.split('<code id="new-token">')[1].split("</code>")[0]
     assert raw.startswith("kefu_")
     assert raw not in client.get("/account/tokens").text
-    assert client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json()[
-        "email"] == "agent@example.com"
+    assert (
+        client.get("/api/v1/me", headers={"Authorization": f"Bearer {raw}"}).json()["email"]
+        == "agent@example.com"
+    )
 
 
 def test_unknown_page_is_a_friendly_404(client: Any) -> None:
@@ -144,5 +177,4 @@ def test_unknown_page_is_a_friendly_404(client: Any) -> None:
 
 
 def test_healthz_reports_the_database(client: Any, backend: str) -> None:
-    assert client.get("/healthz").json() == {"status": "ok", "database": backend,
-                                             "queue": "sqlite"}
+    assert client.get("/healthz").json() == {"status": "ok", "database": backend, "queue": "sqlite"}
