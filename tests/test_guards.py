@@ -1,0 +1,75 @@
+"""Guards for the recipe in CONVENTIONS.md: small files, services that never commit,
+domains that never reach into each other's tables."""
+
+import ast
+from pathlib import Path
+
+from kefu.domains import DOMAINS
+
+ROOT = Path(__file__).resolve().parent.parent
+PACKAGE = ROOT / "kefu"
+MAX_LINES = 400
+
+
+def python_files(where: Path) -> list[Path]:
+    return sorted(p for p in where.rglob("*.py") if "migrations" not in p.parts)
+
+
+def imported_modules(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            found.add(node.module)
+            found |= {f"{node.module}.{alias.name}" for alias in node.names}
+    return found
+
+
+def test_no_file_is_over_400_lines() -> None:
+    too_long = {str(p.relative_to(ROOT)): n for p in python_files(PACKAGE) + python_files(
+        ROOT / "tests") if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    assert too_long == {}
+
+
+def test_services_never_commit() -> None:
+    offenders = []
+    for path in PACKAGE.rglob("*.py"):
+        is_service = path.name == "service.py" or "service" in path.parent.name
+        if not is_service and path.name not in ("auth.py", "queries.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Attribute) and node.attr == "commit":
+                offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}")
+    assert offenders == []
+
+
+def test_no_domain_imports_another_domains_models() -> None:
+    offenders = []
+    for domain in DOMAINS:
+        for path in python_files(PACKAGE / domain):
+            for module in imported_modules(path):
+                parts = module.split(".")
+                if (len(parts) >= 3 and parts[0] == "kefu" and parts[1] in DOMAINS
+                        and parts[1] != domain and parts[2] == "models"):
+                    offenders.append(f"{path.relative_to(ROOT)} imports {module}")
+    assert offenders == []
+
+
+def test_core_and_kit_import_no_domain() -> None:
+    """kit/ and the core modules stay domain-free, so every domain may use them."""
+    core = [*python_files(PACKAGE / "kit"), *(PACKAGE / name for name in (
+        "config.py", "db.py", "events.py", "dispatch.py", "jobs.py", "errors.py",
+        "permissions.py"))]
+    offenders = [f"{path.relative_to(ROOT)} imports {module}" for path in core
+                 for module in imported_modules(path)
+                 if module.split(".")[:2][-1] in DOMAINS and module.startswith("kefu.")]
+    assert offenders == []
+
+
+def test_the_guards_catch_a_cross_domain_import(tmp_path: Path) -> None:
+    """The AST check itself works: a file importing another domain's models is found."""
+    sample = tmp_path / "bad.py"
+    sample.write_text("from kefu.accounts.models import Agent\nimport kefu.compliance.models\n")
+    assert {"kefu.accounts.models", "kefu.compliance.models"} <= imported_modules(sample)
