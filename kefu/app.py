@@ -4,7 +4,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
-from fastapi import FastAPI
+from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kefu import __version__
@@ -61,14 +61,19 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     return app
 
 
-def _include_routers(app: FastAPI) -> None:
+def routers() -> list[tuple[APIRouter, str, bool]]:
+    """Every router with its prefix and whether it is part of the public API schema."""
     from kefu.accounts import pages as account_pages
     from kefu.accounts import routes as account_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.web import pages as web_pages
 
-    for module in (web_pages, account_pages, compliance_pages):
-        app.include_router(module.router, include_in_schema=False)
-    for module in (account_routes, compliance_routes):
-        app.include_router(module.router, prefix="/api/v1")
+    pages = [(m.router, "", False) for m in (web_pages, account_pages, compliance_pages)]
+    api = [(m.router, "/api/v1", True) for m in (account_routes, compliance_routes)]
+    return pages + api
+
+
+def _include_routers(app: FastAPI) -> None:
+    for router, prefix, in_schema in routers():
+        app.include_router(router, prefix=prefix, include_in_schema=in_schema)

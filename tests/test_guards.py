@@ -28,8 +28,11 @@ def imported_modules(path: Path) -> set[str]:
 
 
 def test_no_file_is_over_400_lines() -> None:
-    too_long = {str(p.relative_to(ROOT)): n for p in python_files(PACKAGE) + python_files(
-        ROOT / "tests") if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
+    too_long = {
+        str(p.relative_to(ROOT)): n
+        for p in python_files(PACKAGE) + python_files(ROOT / "tests")
+        if (n := len(p.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
     assert too_long == {}
 
 
@@ -51,20 +54,40 @@ def test_no_domain_imports_another_domains_models() -> None:
         for path in python_files(PACKAGE / domain):
             for module in imported_modules(path):
                 parts = module.split(".")
-                if (len(parts) >= 3 and parts[0] == "kefu" and parts[1] in DOMAINS
-                        and parts[1] != domain and parts[2] == "models"):
+                if (
+                    len(parts) >= 3
+                    and parts[0] == "kefu"
+                    and parts[1] in DOMAINS
+                    and parts[1] != domain
+                    and parts[2] == "models"
+                ):
                     offenders.append(f"{path.relative_to(ROOT)} imports {module}")
     assert offenders == []
 
 
 def test_core_and_kit_import_no_domain() -> None:
     """kit/ and the core modules stay domain-free, so every domain may use them."""
-    core = [*python_files(PACKAGE / "kit"), *(PACKAGE / name for name in (
-        "config.py", "db.py", "events.py", "dispatch.py", "jobs.py", "errors.py",
-        "permissions.py"))]
-    offenders = [f"{path.relative_to(ROOT)} imports {module}" for path in core
-                 for module in imported_modules(path)
-                 if module.split(".")[:2][-1] in DOMAINS and module.startswith("kefu.")]
+    core = [
+        *python_files(PACKAGE / "kit"),
+        *(
+            PACKAGE / name
+            for name in (
+                "config.py",
+                "db.py",
+                "events.py",
+                "dispatch.py",
+                "jobs.py",
+                "errors.py",
+                "permissions.py",
+            )
+        ),
+    ]
+    offenders = [
+        f"{path.relative_to(ROOT)} imports {module}"
+        for path in core
+        for module in imported_modules(path)
+        if module.split(".")[:2][-1] in DOMAINS and module.startswith("kefu.")
+    ]
     assert offenders == []
 
 

@@ -18,12 +18,34 @@ def message_ids(path: Path) -> set[str]:
 
 def test_catalog_template_is_up_to_date(tmp_path: Path) -> None:
     fresh = tmp_path / "messages.pot"
-    subprocess.run([sys.executable, "-m", "babel.messages.frontend", "extract", "-F",
-                    "babel.cfg", "-k", "_", "-k", "gettext", "-k", "ngettext:1,2", "-k", "N_",
-                    "--no-location", "-o", str(fresh), "."], cwd=ROOT, check=True,
-                   capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "babel.messages.frontend",
+            "extract",
+            "-F",
+            "babel.cfg",
+            "-k",
+            "_",
+            "-k",
+            "gettext",
+            "-k",
+            "ngettext:1,2",
+            "-k",
+            "N_",
+            "--no-location",
+            "-o",
+            str(fresh),
+            ".",
+        ],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     assert message_ids(fresh) == message_ids(LOCALE_DIR / "messages.pot"), (
-        "run scripts/i18n-update and translate the new messages")
+        "run scripts/i18n-update and translate the new messages"
+    )
 
 
 def test_every_message_has_a_chinese_translation() -> None:

@@ -45,8 +45,9 @@ def test_reset_mail_is_sent_once_and_its_link_works(
     make_agent(runtime.database, email="wang@example.com", language="zh_Hans")
     # when the agent asks for a reset
     page = client.get("/password/forgot")
-    response = client.post("/password/forgot", data={"email": "wang@example.com",
-                                                      "csrf_token": csrf_token(page.text)})
+    response = client.post(
+        "/password/forgot", data={"email": "wang@example.com", "csrf_token": csrf_token(page.text)}
+    )
     assert response.status_code == 200 and "one hour" in response.text
     # then nothing is sent before the outbox runs, and exactly one mail after
     assert inbox.messages == []
@@ -60,8 +61,9 @@ def test_reset_mail_is_sent_once_and_its_link_works(
     # and the link lets the agent choose a new password, once
     form = client.get(link.group(1))
     assert form.status_code == 200
-    done = client.post(link.group(1), data={"password": "brand new password",
-                                            "csrf_token": csrf_token(form.text)})
+    done = client.post(
+        link.group(1), data={"password": "brand new password", "csrf_token": csrf_token(form.text)}
+    )
     assert done.status_code == 200
     assert client.get(link.group(1)).status_code == 400
 
@@ -72,8 +74,9 @@ def test_unknown_email_gets_the_same_answer_and_no_mail(
     inbox, port = smtp_inbox
     runtime.settings.smtp_url = f"smtp://127.0.0.1:{port}"
     page = client.get("/password/forgot")
-    response = client.post("/password/forgot", data={"email": "ghost@example.com",
-                                                      "csrf_token": csrf_token(page.text)})
+    response = client.post(
+        "/password/forgot", data={"email": "ghost@example.com", "csrf_token": csrf_token(page.text)}
+    )
     assert response.status_code == 200 and "one hour" in response.text
     assert dispatch_due(runtime.database).ran == 0
     assert inbox.messages == []

@@ -100,3 +100,17 @@ def test_cookie_session_api_call_needs_csrf_header(client: Any, database: Databa
     assert (
         client.post("/api/v1/teams", json=body, headers={"X-CSRF-Token": token}).status_code == 201
     )
+
+
+def test_agent_sets_own_time_zone_but_not_a_made_up_one(client: Any, database: Database) -> None:
+    agent = make_agent(database)
+    headers = token_for(database, agent)
+    ok = client.patch(
+        f"/api/v1/agents/{agent.id}", headers=headers, json={"time_zone": "Asia/Shanghai"}
+    )
+    bad = client.patch(
+        f"/api/v1/agents/{agent.id}", headers=headers, json={"time_zone": "Mars/Olympus"}
+    )
+    assert ok.json()["time_zone"] == "Asia/Shanghai"
+    assert bad.status_code == 422 and "unknown time zone" in bad.json()["detail"]
+    assert client.get("/api/v1/me", headers=headers).json()["time_zone"] == "Asia/Shanghai"

@@ -17,8 +17,9 @@ def fill_sign_in(page: Any, base: str, email: str, password: str) -> None:
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_admin_signs_in_and_switches_to_chinese(page: Any, live_server: str,
-                                                database: Database) -> None:
+def test_admin_signs_in_and_switches_to_chinese(
+    page: Any, live_server: str, database: Database
+) -> None:
     make_admin(database)
     fill_sign_in(page, live_server, "admin@example.com", PASSWORD)
     page.wait_for_url(f"{live_server}/")
@@ -33,8 +34,9 @@ def test_admin_signs_in_and_switches_to_chinese(page: Any, live_server: str,
     assert page.get_by_role("heading", name="登录 kefu").is_visible()
 
 
-def test_wrong_password_shows_error_and_sixth_try_is_throttled(page: Any, live_server: str,
-                                                               database: Database) -> None:
+def test_wrong_password_shows_error_and_sixth_try_is_throttled(
+    page: Any, live_server: str, database: Database
+) -> None:
     make_admin(database)
     fill_sign_in(page, live_server, "admin@example.com", "wrong password")
     assert page.get_by_role("alert").inner_text() == "Wrong email or password."

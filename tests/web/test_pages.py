@@ -178,3 +178,23 @@ def test_unknown_page_is_a_friendly_404(client: Any) -> None:
 
 def test_healthz_reports_the_database(client: Any, backend: str) -> None:
     assert client.get("/healthz").json() == {"status": "ok", "database": backend, "queue": "sqlite"}
+
+
+def test_every_form_route_checks_csrf() -> None:
+    from fastapi.routing import APIRoute
+
+    from kefu.app import routers
+    from kefu.web.deps import api_csrf, csrf_protected
+
+    def checks(dependant: Any) -> bool:
+        return dependant.call in (csrf_protected, api_csrf) or any(
+            checks(sub) for sub in dependant.dependencies
+        )
+
+    unsafe = [
+        route
+        for router, _prefix, _schema in routers()
+        for route in router.routes
+        if isinstance(route, APIRoute) and route.methods & {"POST", "PATCH", "DELETE"}
+    ]
+    assert unsafe and [r.path for r in unsafe if not checks(r.dependant)] == []
