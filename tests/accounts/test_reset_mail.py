@@ -1,9 +1,9 @@
 """The password-reset mail leaves through a real SMTP server, after commit, via the outbox."""
 
 import re
+from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
