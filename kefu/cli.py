@@ -60,6 +60,8 @@ def settings_from(**overrides: Any) -> Settings:
         level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s"
     )
     logging.getLogger("alembic").setLevel(logging.WARNING)  # we say what we migrate ourselves
+    if settings.log_level != "debug":
+        logging.getLogger("huey").setLevel(logging.WARNING)  # not a line per job run
     return settings
 
 

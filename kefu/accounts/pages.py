@@ -5,8 +5,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
+from sqlalchemy.orm import Session
 
 from kefu.accounts import auth, service
+from kefu.accounts.models import Agent
 from kefu.accounts.schemas import AgentCreate
 from kefu.config import secret_key
 from kefu.errors import KefuError, Throttled, describe_validation
@@ -21,6 +23,28 @@ router = APIRouter()
 
 def _client_ip(request: Request) -> str | None:
     return request.client.host if request.client else None
+
+
+def _signed_in(request: Request, session: Session, agent: Agent, *, target: str) -> Response:
+    """Start a sign-in session and send the browser on with its cookie."""
+    settings = request.app.state.runtime.settings
+    started = auth.start_session(
+        session,
+        agent=agent,
+        days=settings.session_days,
+        ip=_client_ip(request),
+        user_agent=request.headers.get("user-agent"),
+    )
+    response = RedirectResponse(target, status_code=303)
+    response.set_cookie(
+        SESSION_COOKIE,
+        started.token,
+        httponly=True,
+        samesite="lax",
+        secure=settings.uses_secure_cookies,
+        expires=started.expires_at,
+    )
+    return response
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -64,24 +88,7 @@ def login(
             {**context, "error": _("Wrong email or password.")},
             status=401,
         )
-    settings = request.app.state.runtime.settings
-    started = auth.start_session(
-        session,
-        agent=agent,
-        days=settings.session_days,
-        ip=ip,
-        user_agent=request.headers.get("user-agent"),
-    )
-    response = RedirectResponse(safe_next(next), status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        started.token,
-        httponly=True,
-        samesite="lax",
-        secure=settings.uses_secure_cookies,
-        expires=started.expires_at,
-    )
-    return response
+    return _signed_in(request, session, agent, target=safe_next(next))
 
 
 @router.post("/logout", dependencies=[CsrfProtected])
@@ -122,24 +129,7 @@ def setup(
         return render(
             request, "accounts/setup.html", {**context, "error": exc.message}, status=exc.status
         )
-    settings = request.app.state.runtime.settings
-    started = auth.start_session(
-        session,
-        agent=agent,
-        days=settings.session_days,
-        ip=_client_ip(request),
-        user_agent=request.headers.get("user-agent"),
-    )
-    response = RedirectResponse("/", status_code=303)
-    response.set_cookie(
-        SESSION_COOKIE,
-        started.token,
-        httponly=True,
-        samesite="lax",
-        secure=settings.uses_secure_cookies,
-        expires=started.expires_at,
-    )
-    return response
+    return _signed_in(request, session, agent, target="/")
 
 
 @router.get("/password/forgot", response_class=HTMLResponse)
