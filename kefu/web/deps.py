@@ -23,12 +23,15 @@ class SignInRequired(NotAuthenticated):
 
 
 def db_session(request: Request) -> Iterator[Session]:
-    """Commits when the route returns normally, rolls back when it raises."""
+    """Commits when the route returns normally, rolls back when it raises.
+
+    Function scope: the commit happens before the response leaves, so a client is never told
+    "saved" about a write that then failed to commit."""
     with request.app.state.runtime.database.unit_of_work() as session:
         yield session
 
 
-DbSession = Annotated[Session, Depends(db_session)]
+DbSession = Annotated[Session, Depends(db_session, scope="function")]
 
 
 def _adopt(request: Request, session: Session, actor: Actor, agent: Agent | None) -> Actor:

@@ -6,6 +6,7 @@ from urllib.parse import quote
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
+from sqlalchemy.exc import OperationalError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from kefu.errors import KefuError, Throttled, describe_validation
@@ -68,7 +69,17 @@ async def http_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, exc.status_code, str(exc.detail))
 
 
+async def database_error(request: Request, exc: Exception) -> Response:
+    """The database failed (down, or the commit was refused): nothing was saved; say so."""
+    log.error("database error on %s %s: %s", request.method, request.url.path, exc)
+    message = "The database is not available right now; nothing was saved. Try again shortly."
+    if _is_api(request):
+        return problem(503, "database_unavailable", message)
+    return _error_page(request, 503, message)
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(OperationalError, database_error)
     app.add_exception_handler(KefuError, kefu_error)
     app.add_exception_handler(RequestValidationError, validation_error)
     app.add_exception_handler(StarletteHTTPException, http_error)

@@ -13,7 +13,7 @@ from kefu.config import LANGUAGES, secret_key
 from kefu.domains import DOMAINS
 from kefu.kit import i18n
 from kefu.kit.clock import utcnow
-from kefu.permissions import ROLE_LABELS
+from kefu.permissions import ROLE_LABELS, can
 from kefu.web import csrf
 
 KEFU_DIR = Path(__file__).resolve().parent.parent
@@ -40,6 +40,7 @@ def make_templates() -> Jinja2Templates:
         LANGUAGES=LANGUAGES,
         version=__version__,
         role_label=lambda role: i18n.gettext(ROLE_LABELS.get(role, role)),
+        can=can,
     )
     env.filters["dt"] = i18n.format_datetime
     env.filters["ago"] = i18n.format_ago

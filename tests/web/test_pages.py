@@ -198,3 +198,45 @@ def test_every_form_route_checks_csrf() -> None:
         if isinstance(route, APIRoute) and route.methods & {"POST", "PATCH", "DELETE"}
     ]
     assert unsafe and [r.path for r in unsafe if not checks(r.dependant)] == []
+
+
+def test_navigation_shows_only_what_the_role_may_open(client: Any, database: Database) -> None:
+    from kefu.permissions import Role
+
+    make_agent(database, email="finance@example.com", role=Role.LIGHT_AGENT)
+    sign_in(client, "finance@example.com", PASSWORD)
+    light_home = client.get("/").text
+    assert 'href="/admin/audit"' not in light_home and 'href="/account/tokens"' not in light_home
+    assert client.get("/account/tokens").status_code == 403
+    client.cookies.clear()
+    make_admin(database)
+    sign_in(client, "admin@example.com", PASSWORD)
+    admin_home = client.get("/").text
+    assert 'href="/admin/audit"' in admin_home and 'href="/admin/agents"' in admin_home
+
+
+def test_failed_commit_is_reported_before_the_response(
+    client: Any, database: Database, monkeypatch: Any
+) -> None:
+    # given an admin on the agents page
+    from sqlalchemy.exc import OperationalError
+    from sqlalchemy.orm import Session
+
+    make_admin(database)
+    sign_in(client, "admin@example.com", PASSWORD)
+    token = csrf_token(client.get("/admin/agents").text)
+
+    # when the database refuses the commit
+    def refuse(self: Session) -> None:
+        raise OperationalError("COMMIT", {}, Exception("disk I/O error"))
+
+    monkeypatch.setattr(Session, "commit", refuse)
+    response = client.post(
+        "/admin/agents",
+        data={"name": "Lost", "email": "lost@example.com", "role": "agent", "csrf_token": token},
+    )
+    monkeypatch.undo()
+    # then the browser hears that nothing was saved, and nothing was
+    assert response.status_code == 503 and "nothing was saved" in response.text
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(Agent)) == 1

@@ -1,0 +1,1 @@
+"""kefu benchmarks: realistic data at scale, figures written to docs/benchmarks.md."""

@@ -1,0 +1,170 @@
+# shellcheck shell=bash
+# Throwaway PostgreSQL and Redis on loopback for scripts/test and scripts/bench.
+# Source it after lib.sh; it installs an EXIT trap that stops what it started.
+#   ensure_system_packages   apt-installs postgresql, redis-server, chromium, CJK fonts if missing
+#   start_services           starts both servers and exports KEFU_TEST_POSTGRESQL_URL,
+#                            KEFU_TEST_REDIS_URL and KEFU_CHROMIUM
+
+SECONDS=0
+APT_PACKAGES=(postgresql redis-server chromium fonts-noto-cjk)
+CHROMIUM=/usr/bin/chromium
+
+# State for cleanup(); filled in as things get started.
+TMP_DIR=""
+PG_BIN=""
+PG_DATA=""
+REDIS_PORT=""
+REDIS_PIDFILE=""
+REMOVE_POLICY_RC=""
+
+# ---------------------------------------------------------------------------
+# Cleanup: runs on every exit (success, failure, Ctrl-C, SIGTERM).
+# ---------------------------------------------------------------------------
+
+# Run a PostgreSQL tool. PostgreSQL refuses to run as root, so as root it runs as
+# the `postgres` system user (created by Debian's postgresql package), from a
+# directory that user can enter.
+pg() {
+    if [[ $EUID -eq 0 ]]; then
+        (cd "$TMP_DIR" && runuser -u postgres -- "$@")
+    else
+        "$@"
+    fi
+}
+
+# Wait up to 5 s for a process to exit, then kill it for good.
+# shellcheck disable=SC2317  # (reached via trap)
+wait_gone() {
+    local pid=$1
+    for _ in {1..50}; do
+        kill -0 "$pid" 2>/dev/null || return 0
+        sleep 0.1
+    done
+    kill -9 "$pid" 2>/dev/null
+}
+
+# shellcheck disable=SC2317  # (reached via trap)
+cleanup() {
+    local rc=$?
+    set +e
+    trap - EXIT INT TERM HUP
+    local pid
+    if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
+        pid="$(head -n 1 "$PG_DATA/postmaster.pid")"
+        # SIGQUIT = immediate shutdown, in case pg_ctl itself is unusable.
+        pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 \
+            || kill -QUIT "$pid" 2>/dev/null
+        wait_gone "$pid"
+    fi
+    if [[ -n $REDIS_PIDFILE && -f $REDIS_PIDFILE ]]; then
+        pid="$(cat "$REDIS_PIDFILE")"
+        redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$pid" 2>/dev/null
+        wait_gone "$pid"
+    fi
+    [[ -n $TMP_DIR ]] && rm -rf "$TMP_DIR"
+    [[ -n $REMOVE_POLICY_RC ]] && as_root rm -f /usr/sbin/policy-rc.d
+    step "done in $((SECONDS / 60))m$((SECONDS % 60))s (exit code $rc)"
+    exit "$rc"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+trap 'exit 129' HUP
+
+# Newest Debian PostgreSQL bin dir (/usr/lib/postgresql/<version>/bin), if any.
+find_pg_bin() {
+    local dir
+    dir="$(find /usr/lib/postgresql -mindepth 3 -maxdepth 3 -path '*/bin/initdb' 2>/dev/null \
+        | sort -V | tail -n 1)"
+    [[ -n $dir ]] && dirname "$dir"
+    return 0
+}
+
+has_cjk_font() {
+    [[ "$(dpkg-query -W -f='${Status}' fonts-noto-cjk 2>/dev/null)" == "install ok installed" ]] \
+        || [[ -n "$(fc-list :lang=zh 2>/dev/null)" ]]
+}
+
+# Install from apt whatever the tests need and this machine lacks.
+ensure_system_packages() {
+    local missing=()
+    [[ -n "$(find_pg_bin)" ]] || missing+=(postgresql)
+    command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
+    [[ -x $CHROMIUM ]] || missing+=(chromium)
+    has_cjk_font || missing+=(fonts-noto-cjk)
+
+    if ((${#missing[@]} == 0)); then
+        step "system packages present"
+        return 0
+    fi
+    step "installing system packages: ${missing[*]}"
+    # We run our own throwaway servers; keep apt from starting Debian's
+    # postgresql/redis services (policy-rc.d exit 101 = "don't start").
+    if [[ ! -e /usr/sbin/policy-rc.d ]]; then
+        as_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
+        REMOVE_POLICY_RC=1
+    fi
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq -o DPkg::Lock::Timeout=300
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+        -o DPkg::Lock::Timeout=300 "${APT_PACKAGES[@]}" >/dev/null
+    if [[ -n $REMOVE_POLICY_RC ]]; then
+        as_root rm -f /usr/sbin/policy-rc.d
+        REMOVE_POLICY_RC=""
+    fi
+}
+
+# Two distinct free ports on 127.0.0.1 (both sockets are open at once, so the
+# kernel can't hand out the same port twice).
+free_ports() {
+    "$VENV/bin/python" - <<'PY'
+import socket
+
+socks = [socket.socket() for _ in range(2)]
+for s in socks:
+    s.bind(("127.0.0.1", 0))
+print(*(s.getsockname()[1] for s in socks))
+PY
+}
+
+# Start the throwaway PostgreSQL and Redis and export their URLs.
+start_services() {
+    PG_BIN="$(find_pg_bin)"
+    [[ -n $PG_BIN ]] || die "PostgreSQL's initdb not found under /usr/lib/postgresql/*/bin"
+
+    TMP_DIR="$(mktemp -d "${TMPDIR:-/tmp}/kefu-test.XXXXXX")"
+    if [[ $EUID -eq 0 ]]; then
+        id postgres >/dev/null 2>&1 || die "no 'postgres' user to run PostgreSQL as (is postgresql installed?)"
+        chown postgres: "$TMP_DIR"
+        runuser -u postgres -- test -w "$TMP_DIR" \
+            || die "the postgres user can't reach $TMP_DIR; set TMPDIR to a world-traversable directory"
+    fi
+
+    local pg_port
+    read -r pg_port REDIS_PORT < <(free_ports)
+
+    step "starting PostgreSQL on 127.0.0.1:$pg_port ($(basename "$(dirname "$PG_BIN")"))"
+    PG_DATA="$TMP_DIR/pg"
+    pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U kefu --encoding=UTF8 --locale=C.UTF-8 --no-sync \
+        >"$TMP_DIR/initdb.log" 2>&1 || { cat "$TMP_DIR/initdb.log" >&2; die "initdb failed"; }
+    # fsync & co. off: the data is thrown away, and tests run much faster.
+    pg "$PG_BIN/pg_ctl" -w -t 60 -D "$PG_DATA" -l "$TMP_DIR/postgresql.log" \
+        -o "-p $pg_port -k $TMP_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        start >/dev/null || { cat "$TMP_DIR/postgresql.log" >&2; die "PostgreSQL did not start"; }
+
+    step "starting Redis on 127.0.0.1:$REDIS_PORT"
+    mkdir "$TMP_DIR/redis"
+    REDIS_PIDFILE="$TMP_DIR/redis/redis.pid"
+    redis-server --port "$REDIS_PORT" --bind 127.0.0.1 --save '' --appendonly no \
+        --daemonize yes --pidfile "$REDIS_PIDFILE" --logfile "$TMP_DIR/redis/redis.log" \
+        --dir "$TMP_DIR/redis"
+    for _ in {1..100}; do   # wait up to 10 s
+        [[ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]] && break
+        sleep 0.1
+    done
+    [[ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]] \
+        || { cat "$TMP_DIR/redis/redis.log" >&2; die "Redis did not start"; }
+
+    export KEFU_TEST_POSTGRESQL_URL="postgresql+psycopg://kefu@127.0.0.1:$pg_port/postgres"
+    export KEFU_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
+    export KEFU_CHROMIUM="${KEFU_CHROMIUM:-$CHROMIUM}"
+}
