@@ -156,3 +156,14 @@ def test_secret_key_is_generated_once_and_kept(tmp_path: Path) -> None:
     again = secret_key(load_settings(data_dir=tmp_path))
     assert first == again and len(first) >= 48
     assert (tmp_path / "secret_key").stat().st_mode & 0o777 == 0o600
+
+
+@pytest.mark.slow
+def test_worker_refuses_an_unmigrated_database(tmp_path: Path) -> None:
+    env = {
+        "KEFU_DATABASE_URL": f"sqlite:///{tmp_path / 'empty.db'}",
+        "KEFU_DATA_DIR": str(tmp_path),
+    }
+    result = run_kefu("worker", cwd=tmp_path, env=env)
+    assert result.returncode == 2
+    assert "needs 1 migration(s): run `kefu db upgrade`" in one_clear_line(result)

@@ -25,8 +25,10 @@ class AuditEntry(Base):
     entity_id: Mapped[str | None] = mapped_column(String(64))
     changes: Mapped[dict[str, Any]] = mapped_column(JsonDoc, default=dict)
 
+    # Every listing is newest first (ORDER BY id DESC), so each filter's index ends in id.
     __table_args__ = (
-        Index(None, "entity_type", "entity_id"),
-        Index(None, "actor_ref"),
-        Index(None, "occurred_at"),
+        Index("ix_audit_entries_entity", "entity_type", "entity_id", "id"),
+        Index("ix_audit_entries_entity_type_id", "entity_type", "id"),
+        Index("ix_audit_entries_actor_ref_id", "actor_ref", "id"),
+        Index("ix_audit_entries_occurred_at", "occurred_at"),
     )

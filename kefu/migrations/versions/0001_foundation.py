@@ -57,13 +57,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_audit_entries")),
     )
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_audit_entries_actor_ref"), ["actor_ref"], unique=False)
-        batch_op.create_index(
-            batch_op.f("ix_audit_entries_entity_type"), ["entity_type", "entity_id"], unique=False
-        )
-        batch_op.create_index(
-            batch_op.f("ix_audit_entries_occurred_at"), ["occurred_at"], unique=False
-        )
+        batch_op.create_index("ix_audit_entries_entity", ["entity_type", "entity_id", "id"])
+        batch_op.create_index("ix_audit_entries_entity_type_id", ["entity_type", "id"])
+        batch_op.create_index("ix_audit_entries_actor_ref_id", ["actor_ref", "id"])
+        batch_op.create_index("ix_audit_entries_occurred_at", ["occurred_at"])
 
     op.create_table(
         "events",
@@ -285,9 +282,10 @@ def downgrade() -> None:
 
     op.drop_table("events")
     with op.batch_alter_table("audit_entries", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_audit_entries_occurred_at"))
-        batch_op.drop_index(batch_op.f("ix_audit_entries_entity_type"))
-        batch_op.drop_index(batch_op.f("ix_audit_entries_actor_ref"))
+        batch_op.drop_index("ix_audit_entries_occurred_at")
+        batch_op.drop_index("ix_audit_entries_actor_ref_id")
+        batch_op.drop_index("ix_audit_entries_entity_type_id")
+        batch_op.drop_index("ix_audit_entries_entity")
 
     op.drop_table("audit_entries")
     op.drop_table("agents")
