@@ -63,13 +63,15 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
 
 def routers() -> list[tuple[APIRouter, str, bool]]:
     """Every router with its prefix and whether it is part of the public API schema."""
+    from kefu.accounts import admin_pages as account_admin_pages
     from kefu.accounts import pages as account_pages
     from kefu.accounts import routes as account_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.web import pages as web_pages
 
-    pages = [(m.router, "", False) for m in (web_pages, account_pages, compliance_pages)]
+    page_modules = (web_pages, account_pages, account_admin_pages, compliance_pages)
+    pages = [(m.router, "", False) for m in page_modules]
     api = [(m.router, "/api/v1", True) for m in (account_routes, compliance_routes)]
     return pages + api
 

@@ -51,7 +51,7 @@ def test_catalog_template_is_up_to_date(tmp_path: Path) -> None:
 def test_every_message_has_a_chinese_translation() -> None:
     with (LOCALE_DIR / "zh_Hans" / "LC_MESSAGES" / "messages.po").open("rb") as po_file:
         catalog = read_po(po_file)
-    untranslated = [m.id for m in catalog if m.id and not m.string]
+    untranslated = [m.id for m in catalog if m.id and (not m.string or m.fuzzy)]
     assert untranslated == []
     assert message_ids(LOCALE_DIR / "messages.pot") <= {str(m.id) for m in catalog if m.id}
 

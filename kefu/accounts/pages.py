@@ -13,7 +13,6 @@ from kefu.accounts.schemas import AgentCreate
 from kefu.config import secret_key
 from kefu.errors import KefuError, Throttled, describe_validation
 from kefu.kit.i18n import gettext as _
-from kefu.permissions import require
 from kefu.web.deps import SESSION_COOKIE, CsrfProtected, DbSession, OptionalAgent, PageActor
 from kefu.web.pages import safe_next
 from kefu.web.templating import render
@@ -191,43 +190,6 @@ def reset(
             "notice": _("Your password was changed. Sign in with the new one."),
         },
     )
-
-
-@router.get("/admin/agents", response_class=HTMLResponse)
-def agents_page(request: Request, session: DbSession, actor: PageActor) -> Response:
-    require(actor, "agents.manage")
-    agents = service.list_agents(session, actor=actor)
-    return render(request, "accounts/agents.html", {"agents": agents, "form": {}})
-
-
-@router.post("/admin/agents", dependencies=[CsrfProtected])
-def create_agent(
-    request: Request,
-    session: DbSession,
-    actor: PageActor,
-    name: Annotated[str, Form(max_length=200)],
-    email: Annotated[str, Form(max_length=320)],
-    role: Annotated[str, Form()],
-    password: Annotated[str, Form(max_length=200)] = "",
-) -> Response:
-    require(actor, "agents.manage")
-    form = {"name": name, "email": email, "role": role}
-    try:
-        data = AgentCreate(name=name, email=email, role=role, password=password or None)
-        with session.begin_nested():
-            service.create_agent(session, actor=actor, data=data)
-    except (ValidationError, KefuError) as exc:
-        message = (
-            describe_validation(exc.errors()) if isinstance(exc, ValidationError) else exc.message
-        )
-        agents = service.list_agents(session, actor=actor)
-        return render(
-            request,
-            "accounts/agents.html",
-            {"agents": agents, "form": form, "error": message},
-            status=422,
-        )
-    return RedirectResponse("/admin/agents", status_code=303)
 
 
 @router.get("/account/tokens", response_class=HTMLResponse)

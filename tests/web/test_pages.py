@@ -240,3 +240,49 @@ def test_failed_commit_is_reported_before_the_response(
     assert response.status_code == 503 and "nothing was saved" in response.text
     with database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(Agent)) == 1
+
+
+def test_admin_changes_role_and_deactivates_an_agent(client: Any, database: Database) -> None:
+    make_admin(database)
+    agent = make_agent(database, name="Liam Carter")
+    sign_in(client, "admin@example.com", PASSWORD)
+    page = client.get(f"/admin/agents/{agent.id}")
+    assert page.status_code == 200 and "Liam Carter" in page.text
+    saved = client.post(
+        f"/admin/agents/{agent.id}",
+        data={
+            "name": "Liam Carter",
+            "role": "manager",
+            "language": "zh_Hans",
+            "csrf_token": csrf_token(page.text),
+        },
+    )  # is_active unchecked
+    assert saved.headers["location"] == "/admin/agents"
+    with database.sessions() as session:
+        stored = session.get_one(Agent, agent.id)
+    assert (stored.role, stored.language, stored.is_active) == ("manager", "zh_Hans", False)
+    blank = client.post(
+        f"/admin/agents/{agent.id}",
+        data={"name": "", "role": "agent", "csrf_token": csrf_token(page.text)},
+    )
+    assert blank.status_code == 422
+    with database.sessions() as session:
+        assert session.get_one(Agent, agent.id).role == "manager"
+
+
+def test_admin_saving_own_profile_keeps_role_and_access(client: Any, database: Database) -> None:
+    admin = make_admin(database)
+    sign_in(client, "admin@example.com", PASSWORD)
+    page = client.get(f"/admin/agents/{admin.id}")
+    assert "You cannot change your own role" in page.text
+    saved = client.post(
+        f"/admin/agents/{admin.id}",
+        data={
+            "name": "Ada Lovelace",
+            "role": "admin",
+            "is_active": "1",
+            "csrf_token": csrf_token(page.text),
+        },
+    )
+    assert saved.status_code == 303
+    assert "Welcome, Ada Lovelace" in client.get("/").text
