@@ -30,6 +30,8 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 admin_app = typer.Typer(help="Administrators.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
+events_app = typer.Typer(help="The event outbox: failed handler runs.", no_args_is_help=True)
+app.add_typer(events_app, name="events")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
@@ -229,6 +231,50 @@ def admin_create(
         with database.unit_of_work(actor=Actor(kind="system", name="kefu admin create")) as s:
             service.create_agent(s, actor=Actor.system(), data=data)
     out.print(f"Administrator {email} created.")
+
+
+@events_app.command("failed")
+def events_failed(
+    limit: Annotated[int, typer.Option(min=1, max=10000)] = 50,
+) -> None:
+    """List event deliveries that failed every attempt (newest first)."""
+    from rich.table import Table
+
+    from kefu.dispatch import failed_deliveries
+
+    with clear_errors():
+        database = connect(settings_from())
+        rows = failed_deliveries(database, limit=limit)
+    if not rows:
+        out.print("No failed event deliveries.")
+        return
+    table = Table("delivery", "event", "handler", "attempts", "last error")
+    for row in rows:
+        table.add_row(
+            str(row.id),
+            f"{row.event_id} {row.event_type}",
+            row.handler,
+            str(row.attempts),
+            (row.last_error or "")[:120],
+        )
+    out.print(table)
+
+
+@events_app.command("retry")
+def events_retry(
+    delivery_ids: Annotated[
+        list[int], typer.Argument(help="Delivery ids from `kefu events failed`.")
+    ],
+) -> None:
+    """Put failed deliveries back in line, after the cause was fixed."""
+    from kefu.dispatch import retry_failed
+
+    with clear_errors():
+        database = connect(settings_from())
+        count = retry_failed(database, delivery_ids=delivery_ids)
+    if count != len(set(delivery_ids)):
+        fail(f"{count} of {len(set(delivery_ids))} deliveries were failed and are queued again", 1)
+    out.print(f"{count} deliveries queued again; the worker runs them within a minute.")
 
 
 def main() -> None:

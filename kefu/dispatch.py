@@ -173,3 +173,30 @@ def retry_failed(database: Database, *, delivery_ids: list[int], clock: Clock = 
             .values(status="pending", attempts=0, next_attempt_at=clock(), leased_until=None)
         )
         return result.rowcount
+
+
+@dataclass(frozen=True)
+class FailedDelivery:
+    id: int
+    event_id: int
+    event_type: str
+    handler: str
+    attempts: int
+    last_error: str | None
+    event_created_at: datetime
+
+
+def failed_deliveries(database: Database, *, limit: int = 100) -> list[FailedDelivery]:
+    """Deliveries parked after their last attempt, newest first, for an operator to look at."""
+    with database.sessions() as session:
+        rows = session.execute(
+            select(EventDelivery, Event)
+            .join(Event, Event.id == EventDelivery.event_id)
+            .where(EventDelivery.status == "failed")
+            .order_by(EventDelivery.id.desc())
+            .limit(limit)
+        ).all()
+    return [
+        FailedDelivery(d.id, e.id, e.type, d.handler, d.attempts, d.last_error, e.created_at)
+        for d, e in rows
+    ]

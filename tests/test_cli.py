@@ -167,3 +167,13 @@ def test_worker_refuses_an_unmigrated_database(tmp_path: Path) -> None:
     result = run_kefu("worker", cwd=tmp_path, env=env)
     assert result.returncode == 2
     assert "needs 1 migration(s): run `kefu db upgrade`" in one_clear_line(result)
+
+
+@pytest.mark.slow
+def test_events_failed_and_retry_commands(tmp_path: Path, database_url: str) -> None:
+    env = {"KEFU_DATA_DIR": str(tmp_path / "data"), "KEFU_DATABASE_URL": database_url}
+    listed = run_kefu("events", "failed", cwd=tmp_path, env=env)
+    assert listed.returncode == 0 and "No failed event deliveries." in listed.stdout
+    retried = run_kefu("events", "retry", "12345", cwd=tmp_path, env=env)
+    assert retried.returncode == 1
+    assert "0 of 1 deliveries were failed" in one_clear_line(retried)

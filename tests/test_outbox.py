@@ -221,3 +221,24 @@ def test_sweep_is_a_scheduled_job_every_minute(settings: Settings) -> None:
     due_at_0318 = [task.name for task in huey.read_periodic(datetime(2026, 11, 23, 3, 18))]
     assert due_at_0317 == ["accounts.purge_expired", "events.sweep"]
     assert [name.rsplit(".", 2)[-2:] for name in due_at_0318] == [["events", "sweep"]]
+
+
+def test_operator_lists_and_retries_a_failed_delivery(database: Database) -> None:
+    from kefu.dispatch import failed_deliveries, retry_failed
+
+    # given a delivery parked as failed
+    clock = Clock()
+    event_id = emit_committed(database, "test.flaky")
+    handlers.FAILURES_LEFT[event_id] = 4
+    for attempt in range(1, 5):
+        dispatch_due(database, clock=clock)
+        clock.advance(backoff_seconds(attempt))
+    [failed] = failed_deliveries(database)
+    assert (failed.event_id, failed.handler, failed.attempts) == (event_id, "tests.flaky", 4)
+    # when the operator retries it after fixing the cause
+    assert retry_failed(database, delivery_ids=[failed.id, 999999], clock=clock) == 1
+    handlers.FAILURES_LEFT[event_id] = 0
+    # then it runs once and leaves the failed list
+    assert dispatch_due(database, clock=clock).done == 1
+    assert failed_deliveries(database) == []
+    assert handled_count(database, event_id) == 1
