@@ -69,7 +69,7 @@ async def csrf_protected(request: Request) -> None:
 
 async def api_csrf(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
     """Cookie-authenticated API calls (from kefu's own pages) must carry the CSRF header."""
-    if not authorization:
+    if not authorization and request.cookies.get(SESSION_COOKIE):
         await csrf.verify(request, secret_key(request.app.state.runtime.settings))
 
 

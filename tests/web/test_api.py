@@ -33,6 +33,7 @@ def test_api_docs_page_uses_vendored_assets(client: Any, database: Database) -> 
 
 
 def test_missing_and_bad_tokens_are_401_problems(client: Any) -> None:
+    assert client.post("/api/v1/teams", json={"name": "X"}).status_code == 401
     missing = client.get("/api/v1/me")
     bad = client.get("/api/v1/me", headers={"Authorization": "Bearer kefu_nope"})
     assert missing.status_code == bad.status_code == 401
