@@ -142,6 +142,28 @@ def add_team_member(session: Session, *, actor: Actor, team_id: int, agent_id: i
         session.flush()
 
 
+def remove_team_member(session: Session, *, actor: Actor, team_id: int, agent_id: int) -> None:
+    require(actor, "teams.manage")
+    membership = session.get(TeamMembership, (team_id, agent_id))
+    if membership is not None:
+        session.delete(membership)
+        session.flush()
+
+
+def members_by_team(session: Session, *, actor: Actor) -> dict[int, list[Agent]]:
+    """Every team's members, by team id, in one query."""
+    require(actor, "tickets.read")
+    rows = session.execute(
+        select(TeamMembership.team_id, Agent)
+        .join(Agent, Agent.id == TeamMembership.agent_id)
+        .order_by(Agent.name)
+    ).all()
+    members: dict[int, list[Agent]] = {}
+    for team_id, agent in rows:
+        members.setdefault(team_id, []).append(agent)
+    return members
+
+
 def team_ids_of(session: Session, agent_id: int) -> list[int]:
     return list(
         session.scalars(select(TeamMembership.team_id).where(TeamMembership.agent_id == agent_id))

@@ -286,3 +286,36 @@ def test_admin_saving_own_profile_keeps_role_and_access(client: Any, database: D
     )
     assert saved.status_code == 303
     assert "Welcome, Ada Lovelace" in client.get("/").text
+
+
+def test_manager_builds_a_team_from_the_page(client: Any, database: Database) -> None:
+    from kefu.accounts.service import members_by_team
+    from kefu.permissions import Role
+
+    make_agent(database, email="lead@example.com", name="Lead", role=Role.MANAGER)
+    agent = make_agent(database, email="wang@example.com", name="王芳")
+    sign_in(client, "lead@example.com", PASSWORD)
+    page = client.get("/admin/teams")
+    assert "No teams yet" in page.text
+    token = csrf_token(page.text)
+    assert (
+        client.post("/admin/teams", data={"name": "售后服务", "csrf_token": token}).status_code
+        == 303
+    )
+    dup = client.post("/admin/teams", data={"name": "售后服务", "csrf_token": token})
+    assert dup.status_code == 422 and "already exists" in dup.text
+    with database.sessions() as session:
+        team_id = service_team_id(session, "售后服务")
+    client.post(f"/admin/teams/{team_id}/members", data={"agent_id": agent.id, "csrf_token": token})
+    assert "王芳" in client.get("/admin/teams").text
+    client.post(f"/admin/teams/{team_id}/members/{agent.id}/remove", data={"csrf_token": token})
+    with database.sessions() as session:
+        from kefu.kit.actor import Actor
+
+        assert members_by_team(session, actor=Actor.system()) == {}
+
+
+def service_team_id(session: Any, name: str) -> int:
+    from kefu.accounts.models import Team
+
+    return session.scalars(select(Team.id).where(Team.name == name)).one()
