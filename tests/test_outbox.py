@@ -116,13 +116,19 @@ def test_failing_handler_is_retried_with_backoff_and_runs_once(database: Databas
     assert (row.status, row.attempts, row.last_error) == ("done", 3, None)
 
 
-def test_handler_failing_every_time_is_parked_as_failed(database: Database) -> None:
-    clock = Clock()
+def park_a_failing_delivery(database: Database, clock: Clock) -> int:
+    """Emit a flaky event and let it fail all 4 attempts; returns the event id."""
     event_id = emit_committed(database, "test.flaky")
     handlers.FAILURES_LEFT[event_id] = 100
     for attempt in range(1, 5):
         dispatch_due(database, clock=clock)
         clock.advance(backoff_seconds(attempt))
+    return event_id
+
+
+def test_handler_failing_every_time_is_parked_as_failed(database: Database) -> None:
+    clock = Clock()
+    event_id = park_a_failing_delivery(database, clock)
     row = delivery(database, event_id, "tests.flaky")
     assert (row.status, row.attempts) == ("failed", 4)
     assert dispatch_due(database, clock=clock).ran == 0
@@ -228,11 +234,7 @@ def test_operator_lists_and_retries_a_failed_delivery(database: Database) -> Non
 
     # given a delivery parked as failed
     clock = Clock()
-    event_id = emit_committed(database, "test.flaky")
-    handlers.FAILURES_LEFT[event_id] = 4
-    for attempt in range(1, 5):
-        dispatch_due(database, clock=clock)
-        clock.advance(backoff_seconds(attempt))
+    event_id = park_a_failing_delivery(database, clock)
     [failed] = failed_deliveries(database)
     assert (failed.event_id, failed.handler, failed.attempts) == (event_id, "tests.flaky", 4)
     # when the operator retries it after fixing the cause
