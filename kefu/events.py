@@ -78,9 +78,6 @@ class HandlerRegistry:
             raise ValueError(f"two event handlers are named {spec.name!r}")
         self._by_name[spec.name] = spec
 
-    def unregister(self, name: str) -> None:
-        self._by_name.pop(name, None)
-
     def get(self, name: str) -> HandlerSpec | None:
         return self._by_name.get(name)
 
