@@ -11,12 +11,10 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
-
 from kefu.db import Database
 from kefu.migrate import upgrade
 from kefu.runtime import open_database
+from tests.postgres import scratch_database
 
 
 @dataclass
@@ -55,21 +53,13 @@ def fresh_database(backend: str, workdir: Path, postgres_url: str | None) -> Ite
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     assert postgres_url
-    name = f"kefu_bench_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    database = open_database(
-        make_url(postgres_url).set(database=name).render_as_string(hide_password=False)
-    )
-    upgrade(database)
-    try:
-        yield database
-    finally:
-        database.dispose()
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
+    with scratch_database(postgres_url, f"kefu_bench_{uuid.uuid4().hex[:12]}") as url:
+        database = open_database(url)
+        upgrade(database)
+        try:
+            yield database
+        finally:
+            database.dispose()
 
 
 def machine() -> str:

@@ -57,7 +57,8 @@ def due_delivery_ids(database: Database, *, now: datetime, limit: int) -> list[i
         return list(session.scalars(statement))
 
 
-def _lease(database: Database, delivery_id: int, now: datetime) -> bool:
+def _lease(database: Database, delivery_id: int, now: datetime) -> str | None:
+    """Take the delivery for LEASE_SECONDS; returns its handler's name, or None if taken."""
     with database.unit_of_work() as session:
         result = session.execute(
             update(EventDelivery)
@@ -68,8 +69,9 @@ def _lease(database: Database, delivery_id: int, now: datetime) -> bool:
                 or_(EventDelivery.leased_until.is_(None), EventDelivery.leased_until < now),
             )
             .values(leased_until=now + timedelta(seconds=LEASE_SECONDS))
+            .returning(EventDelivery.handler)
         )
-        return result.rowcount == 1
+        return result.scalar_one_or_none()
 
 
 class LeaseLost(Exception):
@@ -86,11 +88,9 @@ def run_delivery(
 ) -> DispatchReport:
     report = report or DispatchReport()
     now = clock()
-    if not _lease(database, delivery_id, now):
+    handler_name = _lease(database, delivery_id, now)
+    if handler_name is None:
         return report
-    with database.sessions() as session:
-        delivery = session.get_one(EventDelivery, delivery_id)
-        handler_name = delivery.handler
     spec = handlers.get(handler_name)
     try:
         if spec is None:

@@ -15,13 +15,12 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from kefu.config import Settings
 from kefu.db import Database
 from kefu.migrate import upgrade
 from kefu.runtime import Runtime, open_database, start, stop
+from tests.postgres import scratch_database
 
 POSTGRES_URL = os.environ.get("KEFU_TEST_POSTGRESQL_URL")
 REDIS_URL = os.environ.get("KEFU_TEST_REDIS_URL")
@@ -62,15 +61,9 @@ def _template(backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterato
         return
     assert POSTGRES_URL
     name = f"kefu_tmpl_{WORKER}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    _migrate(make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False))
-    yield name
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(POSTGRES_URL, name) as url:
+        _migrate(url)
+        yield name
 
 
 @pytest.fixture
@@ -82,13 +75,8 @@ def database_url(backend: str, _template: str, tmp_path: Path) -> Iterator[str]:
         return
     assert POSTGRES_URL
     name = f"kefu_test_{WORKER}_{next(_counter)}"
-    admin = create_engine(POSTGRES_URL, isolation_level="AUTOCOMMIT")
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}" TEMPLATE "{_template}"'))
-    yield make_url(POSTGRES_URL).set(database=name).render_as_string(hide_password=False)
-    with admin.connect() as connection:
-        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-    admin.dispose()
+    with scratch_database(POSTGRES_URL, name, template=_template) as url:
+        yield url
 
 
 @pytest.fixture

@@ -106,7 +106,7 @@ def test_db_upgrade_demo_and_admin_create(tmp_path: Path, database_url: str) -> 
     again = run_kefu("demo", cwd=tmp_path, env=env)
     assert again.returncode == 1
     assert "already has data" in one_clear_line(again)
-    created = run_kefu(
+    boss = (
         "admin",
         "create",
         "--email",
@@ -115,22 +115,10 @@ def test_db_upgrade_demo_and_admin_create(tmp_path: Path, database_url: str) -> 
         "Boss",
         "--password",
         "a long password",
-        cwd=tmp_path,
-        env=env,
     )
+    created = run_kefu(*boss, cwd=tmp_path, env=env)
     assert created.returncode == 0, created.stderr
-    dup = run_kefu(
-        "admin",
-        "create",
-        "--email",
-        "boss@example.com",
-        "--name",
-        "Boss",
-        "--password",
-        "a long password",
-        cwd=tmp_path,
-        env=env,
-    )
+    dup = run_kefu(*boss, cwd=tmp_path, env=env)
     assert dup.returncode == 1 and "already exists" in one_clear_line(dup)
     short = run_kefu(
         "admin",
