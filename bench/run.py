@@ -47,7 +47,7 @@ def render(figures: list[Figure], *, rows: int, events: int) -> str:
         "- **outbox:** emitting an event writes two more rows (the event and one delivery per "
         "handler) inside the change's own commit, about 2× a one-row commit. Dispatching leases "
         "each delivery in a commit of its own and then runs the handler and marks it done in a "
-        "second one, plus the reads between: about 5-6× a one-row commit per delivery. Leasing "
+        "second one, plus the reads between: about 5× a one-row commit per delivery. Leasing "
         "a batch of deliveries in one commit is the known next step if dispatch becomes a "
         "bottleneck.",
         "- **audit paging:** keyset pagination keeps the deepest page as cheap as the first "
