@@ -2,7 +2,7 @@
 
 import importlib
 
-DOMAINS = ("accounts", "compliance")
+DOMAINS = ("accounts", "customers", "tickets", "ingest", "api", "compliance")
 _ROOMS = ("models", "jobs")
 CORE_MODULES = ("kefu.events", "kefu.dispatch_jobs")
 

@@ -1,0 +1,1 @@
+"""Customers: profiles, identities by channel, merge."""

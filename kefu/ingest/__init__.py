@@ -1,0 +1,1 @@
+"""Ingest: the one way a customer message enters kefu."""

@@ -1,0 +1,1 @@
+"""Tickets: the shared inbox's conversations, messages, tags, custom fields and views."""
