@@ -39,6 +39,11 @@ class NotAuthenticated(KefuError):
     code = "not_authenticated"
 
 
+class TooLarge(KefuError):
+    status = 413
+    code = "too_large"
+
+
 class PolicyViolation(KefuError):
     status = 422
     code = "policy_violation"

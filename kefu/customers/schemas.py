@@ -6,6 +6,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from kefu.config import Language
+from kefu.kit.bounds import RowId
 from kefu.kit.i18n import TimeZoneName
 
 IdentityKind = Literal["email", "phone", "chat", "store"]
@@ -63,4 +64,4 @@ class CustomerRead(BaseModel):
 
 
 class CustomerMerge(BaseModel):
-    source_id: int = Field(description="the customer merged away (its identities move over)")
+    source_id: RowId = Field(description="the customer merged away (its identities move over)")

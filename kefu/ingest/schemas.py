@@ -5,6 +5,7 @@ from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field, model_validator
 
+from kefu.kit.bounds import BigRowId, RowId
 from kefu.tickets.schemas import AttachmentIn, Channel
 
 
@@ -37,11 +38,11 @@ class InboundMessage(BaseModel):
     body_text: str = Field(default="", max_length=1_000_000)
     body_html: str | None = Field(default=None, max_length=5_000_000)
     received_at: datetime | None = None
-    ticket_id: int | None = None
+    ticket_id: BigRowId | None = None
     references: list[str] = Field(default_factory=list, max_length=200)
     cc_emails: list[EmailStr] = Field(default_factory=list, max_length=100)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=100)
-    store_id: int | None = None
+    store_id: RowId | None = None
     details: dict[str, Any] = Field(default_factory=dict)
 
     @model_validator(mode="after")

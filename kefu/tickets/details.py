@@ -12,9 +12,10 @@ from kefu.accounts.models import Agent
 from kefu.customers import service as customers
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.kit.actor import Actor
-from kefu.kit.pagination import Page, newest_first
+from kefu.kit.pagination import MAX_PAGE_SIZE, Page, newest_first
 from kefu.permissions import require
 from kefu.tickets import fields as custom_fields
+from kefu.tickets.merge import linked_ids
 from kefu.tickets.messages import attachments_of, list_messages
 from kefu.tickets.models import (
     Attachment,
@@ -143,3 +144,34 @@ def customer_tickets(
         Ticket.requester_id == customer_id, Ticket.deleted_at.is_(None)
     )
     return newest_first(session, statement, Ticket.id, before_id=before_id, limit=limit)
+
+
+def recent_tickets(
+    session: Session, *, actor: Actor, before_id: int | None = None, limit: int = 50
+) -> Page[Ticket]:
+    """Live tickets (not deleted, not merged away), newest first."""
+    require(actor, "tickets.read")
+    statement = select(Ticket).where(Ticket.deleted_at.is_(None), Ticket.merged_into_id.is_(None))
+    return newest_first(session, statement, Ticket.id, before_id=before_id, limit=limit)
+
+
+def ticket_messages(
+    session: Session, *, actor: Actor, ticket_id: int, after_id: int | None = None, limit: int = 50
+) -> Page[Message]:
+    """A ticket's conversation, oldest first (the order it is read in), in pages."""
+    ticket = read_ticket(session, actor=actor, ticket_id=ticket_id)
+    statement = select(Message).where(Message.ticket_id == ticket.id)
+    if after_id is not None:
+        statement = statement.where(Message.id > after_id)
+    limit = max(1, min(limit, MAX_PAGE_SIZE))
+    rows = list(session.scalars(statement.order_by(Message.id).limit(limit + 1)))
+    next_cursor = rows[limit - 1].id if len(rows) > limit else None
+    return Page(items=rows[:limit], next_cursor=next_cursor)
+
+
+def linked_tickets(session: Session, *, actor: Actor, ticket_id: int) -> list[Ticket]:
+    ticket = read_ticket(session, actor=actor, ticket_id=ticket_id)
+    ids = linked_ids(session, ticket.id)
+    if not ids:
+        return []
+    return list(session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)))

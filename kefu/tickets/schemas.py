@@ -6,6 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
+from kefu.kit.bounds import INT4_MAX, BigRowId, Int4, RowId
 from kefu.kit.i18n import N_
 
 
@@ -81,7 +82,7 @@ class AttachmentIn(BaseModel):
     filename: str = Field(min_length=1, max_length=255)
     content_type: str = Field(default="application/octet-stream", max_length=200)
     sha256: str = Field(pattern=r"^[0-9a-f]{64}$")
-    size: int = Field(ge=0)
+    size: int = Field(ge=0, le=INT4_MAX)
     content_id: str | None = Field(default=None, max_length=255)
     is_inline: bool = False
 
@@ -90,7 +91,7 @@ class MessageCreate(BaseModel):
     kind: MessageKind = "reply"
     body_text: str = Field(default="", max_length=200_000)
     body_html: str | None = Field(default=None, max_length=1_000_000)
-    mentions: list[int] = Field(default_factory=list, max_length=50, description="agent ids")
+    mentions: list[RowId] = Field(default_factory=list, max_length=50, description="agent ids")
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=50)
     status: Status | None = Field(default=None, description="set the ticket status with it")
 
@@ -105,7 +106,7 @@ class MessageCreate(BaseModel):
 class RequesterIn(BaseModel):
     """Who the ticket is for: an existing customer, or an address to find or create one."""
 
-    customer_id: int | None = None
+    customer_id: RowId | None = None
     email: EmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)
     name: str | None = Field(default=None, max_length=200)
@@ -125,9 +126,9 @@ class TicketCreate(BaseModel):
     priority: Priority = Priority.NORMAL
     type: TicketType | None = None
     channel: Channel = Channel.WEB
-    store_id: int | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
+    store_id: RowId | None = None
+    assignee_id: RowId | None = None
+    team_id: RowId | None = None
     tags: list[str] = Field(default_factory=list, max_length=50)
     fields: dict[str, FieldValue] = Field(default_factory=dict)
     due_at: datetime | None = None
@@ -140,16 +141,16 @@ class TicketUpdate(BaseModel):
     status: Status | None = None
     priority: Priority | None = None
     type: TicketType | None = None
-    assignee_id: int | None = None
-    team_id: int | None = None
+    assignee_id: RowId | None = None
+    team_id: RowId | None = None
     tags: list[str] | None = Field(default=None, max_length=50)
     add_tags: list[str] = Field(default_factory=list, max_length=50)
     remove_tags: list[str] = Field(default_factory=list, max_length=50)
     fields: dict[str, FieldValue] = Field(default_factory=dict)
     due_at: datetime | None = None
-    follower_ids: list[int] | None = Field(default=None, max_length=50)
+    follower_ids: list[RowId] | None = Field(default=None, max_length=50)
     cc_emails: list[EmailStr] | None = Field(default=None, max_length=50)
-    store_id: int | None = None
+    store_id: RowId | None = None
 
 
 class AttachmentRead(BaseModel):
@@ -213,7 +214,7 @@ class CustomFieldCreate(BaseModel):
     field_type: FieldType
     options: list[str] = Field(default_factory=list, max_length=200)
     is_required_on_solve: bool = False
-    position: int = 0
+    position: Int4 = 0
 
 
 class CustomFieldUpdate(BaseModel):
@@ -221,7 +222,7 @@ class CustomFieldUpdate(BaseModel):
     options: list[str] | None = Field(default=None, max_length=200)
     is_required_on_solve: bool | None = None
     is_active: bool | None = None
-    position: int | None = None
+    position: Int4 | None = None
 
 
 class CustomFieldRead(BaseModel):
@@ -243,8 +244,8 @@ class TagCount(BaseModel):
 
 
 class TicketMerge(BaseModel):
-    source_ids: list[int] = Field(min_length=1, max_length=100)
+    source_ids: list[BigRowId] = Field(min_length=1, max_length=100)
 
 
 class TicketSplit(BaseModel):
-    message_id: int
+    message_id: BigRowId

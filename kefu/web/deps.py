@@ -3,7 +3,8 @@
 from collections.abc import Iterator
 from typing import Annotated
 
-from fastapi import Depends, Header, Request
+from fastapi import Depends, Request
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.orm import Session
 
 from kefu.accounts.auth import actor_for_api_token, agent_for_session
@@ -67,18 +68,31 @@ async def csrf_protected(request: Request) -> None:
     await csrf.verify(request, secret_key(request.app.state.runtime.settings))
 
 
-async def api_csrf(request: Request, authorization: Annotated[str | None, Header()] = None) -> None:
+async def api_csrf(request: Request) -> None:
     """Cookie-authenticated API calls (from kefu's own pages) must carry the CSRF header."""
-    if not authorization and request.cookies.get(SESSION_COOKIE):
+    if not request.headers.get("authorization") and request.cookies.get(SESSION_COOKIE):
         await csrf.verify(request, secret_key(request.app.state.runtime.settings))
+
+
+bearer_token = HTTPBearer(
+    auto_error=False,
+    scheme_name="apiToken",
+    bearerFormat="kefu_…",
+    description="An API token from *Account → API tokens*: `Authorization: Bearer kefu_…`",
+)
 
 
 def api_actor(
     request: Request,
     session: DbSession,
-    authorization: Annotated[str | None, Header(description="Bearer kefu_…")] = None,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer_token)],
     _csrf: None = Depends(api_csrf),
 ) -> Actor:
+    """The token's agent, or the signed-in agent for calls from kefu's own pages.
+
+    `bearer_token` only documents the scheme in OpenAPI; the header is read here so a
+    malformed one is an `invalid_token` rather than "no token"."""
+    authorization = request.headers.get("authorization")
     if authorization:
         scheme, _, raw = authorization.partition(" ")
         actor = actor_for_api_token(session, raw.strip()) if scheme.lower() == "bearer" else None

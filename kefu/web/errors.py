@@ -62,10 +62,32 @@ async def validation_error(request: Request, exc: Exception) -> Response:
     return _error_page(request, 422, detail)
 
 
+HTTP_CODES = {
+    400: "bad_request",
+    404: "not_found",
+    405: "method_not_allowed",
+    413: "too_large",
+    415: "unsupported_media_type",
+}
+
+
+def _http_detail(request: Request, exc: StarletteHTTPException) -> str:
+    limit = getattr(request.app, "max_body_size", None)
+    if exc.status_code == 413 and limit:
+        return f"the request body is larger than the limit of {limit} bytes"
+    if exc.status_code == 404:
+        return f"no such address: {request.method} {request.url.path}"
+    return str(exc.detail)
+
+
 async def http_error(request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (unknown path, wrong method, body over the size limit)."""
     assert isinstance(exc, StarletteHTTPException)
     if _is_api(request):
-        return problem(exc.status_code, "http_error", str(exc.detail))
+        code = HTTP_CODES.get(exc.status_code, "http_error")
+        response = problem(exc.status_code, code, _http_detail(request, exc))
+        response.headers.update(exc.headers or {})
+        return response
     return _error_page(request, exc.status_code, str(exc.detail))
 
 
