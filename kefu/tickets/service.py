@@ -41,10 +41,10 @@ def _can_see_deleted(actor: Actor) -> bool:
 def editable_ticket(session: Session, ticket_id: int) -> Ticket:
     """A ticket agents may still change: closed and merged tickets are kept as they are."""
     ticket = get_ticket(session, ticket_id)
-    if ticket.status == Status.CLOSED:
-        raise Conflict(f"ticket {ticket_id} is closed; a new message opens a follow-up ticket")
     if ticket.merged_into_id is not None:
         raise Conflict(f"ticket {ticket_id} was merged into #{ticket.merged_into_id}")
+    if ticket.status == Status.CLOSED:
+        raise Conflict(f"ticket {ticket_id} is closed; a new message opens a follow-up ticket")
     return ticket
 
 
