@@ -1,14 +1,15 @@
 """Tickets: create, change, delete and restore; every change leaves an event."""
 
+from __future__ import annotations
+
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
 from kefu.customers import service as customers
-from kefu.customers.models import Customer
 from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.events import emit
 from kefu.kit.actor import Actor
@@ -18,6 +19,9 @@ from kefu.permissions import can, require
 from kefu.tickets import fields as custom_fields
 from kefu.tickets.models import Tag, Ticket, TicketCc, TicketFollower, TicketTag
 from kefu.tickets.schemas import RequesterIn, Status, TicketCreate, TicketUpdate
+
+if TYPE_CHECKING:
+    from kefu.customers.models import Customer
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 
