@@ -36,7 +36,6 @@ def id_cursor(cursor: str | None) -> int | None:
     if not cursor.isascii() or not cursor.isdigit() or not 1 <= int(cursor) <= INT8_MAX:
         raise InvalidInput(
             "cursor: not a cursor from this list; pass next_cursor as it came",
-            code="invalid_cursor",
         )
     return int(cursor)
 
