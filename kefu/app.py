@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from kefu import __version__
 from kefu.accounts.throttle import SignInThrottle
+from kefu.api.openapi import install_openapi
 from kefu.config import Settings
 from kefu.jobs import start_consumer
 from kefu.runtime import Runtime, start, stop
@@ -18,8 +19,16 @@ from kefu.web.templating import make_templates
 STATIC_DIR = Path(__file__).resolve().parent / "web" / "static"
 
 API_DESCRIPTION = """The kefu REST API. Authenticate with an API token created under
-*Account → API tokens*: `Authorization: Bearer kefu_…`. Errors are `application/problem+json`
-with a stable `code`. Lists page by cursor: pass the `next_cursor` you got as `before_id`."""
+*Account → API tokens*: `Authorization: Bearer kefu_…`.
+
+* Errors are `application/problem+json` with a stable `code` and a `detail` for people.
+* Lists page by cursor: pass the `next_cursor` you got as `cursor` (the audit log: as
+  `before_id`); `null` means the last page.
+* Every POST takes an `Idempotency-Key` header: a retry with the same key and body gets the
+  first response again (`Idempotent-Replayed: true`) instead of acting twice.
+* Files: upload with `POST /api/v1/attachments`, then name what it returns in a message."""
+# Multipart framing and JSON around the largest allowed attachment.
+BODY_SLACK_BYTES = 1_000_000
 
 
 def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI:
@@ -45,6 +54,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/openapi.json",
+        max_body_size=settings.max_attachment_bytes + BODY_SLACK_BYTES,
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
@@ -58,6 +68,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     _include_routers(app)
+    install_openapi(app)
     return app
 
 
@@ -68,11 +79,24 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import routes as account_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
+    from kefu.customers import routes as customer_routes
+    from kefu.ingest import routes as ingest_routes
+    from kefu.tickets import attachment_routes, inbox_routes
+    from kefu.tickets import routes as ticket_routes
     from kefu.web import pages as web_pages
 
     page_modules = (web_pages, account_pages, account_admin_pages, compliance_pages)
     pages = [(m.router, "", False) for m in page_modules]
-    api = [(m.router, "/api/v1", True) for m in (account_routes, compliance_routes)]
+    api_modules = (
+        account_routes,
+        compliance_routes,
+        ticket_routes,
+        attachment_routes,
+        inbox_routes,
+        customer_routes,
+        ingest_routes,
+    )
+    api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api
 
 

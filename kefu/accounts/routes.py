@@ -1,6 +1,6 @@
 """Accounts JSON API under /api/v1."""
 
-from fastapi import APIRouter, status
+from fastapi import status
 
 from kefu.accounts import auth, service
 from kefu.accounts.schemas import (
@@ -13,9 +13,11 @@ from kefu.accounts.schemas import (
     TeamCreate,
     TeamRead,
 )
+from kefu.api.params import AgentId, TokenId
+from kefu.api.routing import NOT_FOUND, api_router
 from kefu.web.deps import ApiActor, DbSession
 
-router = APIRouter(tags=["accounts"])
+router = api_router("accounts")
 
 
 @router.get("/me", response_model=AgentRead)
@@ -34,9 +36,9 @@ def create_agent(data: AgentCreate, session: DbSession, actor: ApiActor) -> Agen
     return AgentRead.model_validate(service.create_agent(session, actor=actor, data=data))
 
 
-@router.patch("/agents/{agent_id}", response_model=AgentRead)
+@router.patch("/agents/{agent_id}", response_model=AgentRead, responses=NOT_FOUND)
 def update_agent(
-    agent_id: int, data: AgentUpdate, session: DbSession, actor: ApiActor
+    agent_id: AgentId, data: AgentUpdate, session: DbSession, actor: ApiActor
 ) -> AgentRead:
     agent = service.update_agent(session, actor=actor, agent_id=agent_id, data=data)
     return AgentRead.model_validate(agent)
@@ -65,8 +67,8 @@ def create_token(data: ApiTokenCreate, session: DbSession, actor: ApiActor) -> A
     )
 
 
-@router.delete("/api-tokens/{token_id}", response_model=ApiTokenRead)
-def revoke_token(token_id: int, session: DbSession, actor: ApiActor) -> ApiTokenRead:
+@router.delete("/api-tokens/{token_id}", response_model=ApiTokenRead, responses=NOT_FOUND)
+def revoke_token(token_id: TokenId, session: DbSession, actor: ApiActor) -> ApiTokenRead:
     return ApiTokenRead.model_validate(
         auth.revoke_api_token(session, actor=actor, token_id=token_id)
     )

@@ -10,7 +10,8 @@ from kefu.kit.bounds import INT4_MAX, INT8_MAX
 
 
 def _id(what: str, *, big: bool = False) -> Path:  # type: ignore[valid-type]
-    return Path(ge=1, le=INT8_MAX if big else INT4_MAX, description=f"the {what}'s id", examples=[1])
+    highest = INT8_MAX if big else INT4_MAX
+    return Path(ge=1, le=highest, description=f"the {what}'s id", examples=[1])
 
 
 TicketId = Annotated[int, _id("ticket", big=True)]

@@ -4,7 +4,7 @@ from pydantic import BaseModel, Field
 
 
 class ValidationIssue(BaseModel):
-    loc: list[str | int] = Field(description="where: [\"body\", \"requester\", \"email\"]")
+    loc: list[str | int] = Field(description='where: ["body", "requester", "email"]')
     msg: str
     type: str
 

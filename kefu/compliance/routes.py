@@ -2,13 +2,15 @@
 
 from datetime import datetime
 
-from fastapi import APIRouter, Query
+from fastapi import Query
 
+from kefu.api.routing import api_router
 from kefu.compliance.schemas import AuditEntryRead, AuditPage
 from kefu.compliance.service import AuditFilter, list_entries
+from kefu.kit.bounds import INT8_MAX
 from kefu.web.deps import ApiActor, DbSession
 
-router = APIRouter(tags=["audit"])
+router = api_router("audit")
 
 
 @router.get("/audit-entries", response_model=AuditPage)
@@ -21,7 +23,9 @@ def audit_entries(
     action: str | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
-    before_id: int | None = Query(default=None, description="next_cursor of the previous page"),
+    before_id: int | None = Query(
+        default=None, ge=1, le=INT8_MAX, description="next_cursor of the previous page"
+    ),
     limit: int = Query(default=50, ge=1, le=200),
 ) -> AuditPage:
     filters = AuditFilter(

@@ -65,3 +65,10 @@ class CustomerRead(BaseModel):
 
 class CustomerMerge(BaseModel):
     source_id: RowId = Field(description="the customer merged away (its identities move over)")
+
+
+class CustomerPage(BaseModel):
+    items: list[CustomerRead]
+    next_cursor: str | None = Field(
+        description="pass it as `cursor` for the next page; null on the last page"
+    )

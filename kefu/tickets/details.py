@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
@@ -21,12 +21,14 @@ from kefu.tickets.models import (
     Attachment,
     CustomField,
     Message,
+    Tag,
     Ticket,
     TicketCc,
     TicketFollower,
     TicketLink,
+    TicketTag,
 )
-from kefu.tickets.schemas import AttachmentRead, MessageRead, TicketRead
+from kefu.tickets.schemas import AttachmentRead, MessageRead, TagCount, TicketRead
 from kefu.tickets.service import read_ticket, tags_of
 
 if TYPE_CHECKING:
@@ -150,15 +152,6 @@ def customer_tickets(
     return newest_first(session, statement, Ticket.id, before_id=before_id, limit=limit)
 
 
-def recent_tickets(
-    session: Session, *, actor: Actor, before_id: int | None = None, limit: int = 50
-) -> Page[Ticket]:
-    """Live tickets (not deleted, not merged away), newest first."""
-    require(actor, "tickets.read")
-    statement = select(Ticket).where(Ticket.deleted_at.is_(None), Ticket.merged_into_id.is_(None))
-    return newest_first(session, statement, Ticket.id, before_id=before_id, limit=limit)
-
-
 def ticket_messages(
     session: Session, *, actor: Actor, ticket_id: int, after_id: int | None = None, limit: int = 50
 ) -> Page[Message]:
@@ -179,3 +172,23 @@ def linked_tickets(session: Session, *, actor: Actor, ticket_id: int) -> list[Ti
     if not ids:
         return []
     return list(session.scalars(select(Ticket).where(Ticket.id.in_(ids)).order_by(Ticket.id)))
+
+
+def tag_counts(session: Session, *, actor: Actor) -> list[TagCount]:
+    """Every tag with how many live tickets carry it, most used first."""
+    require(actor, "tickets.read")
+    live = and_(
+        Ticket.id == TicketTag.ticket_id,
+        Ticket.deleted_at.is_(None),
+        Ticket.merged_into_id.is_(None),
+    )
+    count = func.count(Ticket.id)
+    rows = session.execute(
+        select(Tag.name, count)
+        .select_from(Tag)
+        .outerjoin(TicketTag, TicketTag.tag_id == Tag.id)
+        .outerjoin(Ticket, live)
+        .group_by(Tag.id, Tag.name)
+        .order_by(count.desc(), Tag.name)
+    )
+    return [TagCount(name=name, ticket_count=int(n)) for name, n in rows]

@@ -12,6 +12,7 @@ from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select
 from kefu.customers.queries import ids_with_identity
 from kefu.errors import InvalidInput
 from kefu.kit.actor import Actor
+from kefu.kit.bounds import RowId
 from kefu.kit.clock import utcnow
 from kefu.kit.i18n import gettext as _
 from kefu.kit.search_text import query_terms
@@ -88,10 +89,10 @@ class TicketFilter(BaseModel):
     priorities: list[Priority] = Field(default_factory=list, max_length=len(PRIORITIES))
     types: list[TicketType] = Field(default_factory=list, max_length=len(TYPES))
     channels: list[Channel] = Field(default_factory=list, max_length=len(CHANNELS))
-    store_ids: list[int] = Field(default_factory=list, max_length=MAX_LIST)
-    assignee: int | Literal["me", "none"] | None = None
-    team_id: int | None = None
-    requester_id: int | None = None
+    store_ids: list[RowId] = Field(default_factory=list, max_length=MAX_LIST)
+    assignee: RowId | Literal["me", "none"] | None = None
+    team_id: RowId | None = None
+    requester_id: RowId | None = None
     requester_email: str | None = Field(default=None, max_length=320)
     tags_all: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     tags_none: list[str] = Field(default_factory=list, max_length=MAX_LIST)

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from kefu.kit.bounds import INT4_MAX, BigRowId, Int4, RowId
 from kefu.kit.i18n import N_
+from kefu.tickets.filters import TicketFilter
 
 
 class Status(StrEnum):
@@ -249,3 +250,42 @@ class TicketMerge(BaseModel):
 
 class TicketSplit(BaseModel):
     message_id: BigRowId
+
+
+NEXT_CURSOR = "pass it as `cursor` for the next page; null on the last page"
+
+
+class TicketLinkIn(BaseModel):
+    ticket_id: BigRowId = Field(description="the ticket to link with")
+
+
+class TicketPage(BaseModel):
+    items: list[TicketRead]
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+
+
+class MessagePage(BaseModel):
+    items: list[MessageRead]
+    next_cursor: str | None = Field(description=NEXT_CURSOR)
+
+
+class ViewSummary(BaseModel):
+    """A view in the sidebar: a built-in one (`id` is its key) or a saved one (its number)."""
+
+    id: str
+    name: str
+    kind: Literal["built_in", "saved"]
+    is_shared: bool
+    ticket_count: int | None = Field(
+        description="counting stops at 10001 (show it as 10k+); null if the view is broken"
+    )
+
+
+class SavedViewRead(BaseModel):
+    id: int
+    name: str
+    is_shared: bool
+    filters: TicketFilter
+    sort: str
+    position: int
+    created_at: datetime
