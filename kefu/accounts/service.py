@@ -77,7 +77,12 @@ def create_first_admin(session: Session, *, data: AgentCreate) -> Agent:
 
 def update_agent(session: Session, *, actor: Actor, agent_id: int, data: AgentUpdate) -> Agent:
     is_self = actor.agent_id == agent_id
-    changes = data.model_dump(exclude_unset=True)
+    # null clears language or time zone; name, role and is_active cannot be cleared: unchanged.
+    changes = {
+        field: value
+        for field, value in data.model_dump(exclude_unset=True).items()
+        if value is not None or field in ("language", "time_zone")
+    }
     if not (is_self and set(changes) <= {"name", "language", "time_zone"}):
         require(actor, "agents.manage")
     agent = get_agent(session, agent_id)

@@ -1,7 +1,6 @@
 """The route class of every /api/v1 router: Idempotency-Key on each POST, text the databases
 cannot store refused up front, problem responses documented, operation ids from names."""
 
-import contextlib
 import hashlib
 import json
 import math
@@ -169,9 +168,16 @@ async def refuse_unstorable_input(request: Request) -> None:
     values: list[Any] = [*request.query_params.keys(), *request.query_params.values()]
     content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if content_type == "application/json" or content_type.endswith("+json"):
-        # Malformed JSON is FastAPI's to report, with the position of the mistake.
-        with contextlib.suppress(Exception):
+        try:
             values.append(await request.json())
+        except json.JSONDecodeError:
+            pass  # FastAPI reports it, with the position of the mistake
+        except UnicodeDecodeError:
+            raise InvalidInput("the body is not JSON: it is not UTF-8 text") from None
+        except RecursionError:
+            raise InvalidInput("the body's JSON is nested too deeply") from None
+        except ValueError as exc:
+            raise InvalidInput(f"the body is not JSON: {exc}") from None
     reason = unstorable(values)
     if reason is not None:
         raise InvalidInput(reason)

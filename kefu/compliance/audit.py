@@ -78,7 +78,7 @@ def _row(actor: Actor, action: str, obj: Any, changes: dict[str, list[Any]]) -> 
         "occurred_at": utcnow(),
         "actor_kind": actor.kind,
         "actor_ref": actor.ref,
-        "actor_name": actor.name,
+        "actor_name": actor.name[:200],  # the column's length; a long name must not block writes
         "action": action,
         "entity_type": _entity_type(obj),
         "entity_id": _entity_id(obj),

@@ -69,7 +69,7 @@ def _filter(values: dict[str, object]) -> TicketFilter:
         raise InvalidInput(describe_validation(exc.errors())) from None
 
 
-@router.get("/tickets", response_model=TicketPage, tags=TICKETS)
+@router.get("/tickets", response_model=TicketPage, responses=NOT_FOUND, tags=TICKETS)
 def list_tickets(
     session: DbSession,
     actor: ApiActor,
