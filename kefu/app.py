@@ -13,6 +13,7 @@ from kefu.api.openapi import install_openapi
 from kefu.config import Settings
 from kefu.jobs import start_consumer
 from kefu.runtime import Runtime, start, stop
+from kefu.web.body_limit import RequestBodyLimit
 from kefu.web.errors import install_error_handlers
 from kefu.web.templating import make_templates
 
@@ -54,7 +55,6 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         version=__version__,
         description=API_DESCRIPTION,
         openapi_url="/api/openapi.json",
-        max_body_size=settings.max_attachment_bytes + BODY_SLACK_BYTES,
         docs_url=None,
         redoc_url=None,
         lifespan=lifespan,
@@ -65,6 +65,8 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.state.signin_throttle = SignInThrottle(
         redis_url=settings.redis_url, attempts_per_minute=settings.login_attempts_per_minute
     )
+    app.state.max_body_bytes = settings.max_attachment_bytes + BODY_SLACK_BYTES
+    app.add_middleware(RequestBodyLimit, max_bytes=app.state.max_body_bytes)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     _include_routers(app)

@@ -63,12 +63,15 @@ def claim(
 
     A key is the caller's own (`actor_ref`): two tokens may use the same key. A key older than
     `KEY_TTL` is forgotten and may be used again."""
-    _lock(session, actor_ref, key)
-    row = session.scalar(
-        select(IdempotencyKey).where(
-            IdempotencyKey.actor_ref == actor_ref, IdempotencyKey.key == key
+    # No autoflush: a pending write of this request (the token's last-used time) could wait
+    # on a row lock the running duplicate holds, instead of being told it is in progress.
+    with session.no_autoflush:
+        _lock(session, actor_ref, key)
+        row = session.scalar(
+            select(IdempotencyKey).where(
+                IdempotencyKey.actor_ref == actor_ref, IdempotencyKey.key == key
+            )
         )
-    )
     if row is not None and row.status_code is not None and as_utc(row.created_at) > now - KEY_TTL:
         if row.request_hash != request_hash:
             raise KeyReused(

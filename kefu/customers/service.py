@@ -221,7 +221,7 @@ def merge_customers(session: Session, *, actor: Actor, source_id: int, target_id
     whatever else names the customer move in the registered merge hooks, same transaction."""
     require(actor, "customers.update")
     if source_id == target_id:
-        raise InvalidInput("a customer cannot be merged into itself")
+        raise Conflict("a customer cannot be merged into itself")
     source, target = get_customer(session, source_id), get_customer(session, target_id)
     if source.merged_into_id is not None:
         raise Conflict(f"customer {source_id} was already merged into {source.merged_into_id}")

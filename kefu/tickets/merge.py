@@ -32,7 +32,7 @@ def merge_tickets(
     require(actor, "tickets.update")
     sources = list(dict.fromkeys(source_ids))
     if target_id in sources:
-        raise InvalidInput("a ticket cannot be merged into itself")
+        raise Conflict("a ticket cannot be merged into itself")
     target = editable_ticket(session, target_id)
     tickets = [editable_ticket(session, source_id) for source_id in sources]
     tags = tags_of(session, [target.id, *sources])
@@ -120,7 +120,7 @@ def split_message(session: Session, *, actor: Actor, ticket_id: int, message_id:
 def link_tickets(session: Session, *, actor: Actor, ticket_id: int, other_id: int) -> None:
     require(actor, "tickets.update")
     if ticket_id == other_id:
-        raise InvalidInput("a ticket cannot be linked to itself")
+        raise Conflict("a ticket cannot be linked to itself")
     first, second = editable_ticket(session, ticket_id), editable_ticket(session, other_id)
     if second.id in linked_ids(session, first.id):
         raise Conflict(f"tickets #{first.id} and #{second.id} are already linked")

@@ -72,7 +72,7 @@ HTTP_CODES = {
 
 
 def _http_detail(request: Request, exc: StarletteHTTPException) -> str:
-    limit = getattr(request.app, "max_body_size", None)
+    limit = getattr(request.app.state, "max_body_bytes", None)
     if exc.status_code == 413 and limit:
         return f"the request body is larger than the limit of {limit} bytes"
     if exc.status_code == 404:

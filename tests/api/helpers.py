@@ -3,7 +3,9 @@
 from typing import Any
 
 from kefu.accounts import auth, service
+from kefu.accounts.schemas import AgentUpdate
 from kefu.db import Database
+from kefu.kit.actor import Actor
 from kefu.permissions import Role
 from tests.accounts.factories import make_agent
 
@@ -15,9 +17,18 @@ def token_for(database: Database, agent: Any) -> dict[str, str]:
 
 
 def headers_for(database: Database, role: Role, *, email: str | None = None) -> dict[str, str]:
-    """A token of a new agent with this role."""
-    agent = make_agent(database, email=email or f"{role.value}@example.com", role=role)
-    return token_for(database, agent)
+    """A token of a new agent with this role. Light agents may not create tokens: theirs is
+    made while they are an agent, then they are moved to light agent (the token follows)."""
+    address = email or f"{role.value}@example.com"
+    light = role == Role.LIGHT_AGENT
+    agent = make_agent(database, email=address, role=Role.AGENT if light else role, password=None)
+    headers = token_for(database, agent)
+    if light:
+        with database.unit_of_work(actor=Actor.system()) as session:
+            service.update_agent(
+                session, actor=Actor.system(), agent_id=agent.id, data=AgentUpdate(role=role)
+            )
+    return headers
 
 
 def problem(response: Any, status: int, code: str) -> dict[str, Any]:
