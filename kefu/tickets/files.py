@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from kefu.errors import InvalidInput, NotFound, TooLarge
 from kefu.kit.actor import Actor
 from kefu.kit.filestore import FileStore
+from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
 from kefu.tickets.messages import get_attachment
 from kefu.tickets.models import Attachment, Message
@@ -50,7 +51,7 @@ def store_upload(
     a message names them by."""
     require(actor, "tickets.note")
     if len(data) > max_bytes:
-        raise TooLarge(f"the file is larger than the limit of {max_bytes} bytes")
+        raise TooLarge(_("the file is larger than the limit of %(limit)s bytes", limit=max_bytes))
     stored = files.put(data)
     return AttachmentIn(
         filename=clean_filename(filename),
@@ -66,8 +67,11 @@ def require_uploaded(files: FileStore, attachments: list[AttachmentIn]) -> None:
     for item in attachments:
         if not files.exists(item.sha256) or files.path(item.sha256).stat().st_size != item.size:
             raise InvalidInput(
-                f"attachment {item.filename!r} was not uploaded: POST the file to "
-                "/api/v1/attachments and send back what it returns"
+                _(
+                    "attachment “%(name)s” was not uploaded: POST the file to "
+                    "/api/v1/attachments and send back what it returns",
+                    name=item.filename,
+                )
             )
 
 
@@ -79,11 +83,13 @@ def attachment_file(
     attachment = get_attachment(session, actor=actor, attachment_id=attachment_id)
     message = session.get(Message, attachment.message_id)
     if message is None:
-        raise NotFound(f"attachment {attachment_id} not found")
+        raise NotFound(_("attachment %(id)s not found", id=attachment_id))
     read_ticket(session, actor=actor, ticket_id=message.ticket_id)
     path = files.path(attachment.sha256)
     if not path.is_file():
-        raise NotFound(f"the file of attachment {attachment_id} is missing from the file store")
+        raise NotFound(
+            _("the file of attachment %(id)s is missing from the file store", id=attachment_id)
+        )
     return attachment, path
 
 
