@@ -1,4 +1,5 @@
-"""What one kefu process runs on: settings, database, job queue; built at start-up, not import."""
+"""What one kefu process runs on: settings, database, job queue, broadcast; built at start-up,
+not import."""
 
 import logging
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from kefu.config import Settings
 from kefu.db import Database
 from kefu.events import EMITTED_KEY
 from kefu.jobs import JobQueue, make_queue
+from kefu.kit.broadcast import Broadcast, MemoryBroadcast, make_broadcast, publish_pending
 from kefu.kit.clock import Clock, utcnow
 
 log = logging.getLogger(__name__)
@@ -19,6 +21,7 @@ class Runtime:
     settings: Settings
     database: Database
     queue: JobQueue
+    broadcast: Broadcast = field(default_factory=MemoryBroadcast)
     clock: Clock = field(default=utcnow)
 
 
@@ -43,11 +46,13 @@ def open_database(url: str) -> Database:
 
 
 def start(settings: Settings, *, database: Database | None = None) -> Runtime:
-    """Build the process runtime; after each commit that emitted events, queue a dispatch."""
+    """Build the process runtime; after each commit that emitted events, queue a dispatch,
+    and publish the live updates the transaction queued (kefu.kit.broadcast)."""
     global _current
     database = database or open_database(settings.database_url)
     queue = make_queue(settings)
-    runtime = Runtime(settings=settings, database=database, queue=queue)
+    broadcast = make_broadcast(settings.redis_url)
+    runtime = Runtime(settings=settings, database=database, queue=queue, broadcast=broadcast)
 
     def queue_dispatch(session: Session) -> None:
         if session.info.pop(EMITTED_KEY, None):
@@ -58,6 +63,7 @@ def start(settings: Settings, *, database: Database | None = None) -> Runtime:
                 log.exception("could not queue event dispatch; the sweep will deliver")
 
     database.after_commit_hooks.append(queue_dispatch)
+    database.after_commit_hooks.append(lambda session: publish_pending(runtime.broadcast, session))
     _current = runtime
     return runtime
 
@@ -66,4 +72,5 @@ def stop() -> None:
     global _current
     if _current is not None:
         _current.database.dispose()
+        _current.broadcast.close()
     _current = None
