@@ -2,7 +2,6 @@
 through the live event stream."""
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,11 +9,10 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 
 from kefu.accounts.models import Agent
 from kefu.accounts.service import actor_for
-from kefu.app import Server, create_app
+from kefu.app import create_app
 from kefu.config import Settings
 from kefu.db import Database
 from kefu.errors import InvalidInput, NotFound
@@ -27,8 +25,7 @@ from kefu.tickets.presence import (
     who_is_here,
 )
 from tests.accounts.factories import PASSWORD, make_admin, make_agent
-from tests.aio import run
-from tests.conftest import free_port
+from tests.live import run, serving
 from tests.tickets.rt_factories import make_ticket
 from tests.web.helpers import csrf_token, sign_in
 
@@ -139,12 +136,18 @@ def test_presence_post_needs_csrf_and_answers_with_the_partial(
     assert (missing.status_code, bad.status_code) == (404, 422)
 
 
-def test_stream_needs_a_signed_in_agent(client: Any) -> None:
+def test_stream_needs_a_signed_in_agent_and_a_short_ticket_list(
+    client: Any, database: Database
+) -> None:
     response = client.get("/stream?ticket=1")
     assert (response.status_code, response.headers["location"]) == (
         303,
         "/login?next=/stream%3Fticket%3D1",
     )
+    make_agent(database)
+    sign_in(client, "agent@example.com", PASSWORD)
+    assert client.get("/stream", params={"ticket": list(range(21))}).status_code == 422
+    assert client.get("/stream", params={"ticket": "twelve"}).status_code == 422
 
 
 # -- the live stream, end to end through a real server ---------------------------------------
@@ -205,24 +208,15 @@ def test_shutdown_ends_open_streams_instead_of_waiting_for_them(
     settings: Settings, runtime: Runtime, database: Database
 ) -> None:
     make_agent(database, email="bo@example.com", name="Bo Chen")
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive()
-        time.sleep(0.02)
-    bo = browser_session(f"http://127.0.0.1:{port}", "bo@example.com")
-    with bo.stream("GET", "/stream") as response:
-        lines = response.iter_lines()
-        next_event(lines, "badge")
-        # when the server is told to stop while Bo's page is open
-        server.should_exit = True
-        # then the stream ends and the server exits promptly
-        assert list(lines) == []
-    thread.join(timeout=5)
-    assert not thread.is_alive()
-    bo.close()
+    with serving(create_app(settings, runtime=runtime)) as (base_url, server):
+        bo = browser_session(base_url, "bo@example.com")
+        with bo.stream("GET", "/stream") as response:
+            lines = response.iter_lines()
+            next_event(lines, "badge")
+            # when the server is told to stop while Bo's page is open
+            server.should_exit = True
+            stopping_at = time.monotonic()
+            # then the stream ends (a plain uvicorn.Server would wait for it forever)
+            assert list(lines) == []
+        bo.close()
+    assert time.monotonic() - stopping_at < 5
