@@ -17,6 +17,7 @@ from kefu.config import Settings
 from kefu.db import Database
 from kefu.errors import InvalidInput, NotFound
 from kefu.kit.broadcast import Broadcast
+from kefu.kit.broadcast_redis import RedisBroadcast
 from kefu.runtime import Runtime
 from kefu.tickets.presence import (
     Presence,
@@ -148,6 +149,27 @@ def test_stream_needs_a_signed_in_agent_and_a_short_ticket_list(
     sign_in(client, "agent@example.com", PASSWORD)
     assert client.get("/stream", params={"ticket": list(range(21))}).status_code == 422
     assert client.get("/stream", params={"ticket": "twelve"}).status_code == 422
+
+
+def test_without_redis_the_stream_asks_to_retry_later_and_reports_say_why(
+    client: Any, runtime: Runtime, database: Database
+) -> None:
+    # given Redis is configured but down
+    runtime.broadcast = RedisBroadcast("redis://127.0.0.1:1/0")
+    make_agent(database)
+    ticket = make_ticket(database)
+    sign_in(client, "agent@example.com", PASSWORD)
+    # then the stream ends at once, asking the browser to come back in 15 s
+    stream = client.get("/stream", params={"ticket": ticket.id})
+    assert stream.status_code == 200
+    assert stream.text == ": live updates unavailable\nretry: 15000\n\n"
+    # and a presence report is a clear 503, not a 500
+    headers = {"X-CSRF-Token": csrf_token(client.get("/notifications").text)}
+    reported = client.post(
+        f"/tickets/{ticket.id}/presence", data={"state": "viewing"}, headers=headers
+    )
+    assert reported.status_code == 503
+    assert "live updates are unavailable" in reported.text
 
 
 # -- the live stream, end to end through a real server ---------------------------------------
