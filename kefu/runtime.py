@@ -12,6 +12,7 @@ from kefu.events import EMITTED_KEY
 from kefu.jobs import JobQueue, make_queue
 from kefu.kit.broadcast import Broadcast, MemoryBroadcast, make_broadcast, publish_pending
 from kefu.kit.clock import Clock, utcnow
+from kefu.kit.filestore import FileStore
 
 log = logging.getLogger(__name__)
 
@@ -21,6 +22,7 @@ class Runtime:
     settings: Settings
     database: Database
     queue: JobQueue
+    files: FileStore
     broadcast: Broadcast = field(default_factory=MemoryBroadcast)
     clock: Clock = field(default=utcnow)
 
@@ -51,8 +53,13 @@ def start(settings: Settings, *, database: Database | None = None) -> Runtime:
     global _current
     database = database or open_database(settings.database_url)
     queue = make_queue(settings)
-    broadcast = make_broadcast(settings.redis_url)
-    runtime = Runtime(settings=settings, database=database, queue=queue, broadcast=broadcast)
+    runtime = Runtime(
+        settings=settings,
+        database=database,
+        queue=queue,
+        files=FileStore(settings.data_dir / "files"),
+        broadcast=make_broadcast(settings.redis_url),
+    )
 
     def queue_dispatch(session: Session) -> None:
         if session.info.pop(EMITTED_KEY, None):

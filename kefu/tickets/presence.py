@@ -30,11 +30,11 @@ from typing import Literal
 
 from sqlalchemy.orm import Session
 
-from kefu.errors import InvalidInput, NotFound
+from kefu.errors import InvalidInput
 from kefu.kit.actor import Actor
 from kefu.kit.broadcast import Broadcast, Message
 from kefu.permissions import require
-from kefu.tickets.models import Ticket
+from kefu.tickets.service import get_ticket
 
 PRESENCE_TTL_SECONDS = 30
 HEARTBEAT_SECONDS = 10
@@ -108,9 +108,7 @@ def report_presence(
         raise InvalidInput(f"state must be one of {', '.join(STATES)}")
     if actor.agent_id is None:
         raise InvalidInput("only an agent can be present on a ticket")
-    ticket = session.get(Ticket, ticket_id)
-    if ticket is None or ticket.deleted_at is not None:
-        raise NotFound(f"ticket {ticket_id} not found")
+    get_ticket(session, ticket_id)  # NotFound for a missing or deleted one
     member = str(actor.agent_id)
     if state == "left":
         broadcast.drop_presence(_group(ticket_id), member)

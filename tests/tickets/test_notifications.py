@@ -17,10 +17,15 @@ from kefu.kit.actor import Actor
 from kefu.kit.broadcast import Broadcast
 from kefu.runtime import Runtime
 from kefu.tickets import notifications
+from kefu.tickets.messages import add_message as add_ticket_message
 from kefu.tickets.models import Notification
 from kefu.tickets.notify_jobs import notify_assignee, notify_message
+from kefu.tickets.schemas import MessageCreate, TicketUpdate
+from kefu.tickets.service import update_ticket
 from tests.accounts.factories import make_admin, make_agent
 from tests.live import run
+from tests.tickets.factories import make_ticket as open_ticket
+from tests.tickets.factories import receive
 from tests.tickets.rt_factories import add_message, assign, make_ticket
 
 
@@ -194,3 +199,29 @@ def test_list_count_and_mark_read_see_only_ones_own(database: Database) -> None:
             notifications.mark_read(session, actor=bo_actor, ids=[1], all=True)
         with pytest.raises(InvalidInput):
             notifications.unread_count(session, actor=Actor.system())
+
+
+def test_the_ticket_services_events_become_notifications(database: Database) -> None:
+    # given a ticket Ada opens for Bo, made through the ticket services and ingest
+    ada, bo = make_admin(database), make_agent(database, name="Bo Chen")
+    cy = make_agent(database, email="cy@example.com", name="Cy Lin")
+    ada_actor = accounts.actor_for(ada)
+    ticket = open_ticket(database, actor=ada_actor, assignee_id=bo.id)
+    # when Ada hands it to Cy, the customer writes again, and Cy mentions Ada in a note
+    with database.unit_of_work(actor=ada_actor) as session:
+        update_ticket(
+            session, actor=ada_actor, ticket_id=ticket.id, data=TicketUpdate(assignee_id=cy.id)
+        )
+    receive(database, ticket_id=ticket.id, text="Any news on my refund?")
+    cy_actor = accounts.actor_for(cy)
+    with database.unit_of_work(actor=cy_actor) as session:
+        note = MessageCreate(kind="note", body_text="@Ada please approve", mentions=[ada.id])
+        add_ticket_message(session, actor=cy_actor, ticket_id=ticket.id, data=note)
+    assert dispatch_due(database).errors == []
+    # then Bo, Cy and Ada are each told what concerns them
+    assert notices(database) == [
+        (bo.id, "assigned", ticket.id, "Ada Admin"),
+        (cy.id, "assigned", ticket.id, "Ada Admin"),
+        (cy.id, "customer_replied", ticket.id, ""),
+        (ada.id, "mentioned", ticket.id, "Cy Lin"),
+    ]
