@@ -68,9 +68,22 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import routes as account_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
+    from kefu.tickets import pages as ticket_pages
+    from kefu.tickets import search_pages as ticket_search_pages
+    from kefu.tickets import ticket_pages as ticket_detail_pages
+    from kefu.web import customer_pages
     from kefu.web import pages as web_pages
 
-    page_modules = (web_pages, account_pages, account_admin_pages, compliance_pages)
+    page_modules = (
+        web_pages,
+        account_pages,
+        account_admin_pages,
+        compliance_pages,
+        ticket_search_pages,  # before ticket_pages: /views/new is not the view "new"
+        ticket_pages,
+        ticket_detail_pages,
+        customer_pages,
+    )
     pages = [(m.router, "", False) for m in page_modules]
     api = [(m.router, "/api/v1", True) for m in (account_routes, compliance_routes)]
     return pages + api
