@@ -4,13 +4,15 @@ Everything happens in the caller's transaction, so the source may be acknowledge
 HTTP 2xx, websocket ack) only after commit. Idempotent on (channel, source_id): a message seen
 before returns its first copy, also when two processes race on it."""
 
+from __future__ import annotations
+
 import logging
+from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kefu.customers import service as customers
-from kefu.customers.models import Customer
 from kefu.errors import NotFound
 from kefu.ingest.schemas import InboundMessage, IngestResult
 from kefu.kit.actor import Actor
@@ -20,8 +22,11 @@ from kefu.permissions import require
 from kefu.tickets import service as tickets
 from kefu.tickets.merge import connect
 from kefu.tickets.messages import find_by_source, receive_customer_message
-from kefu.tickets.models import Message, Ticket
 from kefu.tickets.schemas import Status
+
+if TYPE_CHECKING:
+    from kefu.customers.models import Customer
+    from kefu.tickets.models import Message, Ticket
 
 log = logging.getLogger(__name__)
 
@@ -56,11 +61,11 @@ def _first_copy(session: Session, message: InboundMessage) -> IngestResult | Non
     if not found:
         return None
     first = found[0]
-    ticket = session.get(Ticket, first.ticket_id)
+    ticket = tickets.get_ticket(session, first.ticket_id, include_deleted=True)
     return IngestResult(
         ticket_id=first.ticket_id,
         message_id=first.id,
-        customer_id=first.author_customer_id or (ticket.requester_id if ticket else 0),
+        customer_id=first.author_customer_id or ticket.requester_id,
         is_new_ticket=False,
         is_duplicate=True,
     )

@@ -1,16 +1,16 @@
 """What a ticket page and the API show of tickets: each list loaded in a fixed number of
 queries (tags, fields, followers, CCs, links, attachments), never one per row."""
 
+from __future__ import annotations
+
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
-from kefu.accounts.models import Agent
 from kefu.customers import service as customers
-from kefu.customers.models import Customer, CustomerIdentity
 from kefu.kit.actor import Actor
 from kefu.kit.pagination import Page, newest_first
 from kefu.permissions import require
@@ -27,6 +27,10 @@ from kefu.tickets.models import (
 )
 from kefu.tickets.schemas import AttachmentRead, MessageRead, TicketRead
 from kefu.tickets.service import read_ticket, tags_of
+
+if TYPE_CHECKING:
+    from kefu.accounts.models import Agent
+    from kefu.customers.models import Customer, CustomerIdentity
 
 
 def _grouped(session: Session, column_pairs: Any, ticket_ids: list[int]) -> dict[int, list[int]]:

@@ -1,14 +1,15 @@
 """Tickets: create, change, delete and restore; every change leaves an event."""
 
+from __future__ import annotations
+
 from datetime import datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
 from kefu.customers import service as customers
-from kefu.customers.models import Customer
 from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.events import emit
 from kefu.kit.actor import Actor
@@ -18,6 +19,9 @@ from kefu.permissions import can, require
 from kefu.tickets import fields as custom_fields
 from kefu.tickets.models import Tag, Ticket, TicketCc, TicketFollower, TicketTag
 from kefu.tickets.schemas import RequesterIn, Status, TicketCreate, TicketUpdate
+
+if TYPE_CHECKING:
+    from kefu.customers.models import Customer
 
 OPEN_STATUSES = (Status.NEW, Status.OPEN, Status.PENDING, Status.ON_HOLD)
 
@@ -41,10 +45,10 @@ def _can_see_deleted(actor: Actor) -> bool:
 def editable_ticket(session: Session, ticket_id: int) -> Ticket:
     """A ticket agents may still change: closed and merged tickets are kept as they are."""
     ticket = get_ticket(session, ticket_id)
-    if ticket.status == Status.CLOSED:
-        raise Conflict(f"ticket {ticket_id} is closed; a new message opens a follow-up ticket")
     if ticket.merged_into_id is not None:
         raise Conflict(f"ticket {ticket_id} was merged into #{ticket.merged_into_id}")
+    if ticket.status == Status.CLOSED:
+        raise Conflict(f"ticket {ticket_id} is closed; a new message opens a follow-up ticket")
     return ticket
 
 
