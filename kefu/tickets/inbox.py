@@ -1,35 +1,17 @@
-"""What the inbox pages show: the sidebar's views with counts, a view's rows page by page,
-and a ticket's neighbours in the view it was opened from.
+"""What the inbox pages show around the read side's views (kefu.tickets.views): the
+sidebar with counts, a view's title and page of rows, a ticket's neighbours in its view."""
 
-The rows come from the read side (kefu.tickets.queries: list_view, view_counts); this module
-only adds what a row displays (requester, assignee, tags) in a fixed number of queries."""
-
+from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime
-from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kefu.accounts import service as accounts
-from kefu.customers import service as customers
-from kefu.errors import KefuError
+from kefu.errors import KefuError, NotFound
 from kefu.kit.actor import Actor
-from kefu.kit.i18n import N_
 from kefu.kit.i18n import gettext as _
-from kefu.tickets import interim_views as views
-from kefu.tickets.models import Ticket
-from kefu.tickets.service import tags_of
+from kefu.tickets import views
+from kefu.tickets.queries import TicketRow, ticket_rows
 
-BUILTIN_VIEWS: dict[str, str] = {
-    "mine": N_("My open tickets"),
-    "unassigned": N_("Unassigned"),
-    "open": N_("All open"),
-    "pending": N_("Pending"),
-    "on_hold": N_("On-hold"),
-    "solved": N_("Recently solved"),
-    "urgent": N_("Urgent"),
-}
-ADMIN_VIEWS: dict[str, str] = {"deleted": N_("Deleted")}
 PAGE_SIZE = 50
 
 
@@ -37,100 +19,70 @@ PAGE_SIZE = 50
 class ViewLink:
     key: str
     name: str
-    count: int | None
+    count: str | None
     is_shared: bool = True
-
-
-@dataclass(frozen=True)
-class InboxRow:
-    ticket: Ticket
-    requester_name: str
-    requester_email: str
-    assignee_name: str | None
-    tags: list[str]
-    is_new: bool
 
 
 @dataclass(frozen=True)
 class InboxPage:
     key: str
     title: str
-    rows: list[InboxRow]
+    rows: Sequence[TicketRow]
     next_cursor: str | None
 
 
 def sidebar(session: Session, *, actor: Actor) -> list[ViewLink]:
-    """Built-in views, then the agent's saved views, each with its live count."""
+    """Built-in views the agent may open, then shared and personal saved views, with counts."""
     counts = views.view_counts(session, actor=actor)
-    links = [ViewLink(key, _(name), counts.get(key)) for key, name in BUILTIN_VIEWS.items()]
-    for saved in views.saved_views(session, actor=actor):
+    links = [
+        ViewLink(view.key, _(view.label), views.format_count(counts[view.key]))
+        for view in views.BUILT_IN_VIEWS
+        if view.key in counts and view.key != "deleted"
+    ]
+    for saved in views.list_saved_views(session, actor=actor):
+        count = counts.get(saved.id)
         links.append(
-            ViewLink(str(saved.id), saved.name, counts.get(str(saved.id)), saved.owner_id is None)
+            ViewLink(
+                str(saved.id),
+                saved.name,
+                views.format_count(count) if count is not None else None,
+                is_shared=saved.owner_id is None,
+            )
         )
-    if views.can_see_deleted(actor):
-        links.extend(ViewLink(key, _(name), counts.get(key)) for key, name in ADMIN_VIEWS.items())
+    if "deleted" in counts:
+        links.append(ViewLink("deleted", _("Deleted"), views.format_count(counts["deleted"])))
     return links
 
 
 def view_title(session: Session, *, actor: Actor, key: str) -> str:
-    if key in BUILTIN_VIEWS:
-        return _(BUILTIN_VIEWS[key])
-    if key in ADMIN_VIEWS:
-        return _(ADMIN_VIEWS[key])
-    return views.get_saved_view(session, actor=actor, key=key).name
+    if key in views.BUILT_IN:
+        return _(views.BUILT_IN[key].label)
+    if not key.isdigit():
+        raise NotFound(_("no view named %(view)s", view=key))
+    return views.get_saved_view(session, actor=actor, view_id=int(key)).name
 
 
-def rows_for(session: Session, tickets: list[Ticket], *, now: datetime) -> list[InboxRow]:
-    """Inbox rows for tickets: three queries whatever the page size."""
-    ids = [t.id for t in tickets]
-    tags = tags_of(session, ids)
-    people = customers.customers_by_ids(session, [t.requester_id for t in tickets])
-    emails = customers.identities_of(session, [t.requester_id for t in tickets])
-    agents = accounts.agents_by_ids(session, [t.assignee_id for t in tickets])
-    rows = []
-    for ticket in tickets:
-        person = people.get(ticket.requester_id)
-        address = next(
-            (i.value for i in emails.get(ticket.requester_id, []) if i.kind == "email"), ""
-        )
-        assignee = agents.get(ticket.assignee_id) if ticket.assignee_id else None
-        rows.append(
-            InboxRow(
-                ticket=ticket,
-                requester_name=(person.name if person else "") or address or _("Customer"),
-                requester_email=address,
-                assignee_name=assignee.name if assignee else None,
-                tags=tags[ticket.id],
-                is_new=ticket.status == "new",
-            )
-        )
-    return rows
-
-
-def view_page(
-    session: Session, *, actor: Actor, key: str, cursor: str | None = None, now: datetime
-) -> InboxPage:
+def view_page(session: Session, *, actor: Actor, key: str, cursor: str | None = None) -> InboxPage:
     title = view_title(session, actor=actor, key=key)
     page = views.list_view(session, actor=actor, view=key, cursor=cursor, limit=PAGE_SIZE)
-    return InboxPage(
-        key=key,
-        title=title,
-        rows=rows_for(session, list(page.items), now=now),
-        next_cursor=page.next_cursor,
-    )
+    return InboxPage(key=key, title=title, rows=page.items, next_cursor=page.next_cursor)
+
+
+def rows_for(session: Session, ticket_ids: list[int]) -> list[TicketRow]:
+    return ticket_rows(session, ticket_ids)
 
 
 def neighbors_in_view(
     session: Session, *, actor: Actor, view: str, ticket_id: int
-) -> dict[str, Any]:
-    """The tickets before and after this one in the view (the first pages of it), so an
-    agent can work through a queue with "next" without going back to the list."""
+) -> dict[str, object]:
+    """The tickets before and after this one in the view (within its first pages), so an
+    agent works through a queue with "next" without going back to the list."""
+    ids: list[int] = []
+    cursor = None
     try:
-        ids: list[int] = []
-        cursor = None
         for _page in range(4):
             page = views.list_view(session, actor=actor, view=view, cursor=cursor, limit=100)
-            ids.extend(t.id for t in page.items)
+            ids.extend(row.ticket.id for row in page.items)
             cursor = page.next_cursor
             if ticket_id in ids or cursor is None:
                 break

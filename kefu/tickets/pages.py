@@ -11,7 +11,6 @@ from sqlalchemy.orm import Session
 from kefu.accounts import service as accounts
 from kefu.errors import KefuError
 from kefu.kit.actor import Actor
-from kefu.kit.clock import utcnow
 from kefu.kit.i18n import gettext as _
 from kefu.kit.i18n import ngettext
 from kefu.tickets import bulk, inbox
@@ -24,13 +23,13 @@ from kefu.web.templating import render
 
 router = APIRouter()
 
-DEFAULT_VIEW = "mine"
+DEFAULT_VIEW = "my_open"
 
 
 def inbox_context(
     session: Session, actor: Actor, key: str, cursor: str | None = None
 ) -> dict[str, Any]:
-    page = inbox.view_page(session, actor=actor, key=key, cursor=cursor, now=utcnow())
+    page = inbox.view_page(session, actor=actor, key=key, cursor=cursor)
     return {
         "page": page,
         "view_key": key,

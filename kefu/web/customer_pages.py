@@ -13,7 +13,6 @@ from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerUpdate, IdentityIn
 from kefu.errors import InvalidInput, KefuError
 from kefu.kit.actor import Actor
-from kefu.kit.clock import utcnow
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import can
 from kefu.tickets import inbox
@@ -40,7 +39,7 @@ def _context(
         "page": inbox.InboxPage(
             key="customer",
             title=customer.name,
-            rows=inbox.rows_for(session, list(tickets.items), now=utcnow()),
+            rows=inbox.rows_for(session, [t.id for t in tickets.items]),
             next_cursor=str(tickets.next_cursor) if tickets.next_cursor else None,
         ),
         "languages": LANGUAGES,
