@@ -108,8 +108,11 @@ def saved_view_filter(view: SavedView) -> TicketFilter:
         return TicketFilter.model_validate(view.filters)
     except ValidationError as exc:
         raise InvalidInput(
-            _("the view “%(name)s” has a broken filter: %(reason)s", name=view.name,
-              reason=describe_validation(exc.errors()))
+            _(
+                "the view “%(name)s” has a broken filter: %(reason)s",
+                name=view.name,
+                reason=describe_validation(exc.errors()),
+            )
         ) from None
 
 
@@ -147,11 +150,10 @@ def _owner_for(actor: Actor, *, is_shared: bool) -> int | None:
 def list_saved_views(session: Session, *, actor: Actor) -> list[SavedView]:
     """The shared views, then the actor's own, each by position and name."""
     require(actor, "tickets.read")
-    mine = SavedView.owner_id == actor.agent_id if actor.agent_id is not None else None
-    statement = select(SavedView).where(
-        or_(SavedView.owner_id.is_(None), mine) if mine is not None else SavedView.owner_id.is_(None)
-    )
-    views = list(session.scalars(statement))
+    visible = SavedView.owner_id.is_(None)
+    if actor.agent_id is not None:
+        visible = or_(visible, SavedView.owner_id == actor.agent_id)
+    views = list(session.scalars(select(SavedView).where(visible)))
     return sorted(views, key=lambda v: (v.owner_id is not None, v.position, v.name, v.id))
 
 
@@ -251,7 +253,12 @@ def list_view(
     now = now or utcnow()
     spec, view_sort = _resolve(session, actor=actor, view=view, now=now)
     return ticket_page(
-        session, actor=actor, spec=spec, sort=sort or view_sort, cursor=cursor, limit=limit,
+        session,
+        actor=actor,
+        spec=spec,
+        sort=sort or view_sort,
+        cursor=cursor,
+        limit=limit,
         now=now,
     )
 
