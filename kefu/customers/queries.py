@@ -34,7 +34,9 @@ def customer_cards(session: Session, customer_ids: Iterable[int]) -> dict[int, C
     ids = sorted(set(customer_ids))
     if not ids:
         return {}
-    names = dict(session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))))
+    names = dict(
+        session.execute(select(Customer.id, Customer.name).where(Customer.id.in_(ids))).all()
+    )
     emails: dict[int, str] = {}
     for identity in _identities(session, ids):
         if identity.kind == "email":

@@ -150,13 +150,10 @@ def _owner_for(actor: Actor, *, is_shared: bool) -> int | None:
 def list_saved_views(session: Session, *, actor: Actor) -> list[SavedView]:
     """The shared views, then the actor's own, each by position and name."""
     require(actor, "tickets.read")
-    mine = SavedView.owner_id == actor.agent_id if actor.agent_id is not None else None
-    statement = select(SavedView).where(
-        or_(SavedView.owner_id.is_(None), mine)
-        if mine is not None
-        else SavedView.owner_id.is_(None)
-    )
-    views = list(session.scalars(statement))
+    visible = SavedView.owner_id.is_(None)
+    if actor.agent_id is not None:
+        visible = or_(visible, SavedView.owner_id == actor.agent_id)
+    views = list(session.scalars(select(SavedView).where(visible)))
     return sorted(views, key=lambda v: (v.owner_id is not None, v.position, v.name, v.id))
 
 
