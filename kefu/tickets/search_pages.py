@@ -2,33 +2,16 @@
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy.orm import Session
 
 from kefu.errors import KefuError
-from kefu.kit.actor import Actor
 from kefu.kit.i18n import N_
 from kefu.tickets import inbox
-from kefu.tickets.filters import TicketFilter
 from kefu.tickets.page_context import labels, rights
-from kefu.tickets.queries import TicketPage, ticket_page
+from kefu.tickets.search import search_tickets
 from kefu.web.deps import DbSession, PageActor
 from kefu.web.templating import render
 
 router = APIRouter()
-
-
-def search_tickets(
-    session: Session, *, actor: Actor, query: str, cursor: str | None, limit: int
-) -> TicketPage:
-    """Until the read side's operator parser lands: the words go to the search index."""
-    try:
-        from kefu.tickets.search import search_tickets as parsed  # type: ignore[import-not-found]
-    except ImportError:
-        spec = TicketFilter(text=query)
-        return ticket_page(
-            session, actor=actor, spec=spec, sort="updated_desc", cursor=cursor, limit=limit
-        )
-    return parsed(session, actor=actor, query=query, cursor=cursor, limit=limit)  # type: ignore[no-any-return]
 
 
 OPERATORS = [

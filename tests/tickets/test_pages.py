@@ -244,6 +244,7 @@ def test_agent_cannot_delete_admin_can_and_restores(client: Any, database: Datab
     with database.sessions() as session:
         assert session.get(Ticket, result.ticket_id).deleted_at is None
     make_admin(database)
+    client.cookies.clear()
     sign_in(client, "admin@example.com", PASSWORD)
     client.post(f"/tickets/{result.ticket_id}/delete", data={"csrf_token": token(client)})
     deleted_view = client.get("/views/deleted")
