@@ -71,6 +71,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.tickets import pages as ticket_pages
     from kefu.tickets import search_pages as ticket_search_pages
     from kefu.tickets import ticket_pages as ticket_detail_pages
+    from kefu.tickets import view_pages as ticket_view_pages
     from kefu.web import customer_pages
     from kefu.web import pages as web_pages
 
@@ -79,7 +80,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         account_pages,
         account_admin_pages,
         compliance_pages,
-        ticket_search_pages,  # before ticket_pages: /views/new is not the view "new"
+        ticket_search_pages,
+        ticket_view_pages,  # before ticket_pages: /views/new is not the view "new"
         ticket_pages,
         ticket_detail_pages,
         customer_pages,

@@ -5,7 +5,7 @@
 (function () {
   "use strict";
 
-  document.documentElement.classList.remove("no-js");
+  document.body.classList.remove("no-js");
 
   function $(selector, root) { return (root || document).querySelector(selector); }
   function $all(selector, root) { return Array.prototype.slice.call((root || document).querySelectorAll(selector)); }
