@@ -131,9 +131,7 @@ def _neighbors(session: Session, actor: Actor, view: str, ticket_id: int) -> dic
 
 
 def _presence(request: Request, ticket_id: int) -> dict[str, Any]:
-    """Collision detection, when the real-time layer is present."""
-    try:
-        from kefu.tickets.live_pages import presence_context  # type: ignore[import-not-found]
-    except ImportError:
-        return {}
+    """Collision detection: who else views or types on this ticket (kept live by the stream)."""
+    from kefu.tickets.live_pages import presence_context
+
     return {"presence_enabled": True, **presence_context(request, ticket_id)}
