@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from kefu.errors import InvalidInput, KefuError
 from kefu.kit.i18n import gettext as _
-from kefu.tickets import service
+from kefu.tickets import notifications, service
 from kefu.tickets.merge import merge_tickets, split_message
 from kefu.tickets.messages import add_message, get_attachment
 from kefu.tickets.page_context import (
@@ -36,7 +36,10 @@ INLINE_TYPES = frozenset({"image/png", "image/jpeg", "image/gif", "image/webp"})
 def ticket_page(
     request: Request, session: DbSession, actor: PageActor, ticket_id: int, view: str = ""
 ) -> Response:
+    """Opening a ticket also reads its notifications (the bell counts what is still new)."""
     context = ticket_context(request, session, actor, ticket_id, view=view)
+    if actor.agent_id is not None:
+        notifications.mark_ticket_read(session, actor=actor, ticket_id=ticket_id)
     return render(request, "tickets/ticket.html", context)
 
 
