@@ -1,4 +1,6 @@
-"""The search page (one box, operators) and the form for custom views."""
+"""The search page: one box, operators, results in the inbox rows."""
+
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -18,7 +20,8 @@ OPERATORS = [
     ("status:open", N_("status: new, open, pending, on_hold, solved, closed")),
     ("priority:urgent", N_("priority: low, normal, high, urgent")),
     ("tag:vip", N_("tag:… (several = all of them); -tag:spam leaves them out")),
-    ("assignee:me", N_("assignee: me, none, or an agent's email")),
+    ("assignee:me", N_("assignee: me, none, or an agent's number")),
+    ("is:unassigned", N_("is: unassigned or overdue")),
     ("from:x@y.com", N_("the requester's email address")),
     ("channel:chat", N_("channel: email, chat, phone, api, web")),
     ("created>2026-01-01", N_("created or updated before (<) or after (>) a date")),
@@ -41,7 +44,7 @@ def search(
             )
         except KefuError as exc:
             error = exc.message
-    context.update(page=page, error=error, view_key="", more_url=f"/search?q={q}")
+    context.update(page=page, error=error, view_key="", more_url=f"/search?q={quote(q)}")
     is_htmx = request.headers.get("hx-request") == "true"
     template = "tickets/_rows.html" if is_htmx and cursor else "tickets/search.html"
     return render(request, template, context, status=422 if error else 200)
