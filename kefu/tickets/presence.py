@@ -9,7 +9,10 @@ channel `ticket:<id>`, which `/stream` turns into a fresh presence partial for t
 How a ticket page shows it (for the page's author):
 
     # in the page route
+    from kefu.tickets import notifications
     from kefu.tickets.live_pages import presence_context
+
+    notifications.mark_ticket_read(session, actor=actor, ticket_id=ticket.id)
     return render(request, "tickets/ticket.html", {..., **presence_context(request, ticket.id)})
 
     {# in the template, where the notice belongs #}
@@ -18,6 +21,7 @@ How a ticket page shows it (for the page's author):
 
 `base.html` loads /static/kefu-live.js, which finds the `data-presence-ticket` element of the
 partial, opens the event stream for that ticket, sends the heartbeats and swaps the partial.
+Opening the ticket reads its notifications, and the bell in the top bar follows.
 """
 
 from dataclasses import dataclass

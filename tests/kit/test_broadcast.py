@@ -9,7 +9,7 @@ import pytest
 
 from kefu.kit.broadcast import Broadcast, LiveUnavailable, MemoryBroadcast, make_broadcast
 from kefu.kit.broadcast_redis import RedisBroadcast
-from tests.aio import run
+from tests.live import run
 
 T0 = datetime(2030, 5, 1, 9, 0, tzinfo=UTC)
 

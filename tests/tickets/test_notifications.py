@@ -20,7 +20,7 @@ from kefu.tickets import notifications
 from kefu.tickets.models import Notification
 from kefu.tickets.notify_jobs import notify_assignee, notify_message
 from tests.accounts.factories import make_admin, make_agent
-from tests.aio import run
+from tests.live import run
 from tests.tickets.rt_factories import add_message, assign, make_ticket
 
 

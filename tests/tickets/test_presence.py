@@ -2,7 +2,6 @@
 through the live event stream."""
 
 import asyncio
-import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
@@ -10,15 +9,15 @@ from typing import Any
 
 import httpx2 as httpx
 import pytest
-import uvicorn
 
 from kefu.accounts.models import Agent
 from kefu.accounts.service import actor_for
-from kefu.app import Server, create_app
+from kefu.app import create_app
 from kefu.config import Settings
 from kefu.db import Database
 from kefu.errors import InvalidInput, NotFound
 from kefu.kit.broadcast import Broadcast
+from kefu.kit.broadcast_redis import RedisBroadcast
 from kefu.runtime import Runtime
 from kefu.tickets.presence import (
     Presence,
@@ -27,8 +26,7 @@ from kefu.tickets.presence import (
     who_is_here,
 )
 from tests.accounts.factories import PASSWORD, make_admin, make_agent
-from tests.aio import run
-from tests.conftest import free_port
+from tests.live import run, serving
 from tests.tickets.rt_factories import make_ticket
 from tests.web.helpers import csrf_token, sign_in
 
@@ -139,12 +137,39 @@ def test_presence_post_needs_csrf_and_answers_with_the_partial(
     assert (missing.status_code, bad.status_code) == (404, 422)
 
 
-def test_stream_needs_a_signed_in_agent(client: Any) -> None:
+def test_stream_needs_a_signed_in_agent_and_a_short_ticket_list(
+    client: Any, database: Database
+) -> None:
     response = client.get("/stream?ticket=1")
     assert (response.status_code, response.headers["location"]) == (
         303,
         "/login?next=/stream%3Fticket%3D1",
     )
+    make_agent(database)
+    sign_in(client, "agent@example.com", PASSWORD)
+    assert client.get("/stream", params={"ticket": list(range(21))}).status_code == 422
+    assert client.get("/stream", params={"ticket": "twelve"}).status_code == 422
+
+
+def test_without_redis_the_stream_asks_to_retry_later_and_reports_say_why(
+    client: Any, runtime: Runtime, database: Database
+) -> None:
+    # given Redis is configured but down
+    runtime.broadcast = RedisBroadcast("redis://127.0.0.1:1/0")
+    make_agent(database)
+    ticket = make_ticket(database)
+    sign_in(client, "agent@example.com", PASSWORD)
+    # then the stream ends at once, asking the browser to come back in 15 s
+    stream = client.get("/stream", params={"ticket": ticket.id})
+    assert stream.status_code == 200
+    assert stream.text == ": live updates unavailable\nretry: 15000\n\n"
+    # and a presence report is a clear 503, not a 500
+    headers = {"X-CSRF-Token": csrf_token(client.get("/notifications").text)}
+    reported = client.post(
+        f"/tickets/{ticket.id}/presence", data={"state": "viewing"}, headers=headers
+    )
+    assert reported.status_code == 503
+    assert "live updates are unavailable" in reported.text
 
 
 # -- the live stream, end to end through a real server ---------------------------------------
@@ -205,24 +230,15 @@ def test_shutdown_ends_open_streams_instead_of_waiting_for_them(
     settings: Settings, runtime: Runtime, database: Database
 ) -> None:
     make_agent(database, email="bo@example.com", name="Bo Chen")
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    while not server.started:
-        assert thread.is_alive()
-        time.sleep(0.02)
-    bo = browser_session(f"http://127.0.0.1:{port}", "bo@example.com")
-    with bo.stream("GET", "/stream") as response:
-        lines = response.iter_lines()
-        next_event(lines, "badge")
-        # when the server is told to stop while Bo's page is open
-        server.should_exit = True
-        # then the stream ends and the server exits promptly
-        assert list(lines) == []
-    thread.join(timeout=5)
-    assert not thread.is_alive()
-    bo.close()
+    with serving(create_app(settings, runtime=runtime)) as (base_url, server):
+        bo = browser_session(base_url, "bo@example.com")
+        with bo.stream("GET", "/stream") as response:
+            lines = response.iter_lines()
+            next_event(lines, "badge")
+            # when the server is told to stop while Bo's page is open
+            server.should_exit = True
+            stopping_at = time.monotonic()
+            # then the stream ends (a plain uvicorn.Server would wait for it forever)
+            assert list(lines) == []
+        bo.close()
+    assert time.monotonic() - stopping_at < 5
