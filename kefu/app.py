@@ -73,6 +73,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import routes as compliance_routes
     from kefu.tickets import live_pages as ticket_live_pages
     from kefu.tickets import notification_routes
+    from kefu.tickets import pages as ticket_pages
+    from kefu.tickets import search_pages as ticket_search_pages
+    from kefu.tickets import ticket_pages as ticket_detail_pages
+    from kefu.tickets import view_pages as ticket_view_pages
+    from kefu.web import customer_pages
     from kefu.web import pages as web_pages
 
     page_modules = (
@@ -80,6 +85,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         account_pages,
         account_admin_pages,
         compliance_pages,
+        ticket_search_pages,
+        ticket_view_pages,  # before ticket_pages: /views/new is not the view "new"
+        ticket_pages,
+        ticket_detail_pages,
+        customer_pages,
         ticket_live_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
