@@ -152,7 +152,15 @@ def page_ids(
 ) -> list[tuple[int, datetime | None, int]]:
     """(id, sort key, priority rank) of up to `limit` tickets after the cursor, in order."""
     order = ORDERS[sort]
-    clauses = filter_clauses(spec, actor=actor, now=now)
+    # the branches test status and priority one value each; the lists left in as well would
+    # make the planner misjudge the branches' sizes and sort instead of reading in order
+    unbranched = spec.model_copy(
+        update={
+            "statuses": [] if order.per_status and len(spec.statuses) > 1 else spec.statuses,
+            "priorities": [] if order.by_priority else spec.priorities,
+        }
+    )
+    clauses = filter_clauses(unbranched, actor=actor, now=now)
     if sort == SOLVED_DESC:
         clauses.append(Ticket.solved_at.is_not(None))
     parts: list[Select[Any]] = []

@@ -80,9 +80,27 @@ def upgrade() -> None:
     )
     op.create_index("ix_tickets_solved_at", "tickets", ["solved_at", "id"], unique=False)
     op.create_index("ix_tickets_due_at", "tickets", ["due_at", "id"], unique=False)
+    op.create_index(
+        "ix_tickets_unassigned",
+        "tickets",
+        ["status", "updated_at", "id"],
+        unique=False,
+        postgresql_where=sa.text("assignee_id IS NULL"),
+        sqlite_where=sa.text("assignee_id IS NULL"),
+    )
+    op.create_index(
+        "ix_tickets_deleted_at",
+        "tickets",
+        ["deleted_at", "id"],
+        unique=False,
+        postgresql_where=sa.text("deleted_at IS NOT NULL"),
+        sqlite_where=sa.text("deleted_at IS NOT NULL"),
+    )
 
 
 def downgrade() -> None:
+    op.drop_index("ix_tickets_deleted_at", table_name="tickets")
+    op.drop_index("ix_tickets_unassigned", table_name="tickets")
     op.drop_index("ix_tickets_due_at", table_name="tickets")
     op.drop_index("ix_tickets_solved_at", table_name="tickets")
     op.drop_index("ix_tickets_status_created_at", table_name="tickets")
