@@ -24,6 +24,7 @@ Sort = Literal[
 ]
 SORTS: tuple[str, ...] = Sort.__args__  # type: ignore[attr-defined]
 SOLVED_DESC = "solved_desc"  # "Recently solved" only: most recently solved first
+DELETED_DESC = "deleted_desc"  # "Deleted" only: most recently deleted first
 PRIORITY_RANK = {priority: rank for rank, priority in enumerate(PRIORITIES)}  # urgent = 3
 # Sidebar counts stop here: counting every open ticket of a big shop on each page view would
 # cost a scan, and "10k+" tells an agent as much.
@@ -48,6 +49,7 @@ ORDERS: dict[str, _Order] = {
     "priority_desc": _Order(Ticket.updated_at, descending=True, by_priority=True),
     "due_asc": _Order(Ticket.due_at, descending=False, per_status=False, nullable=True),
     SOLVED_DESC: _Order(Ticket.solved_at, descending=True, per_status=False),
+    DELETED_DESC: _Order(Ticket.deleted_at, descending=True, per_status=False),
 }
 
 
