@@ -1,4 +1,4 @@
-"""The `kefu` command: serve, worker, demo, db upgrade, admin create."""
+"""The `kefu` command: serve, worker, demo, db upgrade, admin create, search reindex."""
 
 import getpass
 import logging
@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from kefu.config import Settings, ensure_data_dir, load_settings
 from kefu.db import Database
 from kefu.errors import ConfigError, KefuError, describe_validation
+from kefu.tickets.cli import search_app
 
 app = typer.Typer(
     help="kefu (客服): customer service for online stores.",
@@ -32,9 +33,13 @@ app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 events_app = typer.Typer(help="The event outbox: failed handler runs.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
+app.add_typer(search_app, name="search")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
+
+# Event streams end on their own at shutdown (kefu.app.Server); this bounds anything else.
+SHUTDOWN_GRACE_SECONDS = 10
 
 
 def fail(message: str, code: int = 2) -> None:
@@ -135,7 +140,7 @@ def serve(
     """Start kefu: web UI, API and (by default) the background worker, in one process."""
     import uvicorn
 
-    from kefu.app import create_app
+    from kefu.app import Server, create_app
 
     with clear_errors():
         settings = settings_from(host=host, port=port)
@@ -150,13 +155,18 @@ def serve(
             out.print(f"Demo sign-in: [bold]{DEMO_ADMIN_EMAIL}[/] / [bold]{DEMO_PASSWORD}[/]")
         database.dispose()
     out.print(f"kefu is starting at [bold]http://{settings.host}:{settings.port}[/]")
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=True,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+    server = Server(config)
+    server.run()
+    if not server.started:
+        raise typer.Exit(3)  # uvicorn.run's exit code when start-up fails
 
 
 @app.command()

@@ -1,7 +1,5 @@
 """What an inbox view or a search asks for (TicketFilter) and the WHERE clauses it becomes."""
 
-import re
-import unicodedata
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -16,27 +14,18 @@ from kefu.kit.bounds import RowId
 from kefu.kit.clock import utcnow
 from kefu.kit.i18n import gettext as _
 from kefu.kit.search_text import query_terms
+from kefu.kit.tags import normalize_tag
 from kefu.tickets.models import CustomField, Tag, Ticket, TicketFieldValue, TicketTag
+from kefu.tickets.schemas import Channel, Priority, Status, TicketType
 from kefu.tickets.search_index import text_match
 
-Status = Literal["new", "open", "pending", "on_hold", "solved", "closed"]
-Priority = Literal["low", "normal", "high", "urgent"]
-TicketType = Literal["question", "incident", "problem", "task", "complaint"]
-Channel = Literal["email", "chat", "phone", "api", "web"]
 FieldOp = Literal["eq", "ne", "lt", "gt", "set", "unset"]
 
-STATUSES: tuple[str, ...] = Status.__args__  # type: ignore[attr-defined]
-PRIORITIES: tuple[str, ...] = Priority.__args__  # type: ignore[attr-defined]
-TYPES: tuple[str, ...] = TicketType.__args__  # type: ignore[attr-defined]
-CHANNELS: tuple[str, ...] = Channel.__args__  # type: ignore[attr-defined]
+STATUSES = tuple(status.value for status in Status)
+PRIORITIES = tuple(priority.value for priority in Priority)  # low … urgent
 OPEN_STATUSES = ("new", "open")
 UNSOLVED_STATUSES = ("new", "open", "pending", "on_hold")
 MAX_LIST = 50
-
-
-def _tag(raw: str) -> str:
-    # the spelling tags are stored in: NFKC, lower case, inner spaces as "_"
-    return re.sub(r"\s+", "_", unicodedata.normalize("NFKC", raw).strip().lower())
 
 
 def _number(value: str) -> Decimal | None:
@@ -85,10 +74,10 @@ class TicketFilter(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    statuses: list[Status] = Field(default_factory=list, max_length=len(STATUSES))
-    priorities: list[Priority] = Field(default_factory=list, max_length=len(PRIORITIES))
-    types: list[TicketType] = Field(default_factory=list, max_length=len(TYPES))
-    channels: list[Channel] = Field(default_factory=list, max_length=len(CHANNELS))
+    statuses: list[Status] = Field(default_factory=list, max_length=len(Status))
+    priorities: list[Priority] = Field(default_factory=list, max_length=len(Priority))
+    types: list[TicketType] = Field(default_factory=list, max_length=len(TicketType))
+    channels: list[Channel] = Field(default_factory=list, max_length=len(Channel))
     store_ids: list[RowId] = Field(default_factory=list, max_length=MAX_LIST)
     assignee: RowId | Literal["me", "none"] | None = None
     team_id: RowId | None = None
@@ -116,10 +105,10 @@ class TicketFilter(BaseModel):
     @field_validator("tags_all", "tags_none")
     @classmethod
     def _tags(cls, values: list[str]) -> list[str]:
-        tags = [_tag(value) for value in values]
-        if "" in tags:
-            raise ValueError("a tag must not be blank")
-        return list(dict.fromkeys(tags))
+        try:
+            return list(dict.fromkeys(normalize_tag(value) for value in values))
+        except InvalidInput as exc:
+            raise ValueError(exc.message) from None
 
     @field_validator("text")
     @classmethod

@@ -18,7 +18,6 @@ from kefu.tickets.schemas import (
     CustomFieldCreate,
     CustomFieldRead,
     CustomFieldUpdate,
-    SavedViewRead,
     TagCount,
     TicketPage,
     ViewSummary,
@@ -40,8 +39,8 @@ ViewPath = Annotated[
 SavedViewId = Annotated[int, Path(ge=1, le=999_999_999, description="a saved view's id")]
 
 
-def _saved(view: SavedView) -> SavedViewRead:
-    return SavedViewRead(
+def _saved(view: SavedView) -> views.SavedViewRead:
+    return views.SavedViewRead(
         id=view.id,
         name=view.name,
         is_shared=view.owner_id is None,
@@ -101,30 +100,32 @@ def list_view_tickets(
 
 @router.post(
     "/views",
-    response_model=SavedViewRead,
+    response_model=views.SavedViewRead,
     status_code=status.HTTP_201_CREATED,
     responses=CONFLICT,
     tags=VIEWS,
 )
-def create_view(data: views.SavedViewIn, session: DbSession, actor: ApiActor) -> SavedViewRead:
+def create_view(
+    data: views.SavedViewIn, session: DbSession, actor: ApiActor
+) -> views.SavedViewRead:
     """Save a view: personal, or shared with every agent (`is_shared`: leads and admins)."""
     return _saved(views.create_saved_view(session, actor=actor, data=data))
 
 
-@router.get("/views/{view_id}", response_model=SavedViewRead, responses=NOT_FOUND, tags=VIEWS)
-def get_view(view_id: SavedViewId, session: DbSession, actor: ApiActor) -> SavedViewRead:
+@router.get("/views/{view_id}", response_model=views.SavedViewRead, responses=NOT_FOUND, tags=VIEWS)
+def get_view(view_id: SavedViewId, session: DbSession, actor: ApiActor) -> views.SavedViewRead:
     return _saved(views.get_saved_view(session, actor=actor, view_id=view_id))
 
 
 @router.put(
     "/views/{view_id}",
-    response_model=SavedViewRead,
+    response_model=views.SavedViewRead,
     responses={**NOT_FOUND, **CONFLICT},
     tags=VIEWS,
 )
 def replace_view(
     view_id: SavedViewId, data: views.SavedViewIn, session: DbSession, actor: ApiActor
-) -> SavedViewRead:
+) -> views.SavedViewRead:
     """Replace a saved view's name, filters, sort and sharing."""
     return _saved(views.update_saved_view(session, actor=actor, view_id=view_id, data=data))
 

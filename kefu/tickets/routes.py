@@ -19,19 +19,23 @@ from kefu.errors import InvalidInput, describe_validation
 from kefu.kit.bounds import RowId
 from kefu.kit.filestore import FileStore
 from kefu.tickets import details, files, merge, messages, queries, service, views
-from kefu.tickets.filters import Channel, Priority, Status, TicketFilter, TicketType
+from kefu.tickets.filters import TicketFilter
 from kefu.tickets.models import Ticket
 from kefu.tickets.queries import Sort
 from kefu.tickets.schemas import (
+    Channel,
     MessageCreate,
     MessagePage,
     MessageRead,
+    Priority,
+    Status,
     TicketCreate,
     TicketLinkIn,
     TicketMerge,
     TicketPage,
     TicketRead,
     TicketSplit,
+    TicketType,
     TicketUpdate,
 )
 from kefu.web.deps import ApiActor, DbSession

@@ -8,7 +8,6 @@ from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from kefu.kit.bounds import INT4_MAX, BigRowId, Int4, RowId
 from kefu.kit.i18n import N_
-from kefu.tickets.filters import TicketFilter
 
 
 class Status(StrEnum):
@@ -279,13 +278,3 @@ class ViewSummary(BaseModel):
     ticket_count: int | None = Field(
         description="counting stops at 10001 (show it as 10k+); null if the view is broken"
     )
-
-
-class SavedViewRead(BaseModel):
-    id: int
-    name: str
-    is_shared: bool
-    filters: TicketFilter
-    sort: str
-    position: int
-    created_at: datetime

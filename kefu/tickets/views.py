@@ -19,6 +19,7 @@ from kefu.tickets.filters import OPEN_STATUSES, UNSOLVED_STATUSES, TicketFilter
 from kefu.tickets.models import CustomField, SavedView
 from kefu.tickets.queries import (
     COUNT_CAP,
+    DELETED_DESC,
     SOLVED_DESC,
     SORTS,
     Sort,
@@ -51,7 +52,7 @@ BUILT_IN_VIEWS: tuple[BuiltInView, ...] = (
     BuiltInView("on_hold", N_("On hold"), "updated_desc"),
     BuiltInView("solved", N_("Recently solved"), SOLVED_DESC),
     BuiltInView("urgent", N_("Urgent"), "updated_desc"),
-    BuiltInView("deleted", N_("Deleted"), "updated_desc", permission=DELETED_VIEW_PERMISSION),
+    BuiltInView("deleted", N_("Deleted"), DELETED_DESC, permission=DELETED_VIEW_PERMISSION),
 )
 BUILT_IN = {view.key: view for view in BUILT_IN_VIEWS}
 
@@ -92,6 +93,16 @@ class SavedViewIn(BaseModel):
         if not value:
             raise ValueError("a view needs a name")
         return value
+
+
+class SavedViewRead(BaseModel):
+    id: int
+    name: str
+    is_shared: bool
+    filters: TicketFilter
+    sort: str
+    position: int
+    created_at: datetime
 
 
 def _validated(data: SavedViewIn | dict[str, Any]) -> SavedViewIn:
@@ -150,13 +161,10 @@ def _owner_for(actor: Actor, *, is_shared: bool) -> int | None:
 def list_saved_views(session: Session, *, actor: Actor) -> list[SavedView]:
     """The shared views, then the actor's own, each by position and name."""
     require(actor, "tickets.read")
-    mine = SavedView.owner_id == actor.agent_id if actor.agent_id is not None else None
-    statement = select(SavedView).where(
-        or_(SavedView.owner_id.is_(None), mine)
-        if mine is not None
-        else SavedView.owner_id.is_(None)
-    )
-    views = list(session.scalars(statement))
+    visible = SavedView.owner_id.is_(None)
+    if actor.agent_id is not None:
+        visible = or_(visible, SavedView.owner_id == actor.agent_id)
+    views = list(session.scalars(select(SavedView).where(visible)))
     return sorted(views, key=lambda v: (v.owner_id is not None, v.position, v.name, v.id))
 
 

@@ -122,7 +122,7 @@ def test_merge_moves_identities_tickets_and_messages(database: Database) -> None
 def test_merge_refusals(database: Database) -> None:
     one = make_customer(database, emails=("a@example.com",))
     two = make_customer(database, name="B", emails=("b@example.com",))
-    with database.unit_of_work() as session, pytest.raises(InvalidInput):
+    with database.unit_of_work() as session, pytest.raises(Conflict, match="itself"):
         service.merge_customers(session, actor=Actor.system(), source_id=one.id, target_id=one.id)
     with database.unit_of_work() as session:
         service.merge_customers(session, actor=Actor.system(), source_id=two.id, target_id=one.id)
