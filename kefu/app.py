@@ -27,8 +27,8 @@ API_DESCRIPTION = """The kefu REST API. Authenticate with an API token created u
 * Errors are `application/problem+json` with a stable `code` and a `detail` for people.
 * Lists page by cursor: pass the `next_cursor` you got as `cursor` (the audit log: as
   `before_id`); `null` means the last page.
-* Every POST takes an `Idempotency-Key` header: a retry with the same key and body gets the
-  first response again (`Idempotent-Replayed: true`) instead of acting twice.
+* POSTs take an `Idempotency-Key` header: a retry with the same key and body gets the first
+  response again (`Idempotent-Replayed: true`) instead of acting twice.
 * Files: upload with `POST /api/v1/attachments`, then name what it returns in a message."""
 # Multipart framing and JSON around the largest allowed attachment.
 BODY_SLACK_BYTES = 1_000_000

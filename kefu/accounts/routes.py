@@ -14,7 +14,7 @@ from kefu.accounts.schemas import (
     TeamRead,
 )
 from kefu.api.params import AgentId, TokenId
-from kefu.api.routing import NOT_FOUND, api_router
+from kefu.api.routing import NOT_FOUND, answers_a_secret, api_router
 from kefu.web.deps import ApiActor, DbSession
 
 router = api_router("accounts")
@@ -60,6 +60,7 @@ def list_tokens(session: DbSession, actor: ApiActor) -> list[ApiTokenRead]:
 
 
 @router.post("/api-tokens", response_model=ApiTokenCreated, status_code=status.HTTP_201_CREATED)
+@answers_a_secret
 def create_token(data: ApiTokenCreate, session: DbSession, actor: ApiActor) -> ApiTokenCreated:
     token, raw = auth.create_api_token(session, actor=actor, name=data.name)
     return ApiTokenCreated.model_validate(

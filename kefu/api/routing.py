@@ -183,12 +183,19 @@ async def refuse_unstorable_input(request: Request) -> None:
         raise InvalidInput(reason)
 
 
+def answers_a_secret(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """Marks a POST whose answer holds a secret (a new API token): kefu does not keep secrets,
+    so its response is never stored for replay and it takes no Idempotency-Key."""
+    endpoint.__kefu_answers_a_secret__ = True  # type: ignore[attr-defined]
+    return endpoint
+
+
 class ApiRoute(APIRoute):
     """An API route; POST routes take an Idempotency-Key."""
 
     def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
         methods = {method.upper() for method in kwargs.get("methods") or ()}
-        if "POST" in methods:
+        if "POST" in methods and not getattr(endpoint, "__kefu_answers_a_secret__", False):
             dependencies = list(kwargs.get("dependencies") or [])
             if not any(d.dependency is idempotency_key for d in dependencies):
                 dependencies.append(Depends(idempotency_key))

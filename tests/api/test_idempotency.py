@@ -180,3 +180,16 @@ def test_a_duplicate_while_the_first_still_runs(
         assert results["second"].headers["idempotent-replayed"] == "true"
         assert results["second"].json() == results["first"].json()
     assert ticket_count(client, agent) == 1
+
+
+def test_a_new_token_is_never_kept_for_replay(
+    client: Any, agent: Headers, database: Database
+) -> None:
+    # when: the answer holds the token's secret, which kefu does not store
+    headers = {**agent, "Idempotency-Key": "token-1"}
+    first = client.post("/api/v1/api-tokens", headers=headers, json={"name": "CI"})
+    second = client.post("/api/v1/api-tokens", headers=headers, json={"name": "CI"})
+    # then
+    assert first.status_code == second.status_code == 201
+    assert first.json()["token"] != second.json()["token"]
+    assert stored_keys(database) == 0
