@@ -1,13 +1,12 @@
 """Audit log JSON API (admins)."""
 
-from datetime import datetime
-
 from fastapi import Query
 
 from kefu.api.routing import api_router
 from kefu.compliance.schemas import AuditEntryRead, AuditPage
 from kefu.compliance.service import AuditFilter, list_entries
 from kefu.kit.bounds import INT8_MAX
+from kefu.kit.clock import UtcTime
 from kefu.web.deps import ApiActor, DbSession
 
 router = api_router("audit")
@@ -21,8 +20,8 @@ def audit_entries(
     entity_id: str | None = None,
     actor_ref: str | None = Query(default=None, description="agent:12, api_token:3, job:…"),
     action: str | None = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: UtcTime | None = None,
+    until: UtcTime | None = None,
     before_id: int | None = Query(
         default=None, ge=1, le=INT8_MAX, description="next_cursor of the previous page"
     ),

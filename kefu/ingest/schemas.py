@@ -1,11 +1,11 @@
 """The normalized inbound message every channel adapter produces."""
 
-from datetime import datetime
 from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from kefu.kit.bounds import BigRowId, RowId
+from kefu.kit.clock import UtcTime
 from kefu.tickets.schemas import AttachmentIn, Channel
 
 
@@ -37,7 +37,7 @@ class InboundMessage(BaseModel):
     subject: str = Field(default="", max_length=2000)
     body_text: str = Field(default="", max_length=1_000_000)
     body_html: str | None = Field(default=None, max_length=5_000_000)
-    received_at: datetime | None = None
+    received_at: UtcTime | None = None
     ticket_id: BigRowId | None = None
     references: list[str] = Field(default_factory=list, max_length=200)
     cc_emails: list[EmailStr] = Field(default_factory=list, max_length=100)

@@ -4,14 +4,14 @@ from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 from sqlalchemy import ColumnElement, Select, and_, exists, not_, or_, select
 
 from kefu.customers.queries import ids_with_identity
 from kefu.errors import InvalidInput
 from kefu.kit.actor import Actor
 from kefu.kit.bounds import RowId
-from kefu.kit.clock import utcnow
+from kefu.kit.clock import UtcTime, utcnow
 from kefu.kit.i18n import gettext as _
 from kefu.kit.search_text import query_terms
 from kefu.kit.tags import normalize_tag
@@ -86,11 +86,11 @@ class TicketFilter(BaseModel):
     tags_all: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     tags_none: list[str] = Field(default_factory=list, max_length=MAX_LIST)
     fields: list[FieldCondition] = Field(default_factory=list, max_length=MAX_LIST)
-    created_after: AwareDatetime | None = None
-    created_before: AwareDatetime | None = None
-    updated_after: AwareDatetime | None = None
-    updated_before: AwareDatetime | None = None
-    solved_after: AwareDatetime | None = None
+    created_after: UtcTime | None = None
+    created_before: UtcTime | None = None
+    updated_after: UtcTime | None = None
+    updated_before: UtcTime | None = None
+    solved_after: UtcTime | None = None
     older_than_hours: int | None = Field(default=None, ge=1, le=24 * 365 * 10)
     has_due_date: bool | None = None
     is_overdue: bool | None = None

@@ -7,6 +7,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, model_validator
 
 from kefu.kit.bounds import INT4_MAX, BigRowId, Int4, RowId
+from kefu.kit.clock import UtcTime
 from kefu.kit.i18n import N_
 
 
@@ -131,7 +132,7 @@ class TicketCreate(BaseModel):
     team_id: RowId | None = None
     tags: list[str] = Field(default_factory=list, max_length=50)
     fields: dict[str, FieldValue] = Field(default_factory=dict)
-    due_at: datetime | None = None
+    due_at: UtcTime | None = None
 
 
 class TicketUpdate(BaseModel):
@@ -147,7 +148,7 @@ class TicketUpdate(BaseModel):
     add_tags: list[str] = Field(default_factory=list, max_length=50)
     remove_tags: list[str] = Field(default_factory=list, max_length=50)
     fields: dict[str, FieldValue] = Field(default_factory=dict)
-    due_at: datetime | None = None
+    due_at: UtcTime | None = None
     follower_ids: list[RowId] | None = Field(default=None, max_length=50)
     cc_emails: list[EmailStr] | None = Field(default=None, max_length=50)
     store_id: RowId | None = None
