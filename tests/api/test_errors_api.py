@@ -5,7 +5,9 @@ from typing import Any
 
 import pytest
 
-from tests.api.helpers import problem
+from kefu.db import Database
+from tests.accounts.factories import make_agent
+from tests.api.helpers import problem, token_for
 
 Headers = dict[str, str]
 URL = "/api/v1/tickets"
@@ -49,6 +51,9 @@ def test_wrong_content_type_is_422(client: Any, agent: Headers) -> None:
         {**NEW, "subject": "x" * 501},
         {**NEW, "tags": ["t"] * 51},
         {**NEW, "due_at": "tomorrow"},
+        {**NEW, "due_at": "2026-01-01T09:00:00"},
+        {**NEW, "due_at": "0001-01-01T00:00:00+05:00"},
+        {**NEW, "due_at": "9999-12-31T23:00:00-05:00"},
         {**NEW, "fields": {"k": [1]}},
         {"subject": "", "requester": {"email": "a@example.com"}},
     ],
@@ -67,6 +72,7 @@ def test_out_of_range_values_are_422(client: Any, agent: Headers, body: dict[str
         "/api/v1/audit-entries?before_id=9223372036854775808",
         "/api/v1/tickets?team_id=2147483648",
         "/api/v1/tickets?q=%00",
+        "/api/v1/audit-entries?since=0001-01-01T00:00:00%2B05:00",
     ],
 )
 def test_huge_or_bad_numbers_in_the_url_are_422(client: Any, admin: Headers, path: str) -> None:
@@ -124,3 +130,22 @@ def test_openapi_documents_every_operation_for_generators(client: Any) -> None:
         keyed = method == "post" and operation["operationId"] != "create_token"
         assert headers == (["Idempotency-Key"] if keyed else []), (method, path)
     assert "413" in spec["paths"]["/api/v1/attachments"]["post"]["responses"]
+
+
+def test_null_for_an_agent_field_that_cannot_be_empty_changes_nothing(
+    client: Any, admin: Headers, database: Database
+) -> None:
+    """Was a 500: `"role": null` reached the NOT NULL column."""
+    other = make_agent(database, email="noah@example.com", password=None)
+    response = client.patch(
+        f"/api/v1/agents/{other.id}", headers=admin, json={"role": None, "name": None}
+    )
+    assert response.status_code == 200
+    assert response.json()["role"] == "agent" and response.json()["name"] == "Test Agent"
+
+
+def test_an_agent_with_a_very_long_name_can_still_write(client: Any, database: Database) -> None:
+    """Was a 500 on PostgreSQL: the audit log's actor name ("<name> (<token>)") overflowed."""
+    agent = make_agent(database, email="long@example.com", name="N" * 200, password=None)
+    response = client.post("/api/v1/tickets", headers=token_for(database, agent), json=NEW)
+    assert response.status_code == 201
