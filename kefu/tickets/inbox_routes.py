@@ -10,7 +10,7 @@ from kefu.api.params import Cursor, FieldId, Limit
 from kefu.api.routing import CONFLICT, NOT_FOUND, api_router
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import can
-from kefu.tickets import details, fields, queries, views
+from kefu.tickets import details, fields, queries, search, views
 from kefu.tickets.filters import TicketFilter
 from kefu.tickets.models import SavedView
 from kefu.tickets.queries import Sort
@@ -157,15 +157,10 @@ def search_tickets(
     cursor: Cursor = None,
     limit: Limit = 50,
 ) -> TicketPage:
-    """Tickets whose subject, messages or requester match every word of `q`."""
-    page = queries.ticket_page(
-        session,
-        actor=actor,
-        spec=TicketFilter(text=q),
-        sort="updated_desc",
-        cursor=cursor,
-        limit=limit,
-    )
+    """Tickets matching every word of `q` (subject, messages, requester's name, emails and
+    phones; Chinese too), narrowed by operators such as `status:open tag:vip assignee:me
+    from:x@y.com created>2026-01-01`; newest-updated first. Bad operators are a 422."""
+    page = search.search_tickets(session, actor=actor, query=q, cursor=cursor, limit=limit)
     return _page(session, page)
 
 

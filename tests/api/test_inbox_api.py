@@ -152,6 +152,15 @@ def test_search_finds_words_from_messages(client: Any, agent: Headers, database:
     # then
     assert [t["id"] for t in found["items"]] == [wanted.ticket_id]
     assert found["next_cursor"] is None
+    by_sender = client.get(
+        "/api/v1/search", headers=agent, params={"q": "from:noah@example.com status:new"}
+    ).json()
+    assert [t["subject"] for t in by_sender["items"]] == ["Invoice"]
+    problem(
+        client.get("/api/v1/search", headers=agent, params={"q": "colour:red"}),
+        422,
+        "invalid_input",
+    )
     problem(client.get("/api/v1/search", headers=agent), 422, "invalid_input")
     problem(client.get("/api/v1/search", headers=agent, params={"q": ""}), 422, "invalid_input")
     problem(
