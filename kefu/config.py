@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     mail_from: str = "kefu <kefu@localhost>"
     session_days: int = Field(default=14, ge=1, le=365)
     login_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
+    max_attachment_bytes: int = Field(default=25_000_000, ge=1_000)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("time_zone")

@@ -3,12 +3,13 @@
 import importlib
 
 DOMAINS = ("accounts", "customers", "tickets", "ingest", "api", "compliance")
-_ROOMS = ("models", "jobs")
+_ROOMS = ("models", "jobs", "hooks")
 CORE_MODULES = ("kefu.events", "kefu.dispatch_jobs")
 
 
 def load_domains() -> None:
-    """Import every domain's tables and jobs, so metadata, handlers and jobs are complete."""
+    """Import every domain's tables, jobs and hooks, so metadata, handlers, jobs and
+    cross-domain hooks (customer merge) are complete."""
     for module in CORE_MODULES:
         importlib.import_module(module)
     for domain in DOMAINS:

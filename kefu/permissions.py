@@ -40,7 +40,13 @@ LEAD = WORK | {
     "orders.approve",
     "kb.manage",
 }
-EVERYTHING = LEAD | {"agents.manage", "settings.manage", "audit.read", "compliance.manage"}
+EVERYTHING = LEAD | {
+    "agents.manage",
+    "settings.manage",
+    "audit.read",
+    "compliance.manage",
+    "tickets.delete",
+}
 
 PERMISSIONS: dict[Role, frozenset[str]] = {
     Role.LIGHT_AGENT: frozenset(READ),

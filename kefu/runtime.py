@@ -10,6 +10,7 @@ from kefu.db import Database
 from kefu.events import EMITTED_KEY
 from kefu.jobs import JobQueue, make_queue
 from kefu.kit.clock import Clock, utcnow
+from kefu.kit.filestore import FileStore
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +20,7 @@ class Runtime:
     settings: Settings
     database: Database
     queue: JobQueue
+    files: FileStore
     clock: Clock = field(default=utcnow)
 
 
@@ -47,7 +49,12 @@ def start(settings: Settings, *, database: Database | None = None) -> Runtime:
     global _current
     database = database or open_database(settings.database_url)
     queue = make_queue(settings)
-    runtime = Runtime(settings=settings, database=database, queue=queue)
+    runtime = Runtime(
+        settings=settings,
+        database=database,
+        queue=queue,
+        files=FileStore(settings.data_dir / "files"),
+    )
 
     def queue_dispatch(session: Session) -> None:
         if session.info.pop(EMITTED_KEY, None):

@@ -1,5 +1,7 @@
 """Agents, teams and skills: who works in kefu and what they may do."""
 
+from collections.abc import Iterable
+
 from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
@@ -193,3 +195,28 @@ def set_agent_skill(
     else:
         link.level = level
     session.flush()
+
+
+def get_team(session: Session, team_id: int) -> Team:
+    team = session.get(Team, team_id)
+    if team is None:
+        raise NotFound(f"team {team_id} not found")
+    return team
+
+
+def agents_by_ids(session: Session, agent_ids: Iterable[int | None]) -> dict[int, Agent]:
+    """Agents for a page of rows in one query (names beside tickets and messages)."""
+    ids = {agent_id for agent_id in agent_ids if agent_id is not None}
+    if not ids:
+        return {}
+    return {a.id: a for a in session.scalars(select(Agent).where(Agent.id.in_(ids)))}
+
+
+def assignable_agent(session: Session, agent_id: int) -> Agent:
+    """An agent who may own tickets: active and not a light agent."""
+    agent = get_agent(session, agent_id)
+    if not agent.is_active:
+        raise InvalidInput(f"{agent.name} is deactivated and cannot be assigned tickets")
+    if agent.role == Role.LIGHT_AGENT:
+        raise InvalidInput(f"{agent.name} is a light agent and cannot be assigned tickets")
+    return agent

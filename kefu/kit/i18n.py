@@ -4,11 +4,12 @@ from contextvars import ContextVar
 from datetime import datetime
 from functools import cache
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
+from typing import Annotated, Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from babel import Locale, dates, negotiate_locale
 from babel.support import NullTranslations, Translations
+from pydantic import AfterValidator
 
 from kefu.config import LANGUAGES
 
@@ -76,3 +77,15 @@ def format_ago(moment: datetime | None, now: datetime | None = None) -> str:
     locale = Locale.parse(current_language.get())
     delta = moment - (now or datetime.now(moment.tzinfo))
     return dates.format_timedelta(delta, add_direction=True, locale=locale)
+
+
+def check_time_zone(value: str) -> str:
+    """An IANA time zone name, or ValueError naming the bad value (for pydantic validators)."""
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise ValueError(f"unknown time zone {value!r}") from exc
+    return value
+
+
+TimeZoneName = Annotated[str, AfterValidator(check_time_zone)]

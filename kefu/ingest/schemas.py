@@ -1,0 +1,60 @@
+"""The normalized inbound message every channel adapter produces."""
+
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel, EmailStr, Field, model_validator
+
+from kefu.tickets.schemas import AttachmentIn, Channel
+
+
+class Sender(BaseModel):
+    email: EmailStr | None = None
+    phone: str | None = Field(default=None, max_length=40)
+    chat_visitor: str | None = Field(default=None, max_length=320)
+    store_ref: str | None = Field(default=None, max_length=320)
+    name: str | None = Field(default=None, max_length=200)
+
+    @model_validator(mode="after")
+    def _someone(self) -> "Sender":
+        if not (self.email or self.phone or self.chat_visitor or self.store_ref):
+            raise ValueError("the sender needs an email, phone, chat_visitor or store_ref")
+        return self
+
+
+class InboundMessage(BaseModel):
+    """What arrived, from whom, and the hints for finding its conversation.
+
+    `source_id` is the source's own id (email Message-ID, chat message id, call id); ingest is
+    idempotent on (channel, source_id). `references` are source ids of earlier messages in the
+    same thread (email In-Reply-To/References); `ticket_id` is a direct hint (a subject token
+    or a chat session already bound to a ticket)."""
+
+    channel: Channel
+    source_id: str = Field(min_length=1, max_length=500)
+    sender: Sender
+    subject: str = Field(default="", max_length=2000)
+    body_text: str = Field(default="", max_length=1_000_000)
+    body_html: str | None = Field(default=None, max_length=5_000_000)
+    received_at: datetime | None = None
+    ticket_id: int | None = None
+    references: list[str] = Field(default_factory=list, max_length=200)
+    cc_emails: list[EmailStr] = Field(default_factory=list, max_length=100)
+    attachments: list[AttachmentIn] = Field(default_factory=list, max_length=100)
+    store_id: int | None = None
+    details: dict[str, Any] = Field(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _has_content(self) -> "InboundMessage":
+        has_text = self.body_text.strip() or (self.body_html or "").strip()
+        if not has_text and not self.attachments and not self.subject.strip():
+            raise ValueError("an inbound message needs a subject, text, HTML or an attachment")
+        return self
+
+
+class IngestResult(BaseModel):
+    ticket_id: int
+    message_id: int
+    customer_id: int
+    is_new_ticket: bool
+    is_duplicate: bool
