@@ -4,14 +4,22 @@ Rows are plain tuples in `COLUMNS` order, with times as epoch seconds (the loade
 into what each database stores). The same seed and scale give the same rows, so figures
 from two runs describe the same data."""
 
-import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from bench.inbox_people import Customers
 from bench.inbox_templates import TOPICS
 from bench.inbox_tickets import TicketWriter
-from bench.inbox_words import AGENTS, DAY, EXTRA_TAGS, SPAN, START, TEAMS, weighted
+from bench.inbox_words import (
+    AGENTS,
+    DAY,
+    EXTRA_TAGS,
+    SPAN,
+    START,
+    TEAMS,
+    FastRandom,
+    weighted,
+)
 
 MAX_TICKETS_PER_CUSTOMER = 60
 CHUNK = 5_000  # tickets per batch
@@ -68,7 +76,7 @@ class StoreHistory:
 
     def __init__(self, tickets: int, seed: int = 20261123) -> None:
         self.tickets = tickets
-        self.rng = random.Random(seed)
+        self.rng = FastRandom(seed)
         self.probes = Probes()
         topic_tags = dict.fromkeys(tag for topic in TOPICS for tag in topic.tags)
         self.tag_ids = {name: n for n, name in enumerate([*topic_tags, *EXTRA_TAGS], start=1)}

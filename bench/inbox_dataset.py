@@ -27,7 +27,11 @@ from kefu.runtime import open_database
 BENCH = Path(__file__).resolve().parent
 KEFU = BENCH.parent / "kefu"
 GENERATOR = sorted(BENCH.glob("inbox_*.py"))
-SEARCH_CODE = [KEFU / "tickets" / "search.py"]
+SEARCH_CODE = [
+    KEFU / "tickets" / "search.py",
+    KEFU / "tickets" / "search_index.py",
+    KEFU / "kit" / "search_text.py",
+]
 SEED = 20261123
 
 
@@ -82,12 +86,11 @@ def _write_stamp(database: Database, stamp: Stamp) -> None:
         )
 
 
-def _url(backend: str, bench_dir: Path, postgres_url: str | None, tickets: int) -> str:
+def _url(backend: str, bench_dir: Path, postgres_url: str | None, name: str) -> str:
     if backend == "sqlite":
         bench_dir.mkdir(parents=True, exist_ok=True)
-        return f"sqlite:///{bench_dir / f'inbox-{tickets}.db'}"
+        return f"sqlite:///{bench_dir / f'{name}.db'}"
     assert postgres_url
-    name = f"kefu_inbox_{tickets}"
     admin = create_engine(postgres_url, isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         if not connection.scalar(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}):
@@ -120,9 +123,11 @@ def inbox_database(
     postgres_url: str | None,
     progress: Progress,
     keep: bool = True,
+    name: str | None = None,
 ) -> Iterator[Dataset]:
-    """The benchmark database for `tickets` tickets, generated and indexed if needed."""
-    url = _url(backend, bench_dir, postgres_url, tickets)
+    """The benchmark database for `tickets` tickets, generated and indexed if needed;
+    dropped afterwards unless `keep`."""
+    url = _url(backend, bench_dir, postgres_url, name or f"kefu_inbox_{tickets}")
     database = open_database(url)
     wanted = Stamp(tickets=tickets, seed=SEED, generator=_digest(GENERATOR))
     stamp = _read_stamp(database)

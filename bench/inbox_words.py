@@ -17,6 +17,23 @@ SPAN = 730 * DAY
 START = END - SPAN
 
 
+class FastRandom(random.Random):
+    """Seeded and repeatable like random.Random, but choice/randint/randrange take one float
+    from random() instead of looping over getrandbits: a million tickets make tens of
+    millions of such draws."""
+
+    def choice(self, seq: Sequence[T]) -> T:  # type: ignore[override]
+        return seq[int(self.random() * len(seq))]
+
+    def randrange(self, start: int, stop: int | None = None) -> int:  # type: ignore[override]
+        if stop is None:
+            start, stop = 0, start
+        return start + int(self.random() * (stop - start))
+
+    def randint(self, a: int, b: int) -> int:
+        return a + int(self.random() * (b - a + 1))
+
+
 def weighted(rng: random.Random, pairs: Sequence[tuple[T, float]]) -> Callable[[], T]:
     """A picker of values by relative weight (faster than rng.choices one at a time)."""
     values = [value for value, _ in pairs]
