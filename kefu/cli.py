@@ -1,4 +1,4 @@
-"""The `kefu` command: serve, worker, demo, db upgrade, admin create."""
+"""The `kefu` command: serve, worker, demo, db upgrade, admin create, search reindex."""
 
 import getpass
 import logging
@@ -19,6 +19,7 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from kefu.config import Settings, ensure_data_dir, load_settings
 from kefu.db import Database
 from kefu.errors import ConfigError, KefuError, describe_validation
+from kefu.tickets.cli import search_app
 
 app = typer.Typer(
     help="kefu (客服): customer service for online stores.",
@@ -32,6 +33,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(admin_app, name="admin")
 events_app = typer.Typer(help="The event outbox: failed handler runs.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
+app.add_typer(search_app, name="search")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

@@ -3,13 +3,16 @@
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from kefu.db import Base, Database
+from kefu.db import Base, Database, include_in_schema_compare
 from kefu.migrate import pending_revisions
 
 
 def test_migrated_schema_matches_the_models(database: Database) -> None:
     with database.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection,
+            opts={"compare_type": True, "include_object": include_in_schema_compare},
+        )
         differences = compare_metadata(context, Base.metadata)
     assert differences == []
 

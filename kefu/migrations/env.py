@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-from kefu.db import Base
+from kefu.db import Base, include_in_schema_compare
 from kefu.domains import load_domains
 
 load_domains()
@@ -28,6 +28,7 @@ def _migrate(connection: object) -> None:
         target_metadata=target_metadata,
         render_as_batch=True,  # SQLite can only ALTER by copying the table
         compare_type=True,
+        include_object=include_in_schema_compare,
     )
     with context.begin_transaction():
         context.run_migrations()

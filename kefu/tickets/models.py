@@ -14,9 +14,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kefu.db import Audited, Base, BigId, JsonDoc, UtcDateTime
+from kefu.db import UNMANAGED_SCHEMA_NAMES, Audited, Base, BigId, JsonDoc, UtcDateTime
 from kefu.kit.clock import utcnow
 
 
@@ -59,6 +60,10 @@ class Ticket(Audited, Base):
         Index(None, "requester_id", "created_at"),
         Index(None, "updated_at", "id"),
         Index(None, "priority", "status"),
+        # Sorts by creation per status, "Recently solved", due dates (migration 0003).
+        Index("ix_tickets_status_created_at", "status", "created_at", "id"),
+        Index("ix_tickets_solved_at", "solved_at", "id"),
+        Index("ix_tickets_due_at", "due_at", "id"),
     )
 
 
@@ -236,3 +241,24 @@ class Notification(Base):
         # One notice per event and agent: a handler that runs twice adds nothing.
         UniqueConstraint("event_id", "agent_id", "kind"),
     )
+
+
+class TicketSearchDocument(Base):
+    """A ticket's search tokens (kefu.kit.search_text): subject, replies and notes, the
+    requester's name, e-mails and phone numbers. Rewritten whole by the search handlers.
+
+    PostgreSQL: `document` is a positional tsvector under a GIN index. SQLite: `document` is
+    the tokens as text, the content of the FTS5 table `ticket_search_fts`, which triggers keep
+    in step. Both indexes are made by migration 0003 and left out of the model comparison."""
+
+    __tablename__ = "ticket_search_documents"
+
+    ticket_id: Mapped[int] = mapped_column(
+        ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True, autoincrement=False
+    )
+    document: Mapped[str] = mapped_column(Text().with_variant(postgresql.TSVECTOR(), "postgresql"))
+
+
+SEARCH_FTS_TABLE = "ticket_search_fts"
+SEARCH_GIN_INDEX = "ix_ticket_search_documents_document"
+UNMANAGED_SCHEMA_NAMES.update({SEARCH_FTS_TABLE, SEARCH_GIN_INDEX})

@@ -1,0 +1,57 @@
+"""Tickets' event handlers: keep the search index current as tickets, messages and
+customers change. Each rewrites whole documents from the current rows, so a retry or a
+late run converges on the same index."""
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kefu.events import Event, handles
+from kefu.tickets.models import Ticket
+from kefu.tickets.search_index import REBUILD_BATCH, index_tickets
+
+# Ticket changes that alter what search finds (status, tags and the like are filters).
+SEARCHED_TICKET_FIELDS = frozenset({"subject", "requester_id"})
+# Customer changes that cannot alter their tickets' documents.
+UNSEARCHED_CUSTOMER_FIELDS = frozenset(
+    {"language", "time_zone", "tags", "notes", "is_vip", "details", "updated_at"}
+)
+
+
+@handles(
+    "ticket.created",
+    "ticket.updated",
+    "message.added",
+    "ticket.merged",
+    "ticket.split",
+    "ticket.restored",
+    name="tickets.search_index",
+)
+def index_ticket(session: Session, event: Event) -> None:
+    payload = event.payload or {}
+    if event.type == "ticket.updated":
+        changes = payload.get("changes") or {}
+        if not SEARCHED_TICKET_FIELDS & set(changes):
+            return
+    ids = {int(event.subject_id)}
+    # a merge moves messages into the survivor; a split moves one out of the original
+    for key in ("into_id", "from_id"):
+        if payload.get(key) is not None:
+            ids.add(int(payload[key]))
+    index_tickets(session, ids)
+
+
+@handles("customer.updated", "customer.merged", name="tickets.search_index_customer")
+def index_customer_tickets(session: Session, event: Event) -> None:
+    """A customer's name or addresses are in each of their tickets' documents."""
+    changes = (event.payload or {}).get("changes")
+    if event.type == "customer.updated" and changes and set(changes) <= UNSEARCHED_CUSTOMER_FIELDS:
+        return
+    ticket_ids = list(
+        session.scalars(
+            select(Ticket.id)
+            .where(Ticket.requester_id == int(event.subject_id))
+            .order_by(Ticket.id)
+        )
+    )
+    for start in range(0, len(ticket_ids), REBUILD_BATCH):
+        index_tickets(session, ticket_ids[start : start + REBUILD_BATCH])

@@ -1,0 +1,171 @@
+"""The ticket search index: one document per ticket, rewritten whole from the tickets, messages
+and requester (so writing it twice is harmless), rebuilt in batches; and the clause that
+matches search terms against it on SQLite (FTS5) or PostgreSQL (tsvector + GIN)."""
+
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import Boolean, ColumnElement, delete, func, literal, select
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
+
+from kefu.customers.queries import search_texts
+from kefu.db import Database
+from kefu.kit.actor import Actor
+from kefu.kit.search_text import (
+    Term,
+    fts5_query,
+    index_tokens,
+    tsquery_literal,
+    tsvector_literal,
+)
+from kefu.tickets.models import SEARCH_FTS_TABLE, Message, Ticket, TicketSearchDocument
+
+# A ticket longer than this (hundreds of messages) is indexed on its first 200,000 characters.
+MAX_DOCUMENT_CHARS = 200_000
+REBUILD_BATCH = 500
+
+TextSource = Callable[[Session, list[int]], dict[int, list[str]]]
+_text_sources: list[TextSource] = []
+
+
+def add_text_source(source: TextSource) -> TextSource:
+    """Let another domain add searchable text to tickets (order numbers, tracking codes):
+    `source(session, ticket_ids) -> {ticket_id: [text, ...]}`. It may be used as a decorator;
+    that domain then emits "ticket.updated" (or calls index_tickets) when its text changes."""
+    if source not in _text_sources:
+        _text_sources.append(source)
+    return source
+
+
+class TextMatch(ColumnElement[bool]):
+    """`ticket_id_column` is a ticket whose document has every term."""
+
+    __visit_name__ = "ticket_text_match"
+    inherit_cache = False  # the query text is a literal of each search
+    type = Boolean()
+
+    def __init__(self, ticket_id_column: ColumnElement[Any], terms: list[Term]) -> None:
+        self.ticket_id_column = ticket_id_column
+        self.terms = terms
+
+
+def text_match(ticket_id_column: ColumnElement[Any], terms: list[Term]) -> ColumnElement[bool]:
+    return TextMatch(ticket_id_column, terms)
+
+
+@compiles(TextMatch, "postgresql")
+def _match_postgresql(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.ticket_id_column, **kw)
+    query = compiler.process(literal(tsquery_literal(element.terms)), **kw)  # a bound value
+    return (
+        f"{column} IN (SELECT ticket_search_documents.ticket_id FROM ticket_search_documents "  # noqa: S608
+        f"WHERE ticket_search_documents.document @@ CAST({query} AS tsquery))"
+    )
+
+
+@compiles(TextMatch, "sqlite")
+def _match_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    column = compiler.process(element.ticket_id_column, **kw)
+    query = compiler.process(literal(fts5_query(element.terms)), **kw)  # a bound value
+    return (
+        f"{column} IN (SELECT rowid FROM {SEARCH_FTS_TABLE} "  # noqa: S608
+        f"WHERE {SEARCH_FTS_TABLE} MATCH {query})"
+    )
+
+
+@compiles(TextMatch)
+def _match_other(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
+    raise NotImplementedError(f"ticket search needs SQLite or PostgreSQL, not {compiler.dialect}")
+
+
+def document_tokens(session: Session, ticket_ids: Iterable[int]) -> dict[int, list[str]]:
+    """The tokens of each ticket's document: subject, requester's name and addresses, every
+    reply and note in order, then what other domains add."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return {}
+    tickets = session.execute(
+        select(Ticket.id, Ticket.subject, Ticket.requester_id).where(Ticket.id.in_(ids))
+    ).all()
+    customers = search_texts(session, {row.requester_id for row in tickets})
+    bodies: dict[int, list[str]] = {}
+    for ticket_id, body in session.execute(
+        select(Message.ticket_id, Message.body_text)
+        .where(Message.ticket_id.in_(ids))
+        .order_by(Message.ticket_id, Message.id)
+    ):
+        bodies.setdefault(ticket_id, []).append(body)
+    extras: dict[int, list[str]] = {}
+    for source in _text_sources:
+        for ticket_id, texts in source(session, ids).items():
+            extras.setdefault(ticket_id, []).extend(texts)
+    documents = {}
+    for ticket_id, subject, requester_id in tickets:
+        texts = [subject, *customers.get(requester_id, []), *extras.get(ticket_id, [])]
+        budget = MAX_DOCUMENT_CHARS - sum(len(text) for text in texts)
+        for body in bodies.get(ticket_id, []):
+            if budget <= 0:
+                break
+            texts.append(body[:budget])
+            budget -= len(body)
+        documents[ticket_id] = index_tokens(*texts)
+    return documents
+
+
+def index_tickets(session: Session, ticket_ids: Iterable[int]) -> int:
+    """Rewrite the documents of these tickets from their current state; returns how many."""
+    ids = set(ticket_ids)
+    documents = document_tokens(session, ids)
+    gone = ids - documents.keys()
+    if gone:
+        session.execute(
+            delete(TicketSearchDocument).where(TicketSearchDocument.ticket_id.in_(gone))
+        )
+    if not documents:
+        return 0
+    table = TicketSearchDocument.__table__
+    if session.get_bind().dialect.name == "postgresql":
+        statement: Any = postgresql.insert(table)
+        rows = [{"ticket_id": i, "document": tsvector_literal(t)} for i, t in documents.items()]
+    else:
+        statement = sqlite.insert(table)
+        rows = [{"ticket_id": i, "document": " ".join(t)} for i, t in documents.items()]
+    statement = statement.on_conflict_do_update(
+        index_elements=["ticket_id"], set_={"document": statement.excluded.document}
+    )
+    session.execute(statement, rows)
+    return len(rows)
+
+
+def rebuild_index(
+    database: Database,
+    *,
+    progress: Callable[[int, int], None] | None = None,
+    batch_size: int = REBUILD_BATCH,
+) -> int:
+    """(Re)index every ticket, `batch_size` per transaction, in id order; safe while kefu
+    runs (each batch replaces documents in place, search keeps answering). `progress(done,
+    total)` is called after each batch. Returns the number of tickets indexed."""
+    with database.sessions() as session:
+        total = session.scalar(select(func.count()).select_from(Ticket)) or 0
+    done = last_id = 0
+    while True:
+        with database.unit_of_work(actor=Actor.job("tickets.search_reindex")) as session:
+            ids = list(
+                session.scalars(
+                    select(Ticket.id)
+                    .where(Ticket.id > last_id)
+                    .order_by(Ticket.id)
+                    .limit(batch_size)
+                )
+            )
+            if not ids:
+                break
+            done += index_tickets(session, ids)
+        last_id = ids[-1]
+        if progress is not None:
+            progress(done, max(total, done))
+    return done
