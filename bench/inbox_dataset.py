@@ -24,6 +24,7 @@ from bench.inbox_load import loader_for
 from kefu.db import Database
 from kefu.migrate import pending_revisions, upgrade
 from kefu.runtime import open_database
+from kefu.tickets.search_index import rebuild_index
 
 BENCH = Path(__file__).resolve().parent
 KEFU = BENCH.parent / "kefu"
@@ -201,10 +202,6 @@ def generate(database: Database, stamp: Stamp, *, backend: str, progress: Progre
 
 def build_search_index(database: Database, backend: str, progress: Progress) -> float:
     """Index every ticket with the product's own indexer, then refresh planner statistics."""
-    try:
-        from kefu.tickets.search import rebuild_index  # type: ignore[attr-defined]
-    except ImportError:  # the search module is not there yet
-        return 0.0
     started = time.perf_counter()
     task = progress.add_task(f"search index ({backend})", total=None)
 

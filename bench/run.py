@@ -25,10 +25,17 @@ BENCHMARKS = ("outbox", "audit", "inbox")
 
 
 def render(
-    figures: list[Figure], datasets: list[tuple[str, Dataset]], *, rows: int, events: int
+    figures: list[Figure],
+    datasets: list[tuple[str, Dataset]],
+    *,
+    rows: int,
+    events: int,
+    loads: list[float],
 ) -> str:
     plain = [f for f in figures if f.p95 is None]
-    scale = [f"{rows:,} audit entries", f"{events:,} events"]
+    ran = {f.benchmark for f in figures}
+    scale = [f"{rows:,} audit entries"] if "audit paging" in ran else []
+    scale += [f"{events:,} events"] if "outbox" in ran else []
     if datasets:
         scale.append(f"{datasets[0][1].stamp.tickets:,} tickets")
     lines = [
@@ -39,7 +46,8 @@ def render(
         "noisy machines where absolute numbers do not.",
         "",
         f"- **Date:** {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- **Machine:** {machine()}",
+        f"- **Machine:** {machine()}; load average (1 min) "
+        f"{', '.join(f'{load:.1f}' for load in loads)} at the start and after each database's runs",
         f"- **Scale:** {'; '.join(scale)}",
         "- **PostgreSQL** runs with `fsync=off` and the settings of a small production server "
         f"(`{os.environ.get('KEFU_PG_OPTIONS', 'defaults')}`); SQLite in WAL mode.",
@@ -89,6 +97,7 @@ def main() -> None:
     backends = ["sqlite"] + (["postgresql"] if postgres_url else [])
     figures: list[Figure] = []
     datasets: list[tuple[str, Dataset]] = []
+    loads = [os.getloadavg()[0]]  # other work on a shared machine shows in the figures
     console = Console(stderr=True)
     if postgres_url:
         drop_scratch_databases(postgres_url)  # left by an interrupted run
@@ -129,7 +138,8 @@ def main() -> None:
                     figures += inbox.run(dataset, backend, args.repeats)
                     progress.update(task, total=1, completed=1)
                     datasets.append((backend, dataset))
-    text = render(figures, datasets, rows=args.rows, events=args.events)
+            loads.append(os.getloadavg()[0])
+    text = render(figures, datasets, rows=args.rows, events=args.events, loads=loads)
     if args.only:
         print(text)
         return

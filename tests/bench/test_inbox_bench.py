@@ -9,8 +9,10 @@ import pytest
 from rich.progress import Progress
 from sqlalchemy import column, exists, func, select, table
 
+from bench import inbox
 from bench.inbox_data import StoreHistory
 from bench.inbox_dataset import Dataset, inbox_database
+from bench.inbox_report import inbox_section
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.kit.actor import Actor
 from kefu.tickets.details import load_thread
@@ -160,3 +162,23 @@ def test_ticket_page_reads_generated_rows(dataset: Dataset) -> None:
     assert thread.messages[-1].created_at == thread.ticket.last_message_at
     assert thread.other_tickets
     assert thread.requester.id == requester
+
+
+def test_benchmark_measures_views_pages_and_searches(dataset: Dataset, backend: str) -> None:
+    # when the benchmark runs on the tiny database
+    figures = inbox.run(dataset, backend, repeats=2)
+
+    # then every measurement has a median and a p95 and the lookups beside them are real
+    labels = [f.what for f in figures]
+    assert labels[0] == f"{inbox.BASELINE} (baseline)"
+    assert sum("first page" in label for label in labels) == 2
+    assert sum(label.startswith("search") for label in labels) == 5
+    assert all(f.p95 is not None and f.p95 >= f.value > 0 for f in figures)
+    assert all(f.ratio is not None for f in figures[1:])
+    # the searches for an existing email and order number find their tickets
+    found = {f.what.split(":")[0]: f.what for f in figures if f.what.startswith("search")}
+    assert "(0 shown)" not in found["search, customer email"]
+    assert "(0 shown)" not in found["search, rare order number"]
+    # and the report shows them
+    section = "\n".join(inbox_section(figures, [(backend, dataset)]))
+    assert "| search, Chinese term: `退款`" in section
