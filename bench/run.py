@@ -14,7 +14,7 @@ from pathlib import Path
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
-from bench import audit_pages, outbox
+from bench import audit_pages, inbox, outbox
 from bench.harness import Figure, drop_scratch_databases, fresh_database, machine
 from bench.inbox_dataset import Dataset, inbox_database
 from bench.inbox_report import inbox_section
@@ -125,8 +125,6 @@ def main() -> None:
                         database, backend, args.rows, partial(progress.advance, task)
                     )
             if "inbox" in selected:
-                from bench import inbox  # imports the read side, which older trees lack
-
                 with inbox_database(
                     backend,
                     tickets=args.tickets,
