@@ -64,81 +64,76 @@ def searches(dataset: Dataset) -> list[tuple[str, str]]:
     ]
 
 
-def run(dataset: Dataset, backend: str, repeats: int) -> list[Figure]:
+@dataclass
+class Request:
+    label: str
+    work: Callable[[Session], object]
+    target_ms: float | None = None
+
+
+def requests(dataset: Dataset) -> list[Request]:
+    """What an agent's browser asks for, first the baseline; each runs in a given session."""
     database = dataset.database
     now = datetime.fromtimestamp(END, UTC)  # the data's present: "recently solved" has rows
     agent = Actor(kind="agent", name="Liam Carter", agent_id=2, role="agent")
-    figures: list[Figure] = []
 
-    def figure(what: str, timing: Timing, *, target: float | None = None, base: bool = False):
+    def view(key: str, cursor: str | None = None) -> Callable[[Session], Any]:
+        return lambda s: list_view(s, actor=agent, view=key, cursor=cursor, limit=50, now=now)
+
+    def search(query: str) -> Callable[[Session], Any]:
+        return lambda s: search_tickets(s, actor=agent, query=query, limit=50, now=now)
+
+    with database.sessions() as session:
+        ids = list(session.scalars(select(Ticket.id).order_by(Ticket.id).limit(1000)))
+        first = view("all_open")(session)
+        opened = [row.ticket.id for row in first.items] or ids
+        # page 50 of All open: follow the cursors as an agent scrolling would
+        page, cursor = 1, None
+        while page < DEEP_PAGE and first.next_cursor:
+            cursor = first.next_cursor
+            first = view("all_open", cursor)(session)
+            page += 1
+        shown = {query: len(search(query)(session).items) for _, query in searches(dataset)}
+    lookups = cycle(ids[:: max(len(ids) // 100, 1)])
+    pages = cycle(opened)
+    return [
+        Request(BASELINE, lambda s: s.get(Ticket, next(lookups))),
+        Request("view “All open”, first page of 50", view("all_open"), FIRST_PAGE_TARGET_MS),
+        Request("view “Unassigned”, first page of 50", view("unassigned"), FIRST_PAGE_TARGET_MS),
+        Request("sidebar view counts", lambda s: view_counts(s, actor=agent, now=now)),
+        Request(f"view “All open”, page {page} by cursor", view("all_open", cursor)),
+        Request(
+            "ticket page (thread, requester, their other tickets)",
+            lambda s: load_thread(s, actor=agent, ticket_id=next(pages)),
+        ),
+        *(
+            Request(
+                f"search, {label}: `{query}` ({shown[query]} shown)",
+                search(query),
+                SEARCH_TARGET_MS,
+            )
+            for label, query in searches(dataset)
+        ),
+    ]
+
+
+def run(dataset: Dataset, backend: str, repeats: int) -> list[Figure]:
+    baseline, *others = requests(dataset)
+    base = measure(dataset.database, baseline.work, repeats)
+    figures = [Figure(BENCHMARK, backend, f"{BASELINE} (baseline)", base.p50, "ms", p95=base.p95)]
+    for request in others:
+        timing = measure(dataset.database, request.work, repeats)
         figures.append(
             Figure(
                 BENCHMARK,
                 backend,
-                what,
+                request.label,
                 timing.p50,
                 "ms",
-                baseline="" if base else BASELINE,
-                ratio=None if base else timing.p50 / baseline.p50,
+                baseline=BASELINE,
+                ratio=timing.p50 / base.p50,
                 p95=timing.p95,
-                target_ms=target,
+                target_ms=request.target_ms,
             )
-        )
-
-    with database.sessions() as session:
-        ids = list(session.scalars(select(Ticket.id).order_by(Ticket.id).limit(1000)))
-        first_page = list_view(session, actor=agent, view="all_open", limit=50, now=now)
-        opened = [row.ticket.id for row in first_page.items] or ids
-    lookups = cycle(ids[:: max(len(ids) // 100, 1)])
-    baseline = measure(database, lambda s: s.get(Ticket, next(lookups)), repeats)
-    figure(BASELINE + " (baseline)", baseline, base=True)
-
-    for view, label in (("all_open", "All open"), ("unassigned", "Unassigned")):
-        timing = measure(
-            database,
-            lambda s, v=view: list_view(s, actor=agent, view=v, limit=50, now=now),
-            repeats,
-        )
-        figure(f"view “{label}”, first page of 50", timing, target=FIRST_PAGE_TARGET_MS)
-    figure(
-        "sidebar view counts",
-        measure(database, lambda s: view_counts(s, actor=agent, now=now), repeats),
-    )
-
-    page, cursor = 1, None
-    with database.sessions() as session:
-        result = list_view(session, actor=agent, view="all_open", limit=50, now=now)
-        while page < DEEP_PAGE and result.next_cursor:
-            cursor = result.next_cursor
-            result = list_view(
-                session, actor=agent, view="all_open", cursor=cursor, limit=50, now=now
-            )
-            page += 1
-    figure(
-        f"view “All open”, page {page} by cursor",
-        measure(
-            database,
-            lambda s: list_view(s, actor=agent, view="all_open", cursor=cursor, limit=50, now=now),
-            repeats,
-        ),
-    )
-
-    pages = cycle(opened)
-    figure(
-        "ticket page (thread, requester, their other tickets)",
-        measure(database, lambda s: load_thread(s, actor=agent, ticket_id=next(pages)), repeats),
-    )
-
-    for label, query in searches(dataset):
-        with database.sessions() as session:
-            shown = len(search_tickets(session, actor=agent, query=query, limit=50, now=now).items)
-        figure(
-            f"search, {label}: `{query}` ({shown} shown)",
-            measure(
-                database,
-                lambda s, q=query: search_tickets(s, actor=agent, query=q, limit=50, now=now),
-                repeats,
-            ),
-            target=SEARCH_TARGET_MS,
         )
     return figures

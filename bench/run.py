@@ -2,6 +2,7 @@
 
 scripts/bench [--rows 1000000] [--events 5000] [--tickets 1000000] [--repeats 30]
               [--only outbox|audit|inbox ...]   (--only prints the report instead of writing it)
+              [--explain]   (prints the inbox's query plans instead of measuring)
 """
 
 import argparse
@@ -17,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from bench import audit_pages, inbox, outbox
 from bench.harness import Figure, drop_scratch_databases, fresh_database, machine
 from bench.inbox_dataset import Dataset, inbox_database
+from bench.inbox_explain import explain
 from bench.inbox_report import inbox_section
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -90,6 +92,9 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1_000_000)
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--only", action="append", choices=BENCHMARKS)
+    parser.add_argument(
+        "--explain", action="store_true", help="print the inbox's query plans, do not measure"
+    )
     args = parser.parse_args()
     selected = set(args.only or BENCHMARKS)
     postgres_url = os.environ.get("KEFU_TEST_POSTGRESQL_URL")
@@ -132,11 +137,16 @@ def main() -> None:
                     postgres_url=postgres_url,
                     progress=progress,
                 ) as dataset:
+                    if args.explain:
+                        print(explain(dataset, backend))
+                        continue
                     task = progress.add_task(f"inbox ({backend}): measuring", total=None)
                     figures += inbox.run(dataset, backend, args.repeats)
                     progress.update(task, total=1, completed=1)
                     datasets.append((backend, dataset))
             loads.append(os.getloadavg()[0])
+    if args.explain:
+        return
     text = render(figures, datasets, rows=args.rows, events=args.events, loads=loads)
     if args.only:
         print(text)

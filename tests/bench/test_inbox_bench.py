@@ -12,6 +12,7 @@ from sqlalchemy import column, exists, func, select, table
 from bench import inbox
 from bench.inbox_data import StoreHistory
 from bench.inbox_dataset import Dataset, inbox_database
+from bench.inbox_explain import explain
 from bench.inbox_report import inbox_section
 from kefu.customers.models import Customer, CustomerIdentity
 from kefu.kit.actor import Actor
@@ -182,3 +183,13 @@ def test_benchmark_measures_views_pages_and_searches(dataset: Dataset, backend: 
     # and the report shows them
     section = "\n".join(inbox_section(figures, [(backend, dataset)]))
     assert "| search, Chinese term: `退款`" in section
+
+
+def test_explain_shows_the_plan_of_every_statement(dataset: Dataset, backend: str) -> None:
+    # when the plans are printed
+    report = explain(dataset, backend)
+
+    # then each request is there with its statements and their plans
+    assert report.count("\n## ") == 11
+    assert "## view “All open”, first page of 50:" in report
+    assert ("Execution Time" if backend == "postgresql" else "rows in") in report
