@@ -1,9 +1,11 @@
 """create_app(): the FastAPI application; the runtime is built in its lifespan, not at import."""
 
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 
+import uvicorn
 from fastapi import APIRouter, FastAPI
 from fastapi.staticfiles import StaticFiles
 
@@ -35,6 +37,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
         try:
             yield
         finally:
+            await app.state.runtime.broadcast.end_subscriptions()
             if consumer is not None:
                 consumer.stop(graceful=True)
             if own_runtime:
@@ -68,14 +71,47 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import routes as account_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
+    from kefu.tickets import live_pages as ticket_live_pages
+    from kefu.tickets import notification_routes
+    from kefu.tickets import pages as ticket_pages
+    from kefu.tickets import search_pages as ticket_search_pages
+    from kefu.tickets import ticket_pages as ticket_detail_pages
+    from kefu.tickets import view_pages as ticket_view_pages
+    from kefu.web import customer_pages
     from kefu.web import pages as web_pages
 
-    page_modules = (web_pages, account_pages, account_admin_pages, compliance_pages)
+    page_modules = (
+        web_pages,
+        account_pages,
+        account_admin_pages,
+        compliance_pages,
+        ticket_search_pages,
+        ticket_view_pages,  # before ticket_pages: /views/new is not the view "new"
+        ticket_pages,
+        ticket_detail_pages,
+        customer_pages,
+        ticket_live_pages,
+    )
     pages = [(m.router, "", False) for m in page_modules]
-    api = [(m.router, "/api/v1", True) for m in (account_routes, compliance_routes)]
+    api_modules = (account_routes, compliance_routes, notification_routes)
+    api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api
 
 
 def _include_routers(app: FastAPI) -> None:
     for router, prefix, in_schema in routers():
         app.include_router(router, prefix=prefix, include_in_schema=in_schema)
+
+
+class Server(uvicorn.Server):
+    """uvicorn that ends kefu's open event streams before waiting for connections to close.
+
+    uvicorn waits for every open response before the lifespan shutdown runs, and an event
+    stream never ends by itself: without this, one open ticket page holds every restart."""
+
+    async def shutdown(self, sockets: list[socket.socket] | None = None) -> None:
+        app = self.config.app
+        runtime = getattr(getattr(app, "state", None), "runtime", None)
+        if runtime is not None:
+            await runtime.broadcast.end_subscriptions()
+        await super().shutdown(sockets=sockets)

@@ -38,6 +38,9 @@ app.add_typer(search_app, name="search")
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
 
+# Event streams end on their own at shutdown (kefu.app.Server); this bounds anything else.
+SHUTDOWN_GRACE_SECONDS = 10
+
 
 def fail(message: str, code: int = 2) -> None:
     err.print(f"[bold red]kefu:[/] {message}", markup=True, soft_wrap=True)
@@ -137,7 +140,7 @@ def serve(
     """Start kefu: web UI, API and (by default) the background worker, in one process."""
     import uvicorn
 
-    from kefu.app import create_app
+    from kefu.app import Server, create_app
 
     with clear_errors():
         settings = settings_from(host=host, port=port)
@@ -152,13 +155,18 @@ def serve(
             out.print(f"Demo sign-in: [bold]{DEMO_ADMIN_EMAIL}[/] / [bold]{DEMO_PASSWORD}[/]")
         database.dispose()
     out.print(f"kefu is starting at [bold]http://{settings.host}:{settings.port}[/]")
-    uvicorn.run(
+    config = uvicorn.Config(
         create_app(settings),
         host=settings.host,
         port=settings.port,
         log_level=settings.log_level,
         proxy_headers=True,
+        timeout_graceful_shutdown=SHUTDOWN_GRACE_SECONDS,
     )
+    server = Server(config)
+    server.run()
+    if not server.started:
+        raise typer.Exit(3)  # uvicorn.run's exit code when start-up fails
 
 
 @app.command()

@@ -1,4 +1,5 @@
-"""What one kefu process runs on: settings, database, job queue; built at start-up, not import."""
+"""What one kefu process runs on: settings, database, job queue, broadcast; built at start-up,
+not import."""
 
 import logging
 from dataclasses import dataclass, field
@@ -9,6 +10,7 @@ from kefu.config import Settings
 from kefu.db import Database
 from kefu.events import EMITTED_KEY
 from kefu.jobs import JobQueue, make_queue
+from kefu.kit.broadcast import Broadcast, MemoryBroadcast, make_broadcast, publish_pending
 from kefu.kit.clock import Clock, utcnow
 from kefu.kit.filestore import FileStore
 
@@ -21,6 +23,7 @@ class Runtime:
     database: Database
     queue: JobQueue
     files: FileStore
+    broadcast: Broadcast = field(default_factory=MemoryBroadcast)
     clock: Clock = field(default=utcnow)
 
 
@@ -45,7 +48,8 @@ def open_database(url: str) -> Database:
 
 
 def start(settings: Settings, *, database: Database | None = None) -> Runtime:
-    """Build the process runtime; after each commit that emitted events, queue a dispatch."""
+    """Build the process runtime; after each commit that emitted events, queue a dispatch,
+    and publish the live updates the transaction queued (kefu.kit.broadcast)."""
     global _current
     database = database or open_database(settings.database_url)
     queue = make_queue(settings)
@@ -54,6 +58,7 @@ def start(settings: Settings, *, database: Database | None = None) -> Runtime:
         database=database,
         queue=queue,
         files=FileStore(settings.data_dir / "files"),
+        broadcast=make_broadcast(settings.redis_url),
     )
 
     def queue_dispatch(session: Session) -> None:
@@ -65,6 +70,7 @@ def start(settings: Settings, *, database: Database | None = None) -> Runtime:
                 log.exception("could not queue event dispatch; the sweep will deliver")
 
     database.after_commit_hooks.append(queue_dispatch)
+    database.after_commit_hooks.append(lambda session: publish_pending(runtime.broadcast, session))
     _current = runtime
     return runtime
 
@@ -73,4 +79,5 @@ def stop() -> None:
     global _current
     if _current is not None:
         _current.database.dispose()
+        _current.broadcast.close()
     _current = None

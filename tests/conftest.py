@@ -11,6 +11,7 @@ import shutil
 import socket
 import threading
 import time
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -125,13 +126,13 @@ def live_server(settings: Settings, runtime: Runtime) -> Iterator[str]:
     """kefu served by uvicorn on a loopback port, in a thread of the test process."""
     import uvicorn
 
-    from kefu.app import create_app
+    from kefu.app import Server, create_app
 
     port = free_port()
     config = uvicorn.Config(
         create_app(settings, runtime=runtime), host="127.0.0.1", port=port, log_level="warning"
     )
-    server = uvicorn.Server(config)
+    server = Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
@@ -183,3 +184,18 @@ def redis_url() -> str:
         _missing("KEFU_TEST_REDIS_URL")
     assert REDIS_URL
     return REDIS_URL
+
+
+@pytest.fixture(params=["memory", pytest.param("redis", marks=pytest.mark.redis)])
+def broadcast(request: pytest.FixtureRequest) -> Iterator["object"]:
+    """Each broadcast backend; the Redis one on its own key space, so tests never cross."""
+    from kefu.kit.broadcast import MemoryBroadcast
+    from kefu.kit.broadcast_redis import RedisBroadcast
+
+    if request.param == "memory":
+        yield MemoryBroadcast()
+        return
+    url = request.getfixturevalue("redis_url")
+    made = RedisBroadcast(url, prefix=f"kefu-test:{uuid.uuid4().hex}:")
+    yield made
+    made.close()

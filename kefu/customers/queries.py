@@ -8,6 +8,7 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from kefu.customers.models import Customer, CustomerIdentity
+from kefu.customers.service import identities_of
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,13 +21,8 @@ class CustomerCard:
 
 
 def _identities(session: Session, ids: list[int]) -> list[CustomerIdentity]:
-    return list(
-        session.scalars(
-            select(CustomerIdentity)
-            .where(CustomerIdentity.customer_id.in_(ids))
-            .order_by(CustomerIdentity.is_primary.desc(), CustomerIdentity.id)
-        )
-    )
+    """Every identity of these customers, primary first per customer."""
+    return [i for group in identities_of(session, ids).values() for i in group]
 
 
 def customer_cards(session: Session, customer_ids: Iterable[int]) -> dict[int, CustomerCard]:

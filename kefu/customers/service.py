@@ -212,8 +212,16 @@ def remove_identity(session: Session, *, actor: Actor, customer_id: int, identit
     identity = session.get(CustomerIdentity, identity_id)
     if identity is None or identity.customer_id != customer_id:
         raise NotFound(f"identity {identity_id} not found on customer {customer_id}")
+    removed = f"{identity.kind}:{identity.value}"
     session.delete(identity)
     session.flush()
+    emit(
+        session,
+        "customer.updated",
+        subject_type="customer",
+        subject_id=customer_id,
+        payload={"changes": {"identities": [removed, None]}},
+    )
 
 
 def merge_customers(session: Session, *, actor: Actor, source_id: int, target_id: int) -> Customer:

@@ -21,9 +21,9 @@ class DemoStep:
 
 
 def steps() -> list[DemoStep]:
-    from kefu.demo import team
+    from kefu.demo import inbox, team
 
-    return [team.STEP]
+    return [team.STEP, inbox.STEP]
 
 
 def has_data(database: Database) -> bool:

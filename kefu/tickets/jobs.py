@@ -1,11 +1,12 @@
 """Tickets' event handlers: keep the search index current as tickets, messages and
 customers change. Each rewrites whole documents from the current rows, so a retry or a
-late run converges on the same index."""
+late run converges on the same index. Notifications' handlers live in notify_jobs."""
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.events import Event, handles
+from kefu.tickets import notify_jobs as notify_jobs
 from kefu.tickets.models import Ticket
 from kefu.tickets.search_index import REBUILD_BATCH, index_tickets
 

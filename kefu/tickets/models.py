@@ -13,6 +13,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, mapped_column
@@ -64,6 +65,23 @@ class Ticket(Audited, Base):
         Index("ix_tickets_status_created_at", "status", "created_at", "id"),
         Index("ix_tickets_solved_at", "solved_at", "id"),
         Index("ix_tickets_due_at", "due_at", "id"),
+        # "Unassigned": PostgreSQL cannot read the assignee index in order after IS NULL.
+        Index(
+            "ix_tickets_unassigned",
+            "status",
+            "updated_at",
+            "id",
+            postgresql_where=text("assignee_id IS NULL"),
+            sqlite_where=text("assignee_id IS NULL"),
+        ),
+        # The admins' Deleted view: a handful of rows among a million.
+        Index(
+            "ix_tickets_deleted_at",
+            "deleted_at",
+            "id",
+            postgresql_where=text("deleted_at IS NOT NULL"),
+            sqlite_where=text("deleted_at IS NOT NULL"),
+        ),
     )
 
 

@@ -24,6 +24,7 @@ Sort = Literal[
 ]
 SORTS: tuple[str, ...] = Sort.__args__  # type: ignore[attr-defined]
 SOLVED_DESC = "solved_desc"  # "Recently solved" only: most recently solved first
+DELETED_DESC = "deleted_desc"  # "Deleted" only: most recently deleted first
 PRIORITY_RANK = {priority: rank for rank, priority in enumerate(PRIORITIES)}  # urgent = 3
 # Sidebar counts stop here: counting every open ticket of a big shop on each page view would
 # cost a scan, and "10k+" tells an agent as much.
@@ -48,6 +49,7 @@ ORDERS: dict[str, _Order] = {
     "priority_desc": _Order(Ticket.updated_at, descending=True, by_priority=True),
     "due_asc": _Order(Ticket.due_at, descending=False, per_status=False, nullable=True),
     SOLVED_DESC: _Order(Ticket.solved_at, descending=True, per_status=False),
+    DELETED_DESC: _Order(Ticket.deleted_at, descending=True, per_status=False),
 }
 
 
@@ -152,7 +154,15 @@ def page_ids(
 ) -> list[tuple[int, datetime | None, int]]:
     """(id, sort key, priority rank) of up to `limit` tickets after the cursor, in order."""
     order = ORDERS[sort]
-    clauses = filter_clauses(spec, actor=actor, now=now)
+    # the branches test status and priority one value each; the lists left in as well would
+    # make the planner misjudge the branches' sizes and sort instead of reading in order
+    unbranched = spec.model_copy(
+        update={
+            "statuses": [] if order.per_status and len(spec.statuses) > 1 else spec.statuses,
+            "priorities": [] if order.by_priority else spec.priorities,
+        }
+    )
+    clauses = filter_clauses(unbranched, actor=actor, now=now)
     if sort == SOLVED_DESC:
         clauses.append(Ticket.solved_at.is_not(None))
     parts: list[Select[Any]] = []

@@ -5,7 +5,7 @@ matches search terms against it on SQLite (FTS5) or PostgreSQL (tsvector + GIN).
 from collections.abc import Callable, Iterable
 from typing import Any
 
-from sqlalchemy import Boolean, ColumnElement, delete, func, literal, select
+from sqlalchemy import Boolean, ColumnElement, delete, func, literal, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import Session
@@ -27,6 +27,12 @@ from kefu.tickets.models import SEARCH_FTS_TABLE, Message, Ticket, TicketSearchD
 MAX_DOCUMENT_CHARS = 200_000
 REBUILD_BATCH = 500
 
+_FTS5_FORGET = text(
+    "INSERT INTO ticket_search_fts(ticket_search_fts, rowid, document) "
+    "VALUES ('delete', :ticket_id, :document)"
+)
+_FTS5_ADD = text("INSERT INTO ticket_search_fts(rowid, document) VALUES (:ticket_id, :document)")
+
 TextSource = Callable[[Session, list[int]], dict[int, list[str]]]
 _text_sources: list[TextSource] = []
 
@@ -46,6 +52,7 @@ class TextMatch(ColumnElement[bool]):
     __visit_name__ = "ticket_text_match"
     inherit_cache = False  # the query text is a literal of each search
     type = Boolean()
+    _is_implicitly_boolean = True  # a condition: SQLite must not get "… = 1"
 
     def __init__(self, ticket_id_column: ColumnElement[Any], terms: list[Term]) -> None:
         self.ticket_id_column = ticket_id_column
@@ -120,24 +127,47 @@ def index_tickets(session: Session, ticket_ids: Iterable[int]) -> int:
     ids = set(ticket_ids)
     documents = document_tokens(session, ids)
     gone = ids - documents.keys()
-    if gone:
+    if gone:  # on SQLite a trigger takes them out of FTS5 too
         session.execute(
             delete(TicketSearchDocument).where(TicketSearchDocument.ticket_id.in_(gone))
         )
     if not documents:
         return 0
-    table = TicketSearchDocument.__table__
     if session.get_bind().dialect.name == "postgresql":
-        statement: Any = postgresql.insert(table)
         rows = [{"ticket_id": i, "document": tsvector_literal(t)} for i, t in documents.items()]
-    else:
-        statement = sqlite.insert(table)
-        rows = [{"ticket_id": i, "document": " ".join(t)} for i, t in documents.items()]
+        _upsert(session, postgresql.insert(TicketSearchDocument.__table__), rows)
+        return len(rows)
+    rows = [{"ticket_id": i, "document": " ".join(t)} for i, t in documents.items()]
+    _write_fts5(session, rows)
+    return len(rows)
+
+
+def _upsert(session: Session, statement: Any, rows: list[dict[str, Any]]) -> None:
     statement = statement.on_conflict_do_update(
         index_elements=["ticket_id"], set_={"document": statement.excluded.document}
     )
     session.execute(statement, rows)
-    return len(rows)
+
+
+def _write_fts5(session: Session, rows: list[dict[str, Any]]) -> None:
+    """Content rows and FTS5 entries written here, not by insert/update triggers: FTS5 fed
+    row by row from a trigger costs ~10 ms a row, from one executemany some microseconds.
+    An external-content FTS5 table forgets a row only when told its old text."""
+    old = session.execute(
+        select(TicketSearchDocument.ticket_id, TicketSearchDocument.document).where(
+            TicketSearchDocument.ticket_id.in_([row["ticket_id"] for row in rows])
+        )
+    ).all()
+    if old:
+        session.execute(
+            _FTS5_FORGET,
+            [{"ticket_id": ticket_id, "document": document} for ticket_id, document in old],
+        )
+    _upsert(session, sqlite.insert(TicketSearchDocument.__table__), rows)
+    session.execute(
+        _FTS5_ADD,
+        rows,
+    )
 
 
 def rebuild_index(

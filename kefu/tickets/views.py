@@ -19,6 +19,7 @@ from kefu.tickets.filters import OPEN_STATUSES, UNSOLVED_STATUSES, TicketFilter
 from kefu.tickets.models import CustomField, SavedView
 from kefu.tickets.queries import (
     COUNT_CAP,
+    DELETED_DESC,
     SOLVED_DESC,
     SORTS,
     Sort,
@@ -51,7 +52,7 @@ BUILT_IN_VIEWS: tuple[BuiltInView, ...] = (
     BuiltInView("on_hold", N_("On hold"), "updated_desc"),
     BuiltInView("solved", N_("Recently solved"), SOLVED_DESC),
     BuiltInView("urgent", N_("Urgent"), "updated_desc"),
-    BuiltInView("deleted", N_("Deleted"), "updated_desc", permission=DELETED_VIEW_PERMISSION),
+    BuiltInView("deleted", N_("Deleted"), DELETED_DESC, permission=DELETED_VIEW_PERMISSION),
 )
 BUILT_IN = {view.key: view for view in BUILT_IN_VIEWS}
 

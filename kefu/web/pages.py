@@ -11,7 +11,7 @@ from kefu.accounts.service import agent_count, set_language
 from kefu.config import LANGUAGES
 from kefu.errors import InvalidInput
 from kefu.web.deps import CsrfProtected, DbSession, OptionalAgent, PageActor
-from kefu.web.templating import LANG_COOKIE, render
+from kefu.web.templating import LANG_COOKIE
 
 router = APIRouter()
 
@@ -25,10 +25,13 @@ def safe_next(target: str | None) -> str:
 
 @router.get("/", response_class=HTMLResponse)
 def home(request: Request, session: DbSession, agent: OptionalAgent) -> Response:
+    """The start page is the agent's own queue (the inbox's first view)."""
+    from kefu.tickets.pages import DEFAULT_VIEW, inbox_page
+
     if agent is None:
         target = "/setup" if agent_count(session) == 0 else "/login"
         return RedirectResponse(target, status_code=303)
-    return render(request, "home.html")
+    return inbox_page(request, session, request.state.actor, DEFAULT_VIEW)
 
 
 @router.post("/language", dependencies=[CsrfProtected])

@@ -14,7 +14,7 @@ from kefu.domains import DOMAINS
 from kefu.kit import i18n
 from kefu.kit.clock import utcnow
 from kefu.permissions import ROLE_LABELS, can
-from kefu.web import csrf
+from kefu.web import csrf, flash
 
 KEFU_DIR = Path(__file__).resolve().parent.parent
 LANG_COOKIE = "kefu_lang"
@@ -44,7 +44,18 @@ def make_templates() -> Jinja2Templates:
     )
     env.filters["dt"] = i18n.format_datetime
     env.filters["ago"] = i18n.format_ago
+    env.filters["filesize"] = filesize
     return Jinja2Templates(env=env)
+
+
+def filesize(size: int) -> str:
+    """1536 -> "1.5 KB": attachment sizes at a glance."""
+    value = float(size)
+    for unit in ("B", "KB", "MB"):
+        if value < 1024:
+            return f"{value:.0f} {unit}" if unit == "B" else f"{value:.1f} {unit}"
+        value /= 1024
+    return f"{value:.1f} GB"
 
 
 def language_for(request: Request) -> str:
@@ -69,7 +80,11 @@ def render(
     i18n.current_time_zone.set(
         (agent.time_zone if agent is not None else None) or settings.time_zone
     )
+    # A redirect's one-shot message is shown by the next full page (not by an HTMX fragment).
+    is_fragment = request.headers.get("hx-request") == "true"
+    pending = [] if is_fragment else flash.peek(request)
     full_context = {
+        "flashes": pending,
         "agent": agent,
         "actor": getattr(request.state, "actor", None),
         "language": language,
@@ -82,4 +97,6 @@ def render(
         request, template, full_context, status_code=status
     )
     csrf.set_cookie_if_new(request, response, secure=settings.uses_secure_cookies)
+    if pending:
+        flash.clear(response)
     return response

@@ -24,7 +24,7 @@ def test_empty_kefu_leads_to_first_run_setup(client: Any, database: Database) ->
         },
     )
     assert (response.status_code, response.headers["location"]) == (303, "/")
-    assert "Welcome, Boss" in client.get("/").text
+    assert "My open tickets" in client.get("/").text
     assert client.get("/setup").headers["location"] == "/login"
 
 
@@ -54,7 +54,7 @@ def test_sign_in_and_out(client: Any, database: Database) -> None:
     cookie = response.headers["set-cookie"]
     assert "kefu_session=" in cookie and "HttpOnly" in cookie and "SameSite=lax" in cookie
     home = client.get("/")
-    assert "Welcome, Ada Admin" in home.text
+    assert "My open tickets" in home.text and "Ada Admin" in home.text
     out = client.post("/logout", data={"csrf_token": csrf_token(home.text)})
     assert out.headers["location"] == "/login"
     assert client.get("/").headers["location"] == "/login"
@@ -285,7 +285,7 @@ def test_admin_saving_own_profile_keeps_role_and_access(client: Any, database: D
         },
     )
     assert saved.status_code == 303
-    assert "Welcome, Ada Lovelace" in client.get("/").text
+    assert '<span class="user">Ada Lovelace</span>' in client.get("/").text
 
 
 def test_manager_builds_a_team_from_the_page(client: Any, database: Database) -> None:
