@@ -64,7 +64,6 @@ Batch = dict[str, list[Row]]
 class Probes:
     """Values the searches look for, taken from the generated data, and what was made."""
 
-    order_number: str = ""
     email: str = ""
     statuses: dict[str, int] = field(default_factory=dict)
     customers: int = 0

@@ -2,9 +2,10 @@
 
 Generating a million tickets takes minutes, so the database is kept (a file under the bench
 directory on SQLite, database `kefu_inbox_<tickets>` on PostgreSQL) with a stamp saying which
-generator and seed made it. A run reuses it when the stamp matches (running newer migrations
-on it, as a store's database would get them), rebuilds only the search index when the search
-code changed, and regenerates everything otherwise."""
+generator, seed and migrations made it. A run reuses it when the stamp matches (running newer
+migrations on it, as a store's database would get them), rebuilds only the search index when
+the search code changed, and regenerates everything when the generator or a migration the data
+went through changed."""
 
 import hashlib
 import json
@@ -36,6 +37,7 @@ SEARCH_CODE = [
     KEFU / "tickets" / "search_index.py",
     KEFU / "kit" / "search_text.py",
 ]
+MIGRATIONS = KEFU / "migrations" / "versions"
 SEED = 20261123
 
 
@@ -47,11 +49,16 @@ def _digest(paths: list[Path]) -> str:
     return sha.hexdigest()[:16]
 
 
+def _migrations() -> dict[str, str]:
+    return {path.name: _digest([path]) for path in sorted(MIGRATIONS.glob("*.py"))}
+
+
 @dataclass
 class Stamp:
     tickets: int
     seed: int
     generator: str
+    migrations: dict[str, str] = field(default_factory=dict)  # file -> digest, as applied
     search: str = ""
     probes: dict[str, Any] = field(default_factory=dict)
     generate_seconds: float = 0.0
@@ -131,12 +138,17 @@ def inbox_database(
     dropped afterwards unless `keep`."""
     url = _url(backend, bench_dir, postgres_url, name or f"kefu_inbox_{tickets}")
     database = open_database(url)
-    wanted = Stamp(tickets=tickets, seed=SEED, generator=_digest(GENERATOR))
+    migrations = _migrations()
+    wanted = Stamp(tickets=tickets, seed=SEED, generator=_digest(GENERATOR), migrations=migrations)
     stamp = _read_stamp(database)
-    reused = stamp is not None and (stamp.tickets, stamp.seed, stamp.generator) == (
-        wanted.tickets,
-        wanted.seed,
-        wanted.generator,
+    # Kept data is reused when the same generator made it and every migration it went through
+    # is unchanged (a new migration runs on it; an edited one means a different schema).
+    reused = (
+        stamp is not None
+        and (stamp.tickets, stamp.seed, stamp.generator)
+        == (wanted.tickets, wanted.seed, wanted.generator)
+        and all(migrations.get(name) == digest for name, digest in stamp.migrations.items())
+        and bool(stamp.migrations)
     )
     try:
         if not reused or stamp is None:
@@ -151,6 +163,8 @@ def inbox_database(
             task = progress.add_task(f"inbox ({backend}): migrating", total=None)
             upgrade(database)
             _analyze(database)
+            stamp.migrations = migrations
+            _write_stamp(database, stamp)
             progress.update(task, total=1, completed=1)
         search = _digest(SEARCH_CODE)
         if stamp.search != search:

@@ -15,7 +15,7 @@ from sqlalchemy import text
 
 from bench.inbox_data import COLUMNS, TIMES, Batch, Row
 from kefu.db import Database
-from kefu.tickets.models import SEARCH_FTS_TABLE, TicketSearchDocument
+from kefu.tickets.models import TicketSearchDocument
 
 LOADED = ("customers", "customer_identities", "tickets", "messages", "ticket_tags")
 SERIAL = ("teams", "agents", "tags", "customers", "customer_identities", "tickets", "messages")
@@ -184,39 +184,26 @@ class SqliteLoader:
 
 @contextmanager
 def search_index_deferred(database: Database) -> Iterator[None]:
-    """Fill the search documents with the index over them switched off, then build the index
-    in one pass: the same index, several times faster than growing it document by document
-    (PostgreSQL: drop and re-create the GIN index; SQLite: drop the triggers that feed FTS5,
-    then FTS5's own 'rebuild' from the documents)."""
-    table = TicketSearchDocument.__tablename__
-    is_postgresql = database.backend == "postgresql"
+    """On PostgreSQL, fill the search documents without their GIN index, then build it in one
+    pass: the same index, several times faster than growing it document by document. (SQLite's
+    rebuild already writes FTS5 in batches.)"""
+    if database.backend != "postgresql":
+        yield
+        return
     with database.engine.begin() as conn:
-        if is_postgresql:
-            found = conn.execute(
-                text(
-                    "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t AND NOT "
-                    "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = indexname)"
-                ),
-                {"t": table},
-            ).all()
-        else:
-            found = conn.execute(
-                text(
-                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = :t"
-                ),
-                {"t": table},
-            ).all()
+        found = conn.execute(
+            text(
+                "SELECT indexname, indexdef FROM pg_indexes WHERE tablename = :t AND NOT "
+                "EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conname = indexname)"
+            ),
+            {"t": TicketSearchDocument.__tablename__},
+        ).all()
         for name, _ in found:
-            conn.execute(text(f'DROP {"INDEX" if is_postgresql else "TRIGGER"} "{name}"'))
+            conn.execute(text(f'DROP INDEX "{name}"'))
     try:
         yield
     finally:
         with database.engine.begin() as conn:
-            if is_postgresql:
-                conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
-            else:
-                conn.execute(
-                    text(f"INSERT INTO {SEARCH_FTS_TABLE}({SEARCH_FTS_TABLE}) VALUES ('rebuild')")
-                )
+            conn.execute(text("SET LOCAL maintenance_work_mem = '512MB'"))
             for _, sql in found:
                 conn.execute(text(sql))
