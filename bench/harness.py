@@ -11,6 +11,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from sqlalchemy import create_engine, text
+
 from kefu.db import Database
 from kefu.migrate import upgrade
 from kefu.runtime import open_database
@@ -26,6 +28,8 @@ class Figure:
     unit: str
     baseline: str = ""
     ratio: float | None = None
+    p95: float | None = None  # when `value` is a median of timed runs
+    target_ms: float | None = None  # the p95 the feature promises
 
 
 def best_of(repeats: int, work: Callable[[], object]) -> float:
@@ -60,6 +64,18 @@ def fresh_database(backend: str, workdir: Path, postgres_url: str | None) -> Ite
             yield database
         finally:
             database.dispose()
+
+
+def drop_scratch_databases(server_url: str) -> None:
+    """Drop the fresh databases an interrupted run left on a kept PostgreSQL server."""
+    admin = create_engine(server_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        names = connection.scalars(
+            text("SELECT datname FROM pg_database WHERE datname LIKE 'kefu\\_bench\\_%'")
+        ).all()
+        for name in names:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
 
 
 def machine() -> str:

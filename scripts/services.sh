@@ -4,6 +4,8 @@
 #   ensure_system_packages   apt-installs postgresql, redis-server, chromium, CJK fonts if missing
 #   start_services           starts both servers and exports KEFU_TEST_POSTGRESQL_URL,
 #                            KEFU_TEST_REDIS_URL and KEFU_CHROMIUM
+# KEFU_PG_DATA=<dir> keeps PostgreSQL's data in <dir> across runs (scripts/bench keeps its
+# generated databases there); KEFU_PG_OPTIONS adds server settings ("-c name=value ...").
 
 SECONDS=0
 APT_PACKAGES=(postgresql redis-server chromium fonts-noto-cjk)
@@ -51,8 +53,10 @@ cleanup() {
     local pid
     if [[ -n $PG_DATA && -f $PG_DATA/postmaster.pid ]]; then
         pid="$(head -n 1 "$PG_DATA/postmaster.pid")"
-        # SIGQUIT = immediate shutdown, in case pg_ctl itself is unusable.
-        pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m immediate -w stop >/dev/null 2>&1 \
+        # SIGQUIT = immediate shutdown, in case pg_ctl itself is unusable. Kept data gets a
+        # clean (fast) shutdown.
+        pg "$PG_BIN/pg_ctl" -D "$PG_DATA" -m "$([[ -n ${KEFU_PG_DATA:-} ]] && echo fast || echo immediate)" \
+            -w stop >/dev/null 2>&1 \
             || kill -QUIT "$pid" 2>/dev/null
         wait_gone "$pid"
     fi
@@ -143,12 +147,16 @@ start_services() {
     read -r pg_port REDIS_PORT < <(free_ports)
 
     step "starting PostgreSQL on 127.0.0.1:$pg_port ($(basename "$(dirname "$PG_BIN")"))"
-    PG_DATA="$TMP_DIR/pg"
-    pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U kefu --encoding=UTF8 --locale=C.UTF-8 --no-sync \
-        >"$TMP_DIR/initdb.log" 2>&1 || { cat "$TMP_DIR/initdb.log" >&2; die "initdb failed"; }
+    PG_DATA="${KEFU_PG_DATA:-$TMP_DIR/pg}"
+    if [[ ! -f $PG_DATA/PG_VERSION ]]; then
+        mkdir -p "$PG_DATA"
+        [[ $EUID -eq 0 ]] && chown postgres: "$PG_DATA"
+        pg "$PG_BIN/initdb" -D "$PG_DATA" -A trust -U kefu --encoding=UTF8 --locale=C.UTF-8 --no-sync \
+            >"$TMP_DIR/initdb.log" 2>&1 || { cat "$TMP_DIR/initdb.log" >&2; die "initdb failed"; }
+    fi
     # fsync & co. off: the data is thrown away, and tests run much faster.
     pg "$PG_BIN/pg_ctl" -w -t 60 -D "$PG_DATA" -l "$TMP_DIR/postgresql.log" \
-        -o "-p $pg_port -k $TMP_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-p $pg_port -k $TMP_DIR -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 ${KEFU_PG_OPTIONS:-}" \
         start >/dev/null || { cat "$TMP_DIR/postgresql.log" >&2; die "PostgreSQL did not start"; }
 
     step "starting Redis on 127.0.0.1:$REDIS_PORT"

@@ -18,6 +18,7 @@ from kefu.kit.i18n import gettext as _
 from kefu.kit.pagination import MAX_PAGE_SIZE, CursorPage, decode_cursor, encode_cursor
 from kefu.tickets.filters import PRIORITIES, TicketFilter, filter_clauses
 from kefu.tickets.models import Tag, Ticket, TicketTag
+from kefu.tickets.search_index import TextMatch, has_many_matches
 
 Sort = Literal[
     "updated_desc", "updated_asc", "created_desc", "created_asc", "priority_desc", "due_asc"
@@ -163,6 +164,9 @@ def page_ids(
         }
     )
     clauses = filter_clauses(unbranched, actor=actor, now=now)
+    for clause in clauses:
+        if isinstance(clause, TextMatch):
+            clause.walk = has_many_matches(session, clause.terms)
     if sort == SOLVED_DESC:
         clauses.append(Ticket.solved_at.is_not(None))
     parts: list[Select[Any]] = []

@@ -46,17 +46,43 @@ def add_text_source(source: TextSource) -> TextSource:
     return source
 
 
+# SQLite keeps no statistics on what FTS5 matches, so it always fetches every match and sorts
+# them: 0.2 s for a common word at 1M tickets, where walking the inbox newest first finds a
+# page of them at once. Counting the matches up to this many tells the two cases apart.
+SQLITE_MANY_MATCHES = 2_000
+
+
 class TextMatch(ColumnElement[bool]):
-    """`ticket_id_column` is a ticket whose document has every term."""
+    """`ticket_id_column` is a ticket whose document has every term. With `walk` (SQLite, a
+    common word) the tickets are tested in the order they are read instead of fetched from
+    the matches (PostgreSQL decides that from its statistics)."""
 
     __visit_name__ = "ticket_text_match"
     inherit_cache = False  # the query text is a literal of each search
     type = Boolean()
     _is_implicitly_boolean = True  # a condition: SQLite must not get "… = 1"
 
-    def __init__(self, ticket_id_column: ColumnElement[Any], terms: list[Term]) -> None:
+    def __init__(
+        self, ticket_id_column: ColumnElement[Any], terms: list[Term], *, walk: bool = False
+    ) -> None:
         self.ticket_id_column = ticket_id_column
         self.terms = terms
+        self.walk = walk
+
+
+def has_many_matches(session: Session, terms: list[Term]) -> bool:
+    """On SQLite, whether more than SQLITE_MANY_MATCHES documents have every term (a quick
+    look: FTS5 stops counting there). Always False on PostgreSQL."""
+    if session.get_bind().dialect.name != "sqlite":
+        return False
+    found = session.scalar(
+        text(
+            f"SELECT count(*) FROM (SELECT 1 FROM {SEARCH_FTS_TABLE} "  # noqa: S608
+            f"WHERE {SEARCH_FTS_TABLE} MATCH :query LIMIT :limit)"
+        ),
+        {"query": fts5_query(terms), "limit": SQLITE_MANY_MATCHES + 1},
+    )
+    return (found or 0) > SQLITE_MANY_MATCHES
 
 
 def text_match(ticket_id_column: ColumnElement[Any], terms: list[Term]) -> ColumnElement[bool]:
@@ -77,8 +103,9 @@ def _match_postgresql(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> s
 def _match_sqlite(element: TextMatch, compiler: SQLCompiler, **kw: Any) -> str:
     column = compiler.process(element.ticket_id_column, **kw)
     query = compiler.process(literal(fts5_query(element.terms)), **kw)  # a bound value
+    walk = "+" if element.walk else ""  # "+id": not used to look tickets up, only to test them
     return (
-        f"{column} IN (SELECT rowid FROM {SEARCH_FTS_TABLE} "  # noqa: S608
+        f"{walk}{column} IN (SELECT rowid FROM {SEARCH_FTS_TABLE} "  # noqa: S608
         f"WHERE {SEARCH_FTS_TABLE} MATCH {query})"
     )
 
