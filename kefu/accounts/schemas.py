@@ -1,11 +1,11 @@
 """What crosses the API for accounts."""
 
 from datetime import datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from kefu.config import Language
+from kefu.kit.i18n import TimeZoneName
 from kefu.permissions import Role
 
 MIN_PASSWORD_LENGTH = 10
@@ -31,17 +31,7 @@ class AgentUpdate(BaseModel):
     role: Role | None = None
     is_active: bool | None = None
     language: Language | None = None
-    time_zone: str | None = None
-
-    @field_validator("time_zone")
-    @classmethod
-    def _known_zone(cls, value: str | None) -> str | None:
-        if value is not None:
-            try:
-                ZoneInfo(value)
-            except (ZoneInfoNotFoundError, ValueError) as exc:
-                raise ValueError(f"unknown time zone {value!r}") from exc
-        return value
+    time_zone: TimeZoneName | None = None
 
 
 class AgentRead(BaseModel):

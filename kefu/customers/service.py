@@ -148,17 +148,14 @@ def identify(
     given = [(kind, value) for kind, value in given if value]
     if not given:
         raise InvalidInput("an inbound message needs a sender: email, phone, chat or store id")
-    customer = None
-    for kind, value in given:
-        customer = find_by_identity(session, kind, value)
-        if customer is not None:
-            break
+    found = {(kind, value): find_by_identity(session, kind, value) for kind, value in given}
+    customer = next((c for c in found.values() if c is not None), None)
     if customer is None:
         customer = _insert_customer(session, CustomerCreate(name=(name or "").strip()[:200]))
     elif name and not customer.name:
         customer.name = name.strip()[:200]
-    for kind, value in given:
-        if find_by_identity(session, kind, value) is None:
+    for (kind, value), owner in found.items():
+        if owner is None:
             _attach_identity(session, customer, kind, value)
     return customer
 

@@ -152,15 +152,13 @@ def _open_for(
         subject=subject,
         requester_id=customer.id,
         channel=message.channel,
-        store_id=message.store_id if message.store_id is not None else _store_of(follow_up_of),
+        store_id=message.store_id
+        if message.store_id is not None or follow_up_of is None
+        else follow_up_of.store_id,
     )
     if follow_up_of is not None:
         connect(session, follow_up_of, ticket, actor=Actor.system())
     return ticket
-
-
-def _store_of(ticket: Ticket | None) -> int | None:
-    return ticket.store_id if ticket is not None else None
 
 
 def _subject_from(message: InboundMessage) -> str:

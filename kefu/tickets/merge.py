@@ -46,9 +46,9 @@ def merge_tickets(
             target.last_message_at is None or source.last_message_at > target.last_message_at
         ):
             target.last_message_at = source.last_message_at
-        for agent_id in followers_of(session, source.id):
-            if agent_id not in followers_of(session, target.id):
-                session.add(TicketFollower(ticket_id=target.id, agent_id=agent_id))
+        following = set(followers_of(session, target.id))
+        for agent_id in set(followers_of(session, source.id)) - following:
+            session.add(TicketFollower(ticket_id=target.id, agent_id=agent_id))
         for customer_id in [source.requester_id, *ccs_of(session, source.id)]:
             add_cc(session, target, customer_id)
         changes: dict[str, list[object]] = {"status": [source.status, Status.CLOSED]}

@@ -9,7 +9,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, Select, and_, func, literal, or_, select, union_all
 from sqlalchemy.orm import InstrumentedAttribute, Session
 
-from kefu.accounts.queries import agent_names
+from kefu.accounts.service import agents_by_ids
 from kefu.customers.queries import customer_cards
 from kefu.errors import InvalidInput
 from kefu.kit.actor import Actor
@@ -218,7 +218,8 @@ def ticket_rows(session: Session, ticket_ids: Sequence[int]) -> list[TicketRow]:
         return []
     tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))}
     cards = customer_cards(session, {t.requester_id for t in tickets.values()})
-    names = agent_names(session, {t.assignee_id for t in tickets.values()})
+    agents = agents_by_ids(session, {t.assignee_id for t in tickets.values()})
+    names = {agent_id: agent.name for agent_id, agent in agents.items()}
     tags = tags_of(session, list(tickets))
     rows = []
     for ticket_id in ticket_ids:

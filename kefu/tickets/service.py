@@ -35,11 +35,7 @@ def get_ticket(session: Session, ticket_id: int, *, include_deleted: bool = Fals
 
 def read_ticket(session: Session, *, actor: Actor, ticket_id: int) -> Ticket:
     require(actor, "tickets.read")
-    return get_ticket(session, ticket_id, include_deleted=_can_see_deleted(actor))
-
-
-def _can_see_deleted(actor: Actor) -> bool:
-    return can(actor, "tickets.delete")
+    return get_ticket(session, ticket_id, include_deleted=can(actor, "tickets.delete"))
 
 
 def editable_ticket(session: Session, ticket_id: int) -> Ticket:
