@@ -2,7 +2,15 @@
 
 import importlib
 
-DOMAINS = ("accounts", "customers", "tickets", "ingest", "api", "compliance")
+DOMAINS = (
+    "accounts",
+    "customers",
+    "tickets",
+    "ingest",
+    "channels.email",
+    "api",
+    "compliance",
+)
 _ROOMS = ("models", "jobs", "hooks")
 CORE_MODULES = ("kefu.events", "kefu.dispatch_jobs")
 

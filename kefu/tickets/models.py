@@ -111,6 +111,7 @@ class Message(Audited, Base):
 
     __table_args__ = (
         Index(None, "ticket_id", "id"),
+        Index(None, "author_customer_id", "created_at"),
         UniqueConstraint("channel", "source_id"),
     )
 

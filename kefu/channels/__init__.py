@@ -1,0 +1,1 @@
+"""Channel adapters: email, chat and phone in and out."""
