@@ -1,15 +1,18 @@
 # shellcheck shell=bash
-# Throwaway PostgreSQL and Redis on loopback for scripts/test and scripts/bench.
+# Throwaway PostgreSQL, Redis and Dovecot on loopback for scripts/test and scripts/bench.
 # Source it after lib.sh; it installs an EXIT trap that stops what it started.
-#   ensure_system_packages   apt-installs postgresql, redis-server, chromium, CJK fonts if missing
-#   start_services           starts both servers and exports KEFU_TEST_POSTGRESQL_URL,
-#                            KEFU_TEST_REDIS_URL and KEFU_CHROMIUM
+#   ensure_system_packages   apt-installs postgresql, redis-server, dovecot-imapd, dovecot-lmtpd,
+#                            chromium, CJK fonts if missing
+#   start_services           starts the servers and exports KEFU_TEST_POSTGRESQL_URL,
+#                            KEFU_TEST_REDIS_URL, KEFU_CHROMIUM and the KEFU_TEST_IMAP_* /
+#                            KEFU_TEST_LMTP_PORT of Dovecot (see start_dovecot)
 # KEFU_PG_DATA=<dir> keeps PostgreSQL's data in <dir> across runs (scripts/bench keeps its
 # generated databases there); KEFU_PG_OPTIONS adds server settings ("-c name=value ...").
 
 SECONDS=0
-APT_PACKAGES=(postgresql redis-server chromium fonts-noto-cjk)
+APT_PACKAGES=(postgresql redis-server dovecot-imapd dovecot-lmtpd chromium fonts-noto-cjk)
 CHROMIUM=/usr/bin/chromium
+DOVECOT=/usr/sbin/dovecot
 
 # State for cleanup(); filled in as things get started.
 TMP_DIR=""
@@ -17,6 +20,7 @@ PG_BIN=""
 PG_DATA=""
 REDIS_PORT=""
 REDIS_PIDFILE=""
+DOVECOT_DIR=""
 REMOVE_POLICY_RC=""
 
 # ---------------------------------------------------------------------------
@@ -65,6 +69,11 @@ cleanup() {
         redis-cli -p "$REDIS_PORT" shutdown nosave >/dev/null 2>&1 || kill "$pid" 2>/dev/null
         wait_gone "$pid"
     fi
+    if [[ -n $DOVECOT_DIR && -f $DOVECOT_DIR/run/master.pid ]]; then
+        pid="$(cat "$DOVECOT_DIR/run/master.pid")"
+        kill "$pid" 2>/dev/null
+        wait_gone "$pid"
+    fi
     [[ -n $TMP_DIR ]] && rm -rf "$TMP_DIR"
     [[ -n $REMOVE_POLICY_RC ]] && as_root rm -f /usr/sbin/policy-rc.d
     step "done in $((SECONDS / 60))m$((SECONDS % 60))s (exit code $rc)"
@@ -96,6 +105,8 @@ ensure_system_packages() {
     command -v redis-server >/dev/null && command -v redis-cli >/dev/null || missing+=(redis-server)
     [[ -x $CHROMIUM ]] || missing+=(chromium)
     has_cjk_font || missing+=(fonts-noto-cjk)
+    [[ -x $DOVECOT && -e /usr/lib/dovecot/imap ]] || missing+=(dovecot-imapd)
+    [[ -e /usr/lib/dovecot/lmtp ]] || missing+=(dovecot-lmtpd)
 
     if ((${#missing[@]} == 0)); then
         step "system packages present"
@@ -103,7 +114,7 @@ ensure_system_packages() {
     fi
     step "installing system packages: ${missing[*]}"
     # We run our own throwaway servers; keep apt from starting Debian's
-    # postgresql/redis services (policy-rc.d exit 101 = "don't start").
+    # postgresql/redis/dovecot services (policy-rc.d exit 101 = "don't start").
     if [[ ! -e /usr/sbin/policy-rc.d ]]; then
         as_root sh -c 'printf "#!/bin/sh\nexit 101\n" >/usr/sbin/policy-rc.d && chmod +x /usr/sbin/policy-rc.d'
         REMOVE_POLICY_RC=1
@@ -117,13 +128,14 @@ ensure_system_packages() {
     fi
 }
 
-# Two distinct free ports on 127.0.0.1 (both sockets are open at once, so the
+# N (default 2) distinct free ports on 127.0.0.1 (all sockets are open at once, so the
 # kernel can't hand out the same port twice).
 free_ports() {
-    "$VENV/bin/python" - <<'PY'
+    "$VENV/bin/python" - "${1:-2}" <<'PY'
 import socket
+import sys
 
-socks = [socket.socket() for _ in range(2)]
+socks = [socket.socket() for _ in range(int(sys.argv[1]))]
 for s in socks:
     s.bind(("127.0.0.1", 0))
 print(*(s.getsockname()[1] for s in socks))
@@ -143,8 +155,8 @@ start_services() {
             || die "the postgres user can't reach $TMP_DIR; set TMPDIR to a world-traversable directory"
     fi
 
-    local pg_port
-    read -r pg_port REDIS_PORT < <(free_ports)
+    local pg_port imap_port imaps_port lmtp_port
+    read -r pg_port REDIS_PORT imap_port imaps_port lmtp_port < <(free_ports 5)
 
     step "starting PostgreSQL on 127.0.0.1:$pg_port ($(basename "$(dirname "$PG_BIN")"))"
     PG_DATA="${KEFU_PG_DATA:-$TMP_DIR/pg}"
@@ -172,7 +184,125 @@ start_services() {
     [[ "$(redis-cli -p "$REDIS_PORT" ping 2>/dev/null)" == PONG ]] \
         || { cat "$TMP_DIR/redis/redis.log" >&2; die "Redis did not start"; }
 
+    start_dovecot "$imap_port" "$imaps_port" "$lmtp_port"
+
     export KEFU_TEST_POSTGRESQL_URL="postgresql+psycopg://kefu@127.0.0.1:$pg_port/postgres"
     export KEFU_TEST_REDIS_URL="redis://127.0.0.1:$REDIS_PORT/0"
     export KEFU_CHROMIUM="${KEFU_CHROMIUM:-$CHROMIUM}"
+}
+
+# Start a throwaway Dovecot (IMAP + LMTP) with its own configuration in $TMP_DIR/dovecot:
+#   IMAP with STARTTLS on $1, implicit TLS on $2 (a self-signed certificate made here), LMTP on
+#   $3, all on 127.0.0.1; IDLE on (Dovecot's default); maildirs under $TMP_DIR/dovecot/mail.
+#   Users (passwd-file, one password): support@, customer@, agent@, spare1@ .. spare9@
+#   example.test. Exports KEFU_TEST_IMAP_HOST, KEFU_TEST_IMAP_PORT, KEFU_TEST_IMAPS_PORT,
+#   KEFU_TEST_LMTP_PORT, KEFU_TEST_IMAP_PASSWORD. As root, Dovecot's own processes run as
+#   Debian's dovecot/dovenull users and mail is stored as nobody.
+start_dovecot() {
+    local imap_port=$1 imaps_port=$2 lmtp_port=$3
+    [[ -x $DOVECOT ]] || die "$DOVECOT not found (is dovecot-imapd installed?)"
+    DOVECOT_DIR="$TMP_DIR/dovecot"
+    local dir=$DOVECOT_DIR password="kefu-test-imap"
+    local internal_user login_user mail_uid mail_gid
+    if [[ $EUID -eq 0 ]]; then
+        if ! { id dovecot && id dovenull; } >/dev/null 2>&1; then
+            die "no dovecot/dovenull users (is dovecot-core installed?)"
+        fi
+        internal_user=dovecot login_user=dovenull
+        mail_uid="$(id -u nobody)" mail_gid="$(id -g nobody)"
+        chmod 711 "$TMP_DIR"   # Dovecot's unprivileged processes reach their sockets inside
+    else
+        internal_user="$(id -un)" login_user="$(id -un)"
+        mail_uid="$(id -u)" mail_gid="$(id -g)"
+    fi
+    step "starting Dovecot on 127.0.0.1: IMAP $imap_port, IMAPS $imaps_port, LMTP $lmtp_port"
+    mkdir -p "$dir/run" "$dir/state" "$dir/mail"
+    chmod 755 "$dir"
+    chown "$mail_uid:$mail_gid" "$dir/mail"
+    openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj "/CN=localhost" \
+        -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" \
+        -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1 \
+        || die "openssl could not make the test certificate"
+    : >"$dir/users"
+    local user
+    for user in support customer agent spare{1..9}; do
+        printf '%s@example.test:{PLAIN}%s:%s:%s::%s/mail/%s@example.test::\n' \
+            "$user" "$password" "$mail_uid" "$mail_gid" "$dir" "$user" >>"$dir/users"
+    done
+    cat >"$dir/dovecot.conf" <<CONF
+base_dir = $dir/run
+state_dir = $dir/state
+log_path = $dir/dovecot.log
+default_internal_user = $internal_user
+default_internal_group = $internal_user
+default_login_user = $login_user
+first_valid_uid = 1
+protocols = imap lmtp
+listen = 127.0.0.1
+ssl = yes
+ssl_cert = <$dir/cert.pem
+ssl_key = <$dir/key.pem
+ssl_min_protocol = TLSv1.2
+disable_plaintext_auth = no
+auth_mechanisms = plain login
+passdb {
+  driver = passwd-file
+  args = scheme=PLAIN username_format=%u $dir/users
+}
+userdb {
+  driver = passwd-file
+  args = username_format=%u $dir/users
+}
+mail_location = maildir:~/Maildir
+mail_max_userip_connections = 200
+postmaster_address = postmaster@example.test
+namespace inbox {
+  inbox = yes
+  separator = /
+  mailbox Archive {
+    auto = create
+    special_use = \Archive
+  }
+  mailbox Sent {
+    auto = create
+    special_use = \Sent
+  }
+}
+service imap-login {
+  inet_listener imap {
+    address = 127.0.0.1
+    port = $imap_port
+  }
+  inet_listener imaps {
+    address = 127.0.0.1
+    port = $imaps_port
+    ssl = yes
+  }
+}
+service lmtp {
+  inet_listener lmtp {
+    address = 127.0.0.1
+    port = $lmtp_port
+  }
+}
+service imap {
+  process_limit = 500
+}
+CONF
+    "$DOVECOT" -c "$dir/dovecot.conf" >"$dir/start.log" 2>&1 \
+        || { cat "$dir/start.log" "$dir/dovecot.log" >&2 2>/dev/null; die "Dovecot did not start"; }
+    local port
+    for port in "$imap_port" "$imaps_port" "$lmtp_port"; do
+        for _ in {1..100}; do   # wait up to 10 s
+            (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break
+            sleep 0.1
+        done
+        (: <"/dev/tcp/127.0.0.1/$port") 2>/dev/null \
+            || { cat "$dir/dovecot.log" >&2 2>/dev/null; die "Dovecot is not listening on $port"; }
+    done
+    export KEFU_TEST_IMAP_HOST=127.0.0.1
+    export KEFU_TEST_IMAP_PORT=$imap_port
+    export KEFU_TEST_IMAPS_PORT=$imaps_port
+    export KEFU_TEST_LMTP_PORT=$lmtp_port
+    export KEFU_TEST_IMAP_PASSWORD=$password
 }
