@@ -194,8 +194,9 @@ start_services() {
 # Start a throwaway Dovecot (IMAP + LMTP) with its own configuration in $TMP_DIR/dovecot:
 #   IMAP with STARTTLS on $1, implicit TLS on $2 (a self-signed certificate made here), LMTP on
 #   $3, all on 127.0.0.1; IDLE on (Dovecot's default); maildirs under $TMP_DIR/dovecot/mail.
-#   Users (passwd-file, one password): support@, customer@, agent@, spare1@ .. spare9@
-#   example.test. Exports KEFU_TEST_IMAP_HOST, KEFU_TEST_IMAP_PORT, KEFU_TEST_IMAPS_PORT,
+#   Users (passwd-file, one password): support@, customer@, agent@, spare1@ .. spare9@ at
+#   example.test and at example.com (kefu refuses .test addresses of customers: email-validator
+#   calls the domain special-use). Exports KEFU_TEST_IMAP_HOST, KEFU_TEST_IMAP_PORT, KEFU_TEST_IMAPS_PORT,
 #   KEFU_TEST_LMTP_PORT, KEFU_TEST_IMAP_PASSWORD. As root, Dovecot's own processes run as
 #   Debian's dovecot/dovenull users and mail is stored as nobody.
 start_dovecot() {
@@ -224,10 +225,12 @@ start_dovecot() {
         -keyout "$dir/key.pem" -out "$dir/cert.pem" >/dev/null 2>&1 \
         || die "openssl could not make the test certificate"
     : >"$dir/users"
-    local user
-    for user in support customer agent spare{1..9}; do
-        printf '%s@example.test:{PLAIN}%s:%s:%s::%s/mail/%s@example.test::\n' \
-            "$user" "$password" "$mail_uid" "$mail_gid" "$dir" "$user" >>"$dir/users"
+    local user domain
+    for domain in example.test example.com; do
+        for user in support customer agent spare{1..9}; do
+            printf '%s@%s:{PLAIN}%s:%s:%s::%s/mail/%s@%s::\n' "$user" "$domain" \
+                "$password" "$mail_uid" "$mail_gid" "$dir" "$user" "$domain" >>"$dir/users"
+        done
     done
     cat >"$dir/dovecot.conf" <<CONF
 base_dir = $dir/run
