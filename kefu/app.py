@@ -82,6 +82,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import admin_pages as account_admin_pages
     from kefu.accounts import pages as account_pages
     from kefu.accounts import routes as account_routes
+    from kefu.channels.email import pages as email_pages
+    from kefu.channels.email import routes as email_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -100,6 +102,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         web_pages,
         account_pages,
         account_admin_pages,
+        email_pages,
         compliance_pages,
         ticket_search_pages,
         ticket_view_pages,  # before ticket_pages: /views/new is not the view "new"
@@ -118,6 +121,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         inbox_routes,
         customer_routes,
         ingest_routes,
+        email_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api
