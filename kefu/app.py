@@ -84,6 +84,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
     from kefu.channels.email import message_pages as email_message_pages
+    from kefu.channels.email import pages as email_pages
+    from kefu.channels.email import routes as email_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -103,6 +105,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         account_pages,
         account_admin_pages,
         account_profile_pages,
+        email_pages,
         compliance_pages,
         ticket_search_pages,
         ticket_view_pages,  # before ticket_pages: /views/new is not the view "new"
@@ -122,6 +125,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         inbox_routes,
         customer_routes,
         ingest_routes,
+        email_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api
