@@ -81,7 +81,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     """Every router with its prefix and whether it is part of the public API schema."""
     from kefu.accounts import admin_pages as account_admin_pages
     from kefu.accounts import pages as account_pages
+    from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.channels.email import message_pages as email_message_pages
+    from kefu.channels.email import pages as email_pages
+    from kefu.channels.email import routes as email_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -100,6 +104,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         web_pages,
         account_pages,
         account_admin_pages,
+        account_profile_pages,
+        email_pages,
         compliance_pages,
         ticket_search_pages,
         ticket_view_pages,  # before ticket_pages: /views/new is not the view "new"
@@ -107,6 +113,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         ticket_detail_pages,
         customer_pages,
         ticket_live_pages,
+        email_message_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     api_modules = (
@@ -118,6 +125,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         inbox_routes,
         customer_routes,
         ingest_routes,
+        email_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api

@@ -25,6 +25,7 @@ class JobSpec:
 
 
 JOBS: dict[str, JobSpec] = {}
+AFTER_COMMIT_KEY = "kefu.jobs_after_commit"
 
 
 def job(name: str, *, schedule: str | None = None) -> Callable[[Callable[..., Any]], Any]:
@@ -46,6 +47,12 @@ def _cron(line: str) -> Callable[..., bool]:
         raise ValueError(f"cron schedule needs 5 fields, got {line!r}")
     minute, hour, day, month, weekday = fields
     return crontab(minute=minute, hour=hour, day=day, month=month, day_of_week=weekday)
+
+
+def enqueue_after_commit(session: Any, name: str, *args: Any) -> None:
+    """Queue a job once the caller's transaction commits (never if it rolls back), so the
+    job sees the rows it is about; its periodic sweep covers a crash in between."""
+    session.info.setdefault(AFTER_COMMIT_KEY, []).append((name, args))
 
 
 class JobQueue:

@@ -43,6 +43,7 @@ LEAD = WORK | {
 EVERYTHING = LEAD | {
     "agents.manage",
     "settings.manage",
+    "mailboxes.manage",
     "audit.read",
     "compliance.manage",
     "tickets.delete",

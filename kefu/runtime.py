@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from kefu.config import Settings
 from kefu.db import Database
 from kefu.events import EMITTED_KEY
-from kefu.jobs import JobQueue, make_queue
+from kefu.jobs import AFTER_COMMIT_KEY, JobQueue, make_queue
 from kefu.kit.broadcast import Broadcast, MemoryBroadcast, make_broadcast, publish_pending
 from kefu.kit.clock import Clock, utcnow
 from kefu.kit.filestore import FileStore
@@ -69,7 +69,15 @@ def start(settings: Settings, *, database: Database | None = None) -> Runtime:
                 # The events are committed; the minute sweep delivers them anyway.
                 log.exception("could not queue event dispatch; the sweep will deliver")
 
+    def queue_jobs(session: Session) -> None:
+        for name, args in session.info.pop(AFTER_COMMIT_KEY, None) or []:
+            try:
+                queue.enqueue(name, *args)
+            except Exception:
+                log.exception("could not queue job %s; its sweep will run it", name)
+
     database.after_commit_hooks.append(queue_dispatch)
+    database.after_commit_hooks.append(queue_jobs)
     database.after_commit_hooks.append(lambda session: publish_pending(runtime.broadcast, session))
     _current = runtime
     return runtime

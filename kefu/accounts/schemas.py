@@ -32,6 +32,9 @@ class AgentUpdate(BaseModel):
     is_active: bool | None = None
     language: Language | None = None
     time_zone: TimeZoneName | None = None
+    signature: str | None = Field(
+        default=None, max_length=2000, description="added under the agent's email replies"
+    )
 
 
 class AgentRead(BaseModel):
@@ -44,6 +47,7 @@ class AgentRead(BaseModel):
     is_active: bool
     language: str | None
     time_zone: str | None
+    signature: str
     created_at: datetime
 
 

@@ -33,6 +33,12 @@ def find_agent_by_email(session: Session, email: str) -> Agent | None:
     return session.scalar(select(Agent).where(Agent.email == normalize_email(email)))
 
 
+def active_agent_ids_by_email(session: Session) -> dict[str, int]:
+    """Every active agent's address (mail from it on a ticket is that agent's reply)."""
+    rows = session.execute(select(Agent.email, Agent.id).where(Agent.is_active.is_(True)))
+    return {row.email: row.id for row in rows}
+
+
 def actor_for(agent: Agent) -> Actor:
     return Actor(kind="agent", name=agent.name, agent_id=agent.id, role=agent.role)
 
@@ -83,7 +89,7 @@ def update_agent(session: Session, *, actor: Actor, agent_id: int, data: AgentUp
         for field, value in data.model_dump(exclude_unset=True).items()
         if value is not None or field in ("language", "time_zone")
     }
-    if not (is_self and set(changes) <= {"name", "language", "time_zone"}):
+    if not (is_self and set(changes) <= {"name", "language", "time_zone", "signature"}):
         require(actor, "agents.manage")
     agent = get_agent(session, agent_id)
     if is_self and (

@@ -1,6 +1,7 @@
 """Customers: profiles, identities, identification of senders, merge."""
 
 from collections.abc import Callable, Iterable
+from datetime import datetime
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -79,6 +80,22 @@ def find_by_identity(session: Session, kind: str, raw_value: str) -> Customer | 
         )
     )
     return None if customer_id is None else get_customer(session, customer_id, follow_merge=True)
+
+
+def flag_bounced(session: Session, *, email: str, reason: str, at: datetime) -> bool:
+    """Mark an address that mail bounced from (agents see it before replying); False when
+    no customer has that address."""
+    value = normalize_identity("email", email)
+    identity = session.scalar(
+        select(CustomerIdentity).where(
+            CustomerIdentity.kind == "email", CustomerIdentity.value == value
+        )
+    )
+    if identity is None:
+        return False
+    identity.details = {**(identity.details or {}), "bounced_at": at.isoformat(), "bounce": reason}
+    session.flush()
+    return True
 
 
 def _attach_identity(session: Session, customer: Customer, kind: str, raw: str) -> CustomerIdentity:

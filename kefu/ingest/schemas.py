@@ -44,6 +44,22 @@ class InboundMessage(BaseModel):
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=100)
     store_id: RowId | None = None
     details: dict[str, Any] = Field(default_factory=dict)
+    thread_by_subject: bool = Field(
+        default=False,
+        description="with no hint or reference found, continue the sender's recent ticket with "
+        "the same subject (reply prefixes and ticket tokens ignored)",
+    )
+    is_automated: bool = Field(
+        default=False,
+        description="an auto-reply, bounce or list mail: stored, but it reopens nothing and "
+        "automation does not answer it",
+    )
+    tags: list[str] = Field(default_factory=list, max_length=20, description="for a new ticket")
+    sender_agent_id: RowId | None = Field(
+        default=None,
+        description="the sender is this agent, writing from their own address: on a ticket "
+        "it continues, the message is stored as the agent's (already delivered) reply",
+    )
 
     @model_validator(mode="after")
     def _has_content(self) -> "InboundMessage":

@@ -7,7 +7,8 @@ before returns its first copy, also when two processes race on it."""
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
+from datetime import timedelta
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
@@ -16,12 +17,13 @@ from kefu.customers import service as customers
 from kefu.errors import NotFound
 from kefu.ingest.schemas import InboundMessage, IngestResult
 from kefu.kit.actor import Actor
-from kefu.kit.clock import as_utc
+from kefu.kit.clock import as_utc, utcnow
 from kefu.kit.sanitize import html_to_text
+from kefu.kit.subjects import normalize_subject
 from kefu.permissions import require
 from kefu.tickets import service as tickets
 from kefu.tickets.merge import connect
-from kefu.tickets.messages import find_by_source, receive_customer_message
+from kefu.tickets.messages import find_by_source, receive_customer_message, record_message
 from kefu.tickets.schemas import Status
 
 if TYPE_CHECKING:
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
     from kefu.tickets.models import Message, Ticket
 
 log = logging.getLogger(__name__)
+
+# How far back a reply without references may find its ticket by subject alone.
+SUBJECT_WINDOW = timedelta(days=14)
 
 
 def ingest(
@@ -72,6 +77,10 @@ def _first_copy(session: Session, message: InboundMessage) -> IngestResult | Non
 
 
 def _store(session: Session, message: InboundMessage) -> IngestResult:
+    if message.sender_agent_id is not None:
+        ticket = _thread(session, message, customer=None)
+        if ticket is not None and ticket.status != Status.CLOSED:
+            return _store_agent_reply(session, message, ticket)
     sender = message.sender
     customer = customers.identify(
         session,
@@ -87,18 +96,16 @@ def _store(session: Session, message: InboundMessage) -> IngestResult:
     if is_new:
         ticket = _open_for(session, message, customer, follow_up_of=ticket)
     assert ticket is not None
-    content = {
-        "body_text": message.body_text,
-        "body_html": message.body_html,
-        "channel": message.channel,
-        "source_id": message.source_id,
-        "attachments": message.attachments,
-        "details": message.details,
-        "created_at": as_utc(message.received_at) if message.received_at else None,
-    }
-    stored = receive_customer_message(session, ticket, customer_id=customer.id, **content)
+    stored = receive_customer_message(
+        session,
+        ticket,
+        customer_id=customer.id,
+        reopen=not message.is_automated,
+        **_content(message),
+    )
     for cc in ccs:
-        tickets.add_cc(session, ticket, cc.id)
+        if cc.id != customer.id:
+            tickets.add_cc(session, ticket, cc.id)
     return IngestResult(
         ticket_id=ticket.id,
         message_id=stored.id,
@@ -108,17 +115,70 @@ def _store(session: Session, message: InboundMessage) -> IngestResult:
     )
 
 
-def _thread(session: Session, message: InboundMessage, customer: Customer) -> Ticket | None:
-    """The ticket this message continues: the direct hint when the sender belongs to that
-    ticket, else the newest ticket holding a message it references; None for a new one."""
-    if message.ticket_id is not None:
-        ticket = _live(session, message.ticket_id)
-        if ticket is not None and customer.id in _participants(session, ticket):
-            return ticket
+def _content(message: InboundMessage) -> dict[str, Any]:
+    return {
+        "body_text": message.body_text,
+        "body_html": message.body_html,
+        "channel": message.channel,
+        "source_id": message.source_id,
+        "attachments": message.attachments,
+        "details": {**message.details, **({"automated": True} if message.is_automated else {})},
+        "created_at": as_utc(message.received_at) if message.received_at else None,
+    }
+
+
+def _store_agent_reply(session: Session, message: InboundMessage, ticket: Ticket) -> IngestResult:
+    """An agent answered from their own mail client (the customer already has it): keep it
+    on the ticket as that agent's reply, without sending it again."""
+    stored = record_message(
+        session,
+        ticket,
+        kind="reply",
+        author_type="agent",
+        author_agent_id=message.sender_agent_id,
+        **_content(message),
+    )
+    if ticket.status == Status.NEW:
+        changes: dict[str, list[Any]] = {}
+        tickets.apply_status(ticket, Status.OPEN, changes)
+        tickets.record_update(session, ticket, changes)
+    return IngestResult(
+        ticket_id=ticket.id,
+        message_id=stored.id,
+        customer_id=ticket.requester_id,
+        is_new_ticket=False,
+        is_duplicate=False,
+    )
+
+
+def _thread(session: Session, message: InboundMessage, customer: Customer | None) -> Ticket | None:
+    """The ticket this message continues, or None for a new one. In order: the newest ticket
+    holding a message it references; the direct hint (a subject token) when the sender is on
+    that ticket; then, if asked, the sender's recent ticket with the same subject. A hint is
+    never trusted alone, so two customers writing "Where is my order?" stay apart."""
     referenced: list[Message] = find_by_source(session, message.channel, message.references)
     for earlier in sorted(referenced, key=lambda m: m.id, reverse=True):
         ticket = _live(session, earlier.ticket_id)
         if ticket is not None:
+            return ticket
+    if message.ticket_id is not None:
+        ticket = _live(session, message.ticket_id)
+        if ticket is not None and (
+            customer is None or customer.id in _participants(session, ticket)
+        ):
+            return ticket
+    if message.thread_by_subject and customer is not None and message.subject.strip():
+        return _same_subject(session, message, customer)
+    return None
+
+
+def _same_subject(session: Session, message: InboundMessage, customer: Customer) -> Ticket | None:
+    wanted = normalize_subject(message.subject)
+    if not wanted:
+        return None
+    since = (as_utc(message.received_at) if message.received_at else utcnow()) - SUBJECT_WINDOW
+    for ticket in tickets.recent_tickets_of(session, customer.id, since=since):
+        if ticket.status != Status.CLOSED and normalize_subject(ticket.subject) == wanted:
             return ticket
     return None
 
@@ -155,6 +215,7 @@ def _open_for(
         store_id=message.store_id
         if message.store_id is not None or follow_up_of is None
         else follow_up_of.store_id,
+        tags=message.tags or None,
     )
     if follow_up_of is not None:
         connect(session, follow_up_of, ticket, actor=Actor.system())

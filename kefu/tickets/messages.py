@@ -139,10 +139,12 @@ def receive_customer_message(
     ticket: Ticket,
     *,
     customer_id: int,
+    reopen: bool = True,
     **message: Any,
 ) -> Message:
     """A customer wrote on an existing ticket: store it and bring the ticket back to the
-    agents (pending, on-hold and solved become open). CCs who write become CCs for good."""
+    agents (pending, on-hold and solved become open; not for an auto-reply, `reopen=False`).
+    CCs who write become CCs for good."""
     if customer_id != ticket.requester_id:
         add_cc(session, ticket, customer_id)
     stored = record_message(
@@ -154,7 +156,7 @@ def receive_customer_message(
         **message,
     )
     changes: dict[str, list[Any]] = {}
-    if ticket.status in (Status.PENDING, Status.ON_HOLD, Status.SOLVED):
+    if reopen and ticket.status in (Status.PENDING, Status.ON_HOLD, Status.SOLVED):
         apply_status(ticket, Status.OPEN, changes)
     record_update(session, ticket, changes)
     return stored
@@ -194,3 +196,25 @@ def find_by_source(session: Session, channel: str, source_ids: list[str]) -> lis
             select(Message).where(Message.channel == channel, Message.source_id.in_(source_ids))
         )
     )
+
+
+def get_message(session: Session, message_id: int) -> Message:
+    message = session.get(Message, message_id)
+    if message is None:
+        raise NotFound(f"message {message_id} not found")
+    return message
+
+
+def set_source_id(session: Session, message: Message, source_id: str) -> None:
+    """Give an outgoing message the id its channel knows it by (an email's Message-ID), so
+    the answers that reference it thread back to its ticket."""
+    message.source_id = source_id
+    session.flush()
+
+
+def set_delivery(session: Session, message_id: int, **delivery: Any) -> None:
+    """What happened to a reply on its way out (status "sending" | "sent" | "failed", error),
+    kept on the message so the conversation shows it without knowing the channel."""
+    message = get_message(session, message_id)
+    message.details = {**(message.details or {}), "delivery": delivery}
+    session.flush()

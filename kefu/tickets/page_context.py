@@ -36,6 +36,11 @@ def labels() -> dict[str, Any]:
         "type_labels": {k.value: _(v) for k, v in TYPE_LABELS.items()},
         "channel_labels": {k.value: _(v) for k, v in CHANNEL_LABELS.items()},
         "settable_statuses": [s.value for s in SETTABLE_STATUSES],
+        "noise_labels": {
+            "auto_reply": _("Automatic reply: it reopens nothing and is never answered"),
+            "bounce": _("Bounce: a mail server could not deliver an email"),
+            "list": _("Mailing list or newsletter mail"),
+        },
     }
 
 

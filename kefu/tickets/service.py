@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
@@ -17,7 +17,7 @@ from kefu.kit.clock import utcnow
 from kefu.kit.tags import normalize_tags
 from kefu.permissions import can, require
 from kefu.tickets import fields as custom_fields
-from kefu.tickets.models import Tag, Ticket, TicketCc, TicketFollower, TicketTag
+from kefu.tickets.models import Message, Tag, Ticket, TicketCc, TicketFollower, TicketTag
 from kefu.tickets.schemas import RequesterIn, Status, TicketCreate, TicketUpdate
 
 if TYPE_CHECKING:
@@ -31,6 +31,23 @@ def get_ticket(session: Session, ticket_id: int, *, include_deleted: bool = Fals
     if ticket is None or (ticket.deleted_at is not None and not include_deleted):
         raise NotFound(f"ticket {ticket_id} not found")
     return ticket
+
+
+def recent_tickets_of(session: Session, customer_id: int, *, since: datetime) -> list[Ticket]:
+    """A customer's live tickets active since a time, most recently active first."""
+    return list(
+        session.scalars(
+            select(Ticket)
+            .where(
+                Ticket.requester_id == customer_id,
+                Ticket.updated_at >= since,
+                Ticket.deleted_at.is_(None),
+                Ticket.merged_into_id.is_(None),
+            )
+            .order_by(Ticket.updated_at.desc(), Ticket.id.desc())
+            .limit(50)
+        )
+    )
 
 
 def read_ticket(session: Session, *, actor: Actor, ticket_id: int) -> Ticket:
@@ -126,6 +143,26 @@ def _set_followers(session: Session, ticket: Ticket, agent_ids: list[int]) -> li
     session.add_all(TicketFollower(ticket_id=ticket.id, agent_id=a) for a in after)
     session.flush()
     return [before, after]
+
+
+def add_followers(session: Session, ticket: Ticket, agent_ids: list[int]) -> None:
+    """Add agents as followers (an agent copied on a customer's mail follows the ticket)."""
+    before = followers_of(session, ticket.id)
+    change = _set_followers(session, ticket, [*before, *agent_ids])
+    if change is not None:
+        record_update(session, ticket, {"followers": change})
+
+
+def messages_from_since(session: Session, customer_id: int, *, since: datetime) -> int:
+    """How many messages a customer wrote since a time (loop and flood detection)."""
+    return (
+        session.scalar(
+            select(func.count(Message.id)).where(
+                Message.author_customer_id == customer_id, Message.created_at >= since
+            )
+        )
+        or 0
+    )
 
 
 def _set_ccs(session: Session, ticket: Ticket, emails: list[str]) -> list[Any] | None:

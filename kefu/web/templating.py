@@ -22,7 +22,7 @@ LANG_COOKIE = "kefu_lang"
 
 def make_templates() -> Jinja2Templates:
     folders = [KEFU_DIR / "web" / "templates"] + [
-        KEFU_DIR / domain / "templates" for domain in DOMAINS
+        KEFU_DIR / domain.replace(".", "/") / "templates" for domain in DOMAINS
     ]
     env = Environment(
         loader=FileSystemLoader([str(f) for f in folders if f.is_dir()]),

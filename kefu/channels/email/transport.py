@@ -12,7 +12,8 @@ from typing import Literal
 
 from imapclient import IMAPClient
 
-Security = Literal["ssl", "starttls", "none"]
+# "opportunistic": STARTTLS when the server offers it (KEFU_SMTP_URL's smtp:// scheme).
+Security = Literal["ssl", "starttls", "opportunistic", "none"]
 AuthKind = Literal["password", "xoauth2"]
 TIMEOUT_SECONDS = 30.0
 
@@ -81,7 +82,9 @@ def open_smtp(settings: ServerSettings) -> smtplib.SMTP:
         client = smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout)
     try:
         client.ehlo()
-        if settings.security == "starttls":
+        if settings.security == "starttls" or (
+            settings.security == "opportunistic" and client.has_extn("starttls")
+        ):
             client.starttls(context=context)
             client.ehlo()
         if settings.username:

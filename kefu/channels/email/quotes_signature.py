@@ -1,0 +1,190 @@
+"""Signatures and sign-offs at the end of what a customer wrote ("Thanks,\nJohn", "发自我的iPhone")."""
+
+from __future__ import annotations
+
+import re
+
+# "-- " (RFC 3676), "--", "—", "__": everything below is the signature.
+SIG_DELIMITER = re.compile(r"^\s*(--|—|__)\s*$")
+DASH_NAME = re.compile(r"^\s*[-–—~]{1,2}\s*[A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2}\s*$")
+
+# A phone or web client's own line: "Sent from my iPhone", "发自我的小米手机", "Get Outlook for iOS".
+MOBILE = re.compile(
+    r"^\s*("
+    r"sent (from|via|with|using) \S.{0,60}"
+    r"|sent from my .{1,60}"
+    r"|get (outlook|the \w+ app) for .{1,30}"
+    r"|(envoyé|enviado|gesendet|inviato) (de|desde|von|da) .{1,40}"
+    r"|(发自|来自|寄自|傳送自|传送自|发送自|從|从)\s*(我的|我嘅)?\s*\S.{0,30}"
+    r"|获取\s*outlook\s*for .{1,20}"
+    r"|(iphone|android|huawei|samsung)\s*(发送|傳送|寄出)"
+    r")\s*$",
+    re.IGNORECASE,
+)
+MOBILE_HINT = re.compile(
+    r"iphone|ipad|android|mobile|phone|outlook|mail|gmail|yahoo|samsung|galaxy|huawei|xiaomi|"
+    r"oppo|vivo|honor|oneplus|pixel|手机|邮箱|邮件|郵件|iPhone|客户端|大师|网易|QQ|荣耀|华为|小米|魅族",
+    re.IGNORECASE,
+)
+
+CLOSING_EN = re.compile(
+    r"^\s*(thanks|thank you|thank u|thx|ty|many thanks|much appreciated|appreciate it|cheers|"
+    r"best|best regards|best wishes|kind regards|kindest regards|warm regards|warmest regards|"
+    r"regards|rgds|br|sincerely|yours sincerely|sincerely yours|yours truly|yours|cordially|"
+    r"respectfully|all the best|take care|talk soon|have a (nice|good|great) (day|one|weekend)|"
+    r"with thanks|with best regards|looking forward to (your|hearing)[\w ]{0,30}|"
+    r"med venlig hilsen[^\n]{0,30}|mit freundlichen grüßen|viele grüße|saludos|cordialement|"
+    r"cordiali saluti|atenciosamente)"
+    r"(\s+(so much|very much|a lot|a ton|again|in advance|for (your|the|all)( \w+){1,4}|"
+    r"all|guys|team|so much in advance|regards|wishes))*"
+    r"[\s,.!~:;)]*$",
+    re.IGNORECASE,
+)
+CLOSING_ZH = re.compile(
+    r"^\s*(谢谢|謝謝|多谢|多謝|感谢|感謝|非常感谢|非常感謝|万分感谢|谢谢您|谢谢你|谢啦|谢了|"
+    r"麻烦了|麻烦您了|辛苦了|辛苦|祝好|此致|敬礼|此致敬礼|顺祝商祺|顺颂商祺|祝商祺|"
+    r"期待回复|期待您的回复|盼复|静候佳音|等你们回复|等您回复|拜托了|拜託了)"
+    r"[\s,，.。!！~～、:：;；)）]*$"
+)
+SURNAMES = set(
+    "张王李赵刘陈杨黄吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶"
+    "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
+    "毛郝龚邵万钱严覃武戴莫孔向汤欧阳司上官诸葛"
+)
+NAME_TOKEN = re.compile(r"^[-–~]?[A-Z][a-z'’-]+\.?$|^[A-Z]\.?$|^[A-Z][a-z]+-[A-Z][a-z]+$")
+NOT_NAMES = {
+    "yes", "no", "ok", "okay", "please", "urgent", "help", "sorry", "hi", "hello", "thanks",
+    "asap", "regards", "cheers", "best", "sure", "great", "done", "nope", "yep", "lol", "bye",
+}  # fmt: skip
+TITLE_SEPARATOR = re.compile(r"\s*(\||,|–|—| - |/)\s*")
+
+
+def is_mobile_signature(line: str) -> bool:
+    return bool(MOBILE.match(line)) and bool(MOBILE_HINT.search(line)) and len(line.strip()) <= 70
+
+
+def is_closing(line: str) -> bool:
+    stripped = line.strip()
+    if CLOSING_ZH.match(stripped):
+        return True
+    return len(stripped) <= 60 and bool(CLOSING_EN.match(stripped))
+
+
+def is_chinese_name(line: str) -> bool:
+    """"张三", "王小明", "李先生", "—— 刘女士", "客户 陈"-like short name lines."""
+    name = line.strip().lstrip("-—–~ ").strip()
+    name = re.sub(r"(先生|女士|小姐)$", "", name)
+    return 1 <= len(name) <= 3 and name[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in name)
+
+
+def is_name(line: str) -> bool:
+    """A bare name line: "John", "Jim P. Smith", "-mrmister", "张三"."""
+    stripped = line.strip()
+    if is_chinese_name(stripped):
+        return True
+    tokens = stripped.split()
+    if not 1 <= len(tokens) <= 3 or stripped.lower().strip("-~ ") in NOT_NAMES:
+        return False
+    return all(NAME_TOKEN.match(token) for token in tokens) or bool(DASH_NAME.match(stripped))
+
+
+def is_signature_line(line: str) -> bool:
+    """A line that can sit in a signature block under a name: title, company, phone, site."""
+    stripped = line.strip()
+    if not stripped:
+        return True
+    if len(stripped) > 60 or stripped.endswith(("?", "？")):
+        return False
+    if is_name(stripped) or is_mobile_signature(stripped):
+        return True
+    if re.search(r"[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.|\+?\d[\d\s().-]{6,}\d", stripped):
+        return True
+    if re.match(r"^(tel|phone|mobile|cell|fax|电话|手机|微信|地址|email|e-mail|邮箱)\s*[:：]", stripped, re.I):
+        return True
+    words = stripped.split()
+    # A title or a company: few words, capitalised, no sentence punctuation at the end.
+    return len(words) <= 6 and stripped[0].isupper() and not stripped.endswith((".", "!", ":"))
+
+
+def is_signature_block(lines: list[str]) -> bool:
+    """"Jim Smith | Enrollment Manager\nXYZ Corp": a name with a title, then short lines."""
+    content = [line for line in lines if line.strip()]
+    if not 1 <= len(content) <= 5:
+        return False
+    first = TITLE_SEPARATOR.split(content[0].strip(), maxsplit=1)[0]
+    if not is_name(first) or (first.strip() == content[0].strip() and len(content) == 1):
+        return False
+    if len(first.split()) < 2 and not is_chinese_name(first):
+        return False
+    return all(is_signature_line(line) for line in content[1:])
+
+
+def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
+    """Split the end of what the customer wrote into (new, signature) lines.
+
+    Only the end is looked at: a closing or a name in the middle of the message stays.
+    Folding never leaves the message empty unless it was only a signature ("--\\nJohn").
+    """
+    end = len(lines)
+    while end and not lines[end - 1].strip():
+        end -= 1
+    body = lines[:end]
+    cut = len(body)
+    # "-- " delimiter anywhere in the last lines: all below is signature.
+    for index, line in enumerate(body):
+        if SIG_DELIMITER.match(line) and len(body) - index <= 12:
+            cut = index
+            break
+    # Phone/webmail lines at the very end ("Sent from my iPhone").
+    while True:
+        last = cut
+        while last and not body[last - 1].strip():
+            last -= 1
+        if not (last and is_mobile_signature(body[last - 1])):
+            break
+        cut = last - 1
+    cut = _strip_sign_off(body, cut)
+    while cut and not body[cut - 1].strip():
+        cut -= 1
+    if cut == 0 and not any(SIG_DELIMITER.match(line) for line in body) and not all(
+        is_mobile_signature(line) for line in body if line.strip()
+    ):
+        return lines, []
+    return body[:cut], body[cut:]
+
+
+def _strip_sign_off(body: list[str], cut: int) -> int:
+    """Move `cut` up over "Thanks,\\nJohn" / "Best regards\\n\\nTim Tommy\\nCEO" / "谢谢！\\n张三"."""
+    end = cut
+    while end and not body[end - 1].strip():
+        end -= 1
+    if not end:
+        return cut
+    # A closing line followed only by name or signature lines.
+    for index in range(end - 1, max(-1, end - 9), -1):
+        line = body[index]
+        if is_closing(line):
+            tail = body[index + 1 : end]
+            if all(is_signature_line(t) for t in tail) and any(b.strip() for b in body[:index]):
+                return index
+            if not any(b.strip() for b in body[:index]) and all(is_signature_line(t) for t in tail):
+                return index + 1 if tail else cut
+            break
+        if not is_signature_line(line):
+            break
+    # A bare name or a name-and-title block as the last paragraph.
+    start = end
+    while start and body[start - 1].strip():
+        start -= 1
+    paragraph = body[start:end]
+    has_text_before = any(b.strip() for b in body[:start])
+    if has_text_before and (
+        (len(paragraph) == 1 and is_name(paragraph[0])) or is_signature_block(paragraph)
+    ):
+        return start
+    # A name right under the last sentence: "...send a new one.\nJohn".
+    if end >= 2 and is_name(body[end - 1]) and body[end - 2].rstrip().endswith(
+        (".", "!", "?", "。", "！", "？", "~", ")")
+    ):
+        return end - 1
+    return cut
