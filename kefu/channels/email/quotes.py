@@ -44,7 +44,9 @@ HEADER_KEYS = {
     "reply-to": r"reply-to",
 }
 HEADER_LINE = re.compile(
-    r"^[\s*]*(?:" + "|".join(f"(?P<{k.replace('-', '_')}>{v})" for k, v in HEADER_KEYS.items()) + r")"
+    r"^[\s*]*(?:"
+    + "|".join(f"(?P<{k.replace('-', '_')}>{v})" for k, v in HEADER_KEYS.items())
+    + r")"
     r"\s*\*?\s*[:：]",
     re.IGNORECASE,
 )
@@ -53,11 +55,17 @@ WROTE = (
     r"(wrote|writes|schrieb|a écrit|a ecrit|ha scritto|escribió|escribio|escreveu|skrev|schreef|"
     r"napisał|kirjoitti|написал\(а\)|написал|写道|寫道|来信|來信|的来信|的來信)"
 )
-ATTRIBUTION_ON = re.compile(r"^(on|le|am|el|il|em|op|den|в)\b.{4,300}\b" + WROTE + r"\s*[:：]?\s*$", re.I)
+ATTRIBUTION_ON = re.compile(
+    r"^(on|le|am|el|il|em|op|den|в)\b.{4,300}\b" + WROTE + r"\s*[:：]?\s*$", re.I
+)
 ATTRIBUTION_ANY = re.compile(r"^.{0,300}?" + WROTE + r"\s*[:：]\s*$", re.IGNORECASE)
-ATTRIBUTION_ZH = re.compile(r"^(在|于|於).{4,200}(写道|寫道)\s*[:：]?\s*$|^.{2,200}(于|於).{4,80}(写道|寫道)\s*[:：]?\s*$")
+ATTRIBUTION_ZH = re.compile(
+    r"^(在|于|於).{4,200}(写道|寫道)\s*[:：]?\s*$|^.{2,200}(于|於).{4,80}(写道|寫道)\s*[:：]?\s*$"
+)
 ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
-DATE_OR_TIME = re.compile(r"\d{1,2}[:.]\d{2}|\d{4}\s*[-/年.]|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s*[日月]")
+DATE_OR_TIME = re.compile(
+    r"\d{1,2}[:.]\d{2}|\d{4}\s*[-/年.]|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s*[日月]"
+)
 QUOTED = re.compile(r"^\s*>")
 MAX_MATCH = 1000  # lines longer than this are never a header; regexes stay linear
 
@@ -144,7 +152,7 @@ def _header_kind(line: str) -> str | None:
 
 
 def _is_header_block(cleaned: list[str], index: int) -> bool:
-    """"From: … Sent: … To: … Subject: …" (Outlook, QQ, Foxmail, 发件人/发送时间/收件人/主题)."""
+    """ "From: … Sent: … To: … Subject: …" (Outlook, QQ, Foxmail, 发件人/发送时间/收件人/主题)."""
     line = cleaned[index]
     first = _header_kind(line)
     if first is None:
@@ -200,7 +208,7 @@ def _is_attribution(joined: str) -> bool:
 
 
 def _is_header_before_quote(cleaned: list[str], index: int, size: int, joined: str) -> bool:
-    """"15. marts 2017 kl. 11.00 skrev John <j@x.com>:" in any language, right above "> …"."""
+    """ "15. marts 2017 kl. 11.00 skrev John <j@x.com>:" in any language, right above "> …"."""
     if not joined.endswith((":", "：", "=")):
         return False
     if not (ADDRESS.search(joined) or DATE_OR_TIME.search(joined)):
@@ -215,7 +223,7 @@ def _quote_follows(cleaned: list[str], index: int) -> bool:
 
 
 def _classify(cleaned: list[str], hard: int) -> list[str]:
-    """"n" (new) or "q" (quoted) per line; quoted blocks may be interleaved with new text."""
+    """ "n" (new) or "q" (quoted) per line; quoted blocks may be interleaved with new text."""
     kinds = ["q"] * len(cleaned)
     index = 0
     while index < hard:

@@ -71,10 +71,12 @@ def is_closing(line: str) -> bool:
 
 
 def is_chinese_name(line: str) -> bool:
-    """"张三", "王小明", "李先生", "—— 刘女士", "客户 陈"-like short name lines."""
+    """ "张三", "王小明", "李先生", "—— 刘女士", "客户 陈"-like short name lines."""
     name = line.strip().lstrip("-—–~ ").strip()
     name = re.sub(r"(先生|女士|小姐)$", "", name)
-    return 1 <= len(name) <= 3 and name[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in name)
+    return (
+        1 <= len(name) <= 3 and name[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in name)
+    )
 
 
 def is_name(line: str) -> bool:
@@ -99,7 +101,11 @@ def is_signature_line(line: str) -> bool:
         return True
     if re.search(r"[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.|\+?\d[\d\s().-]{6,}\d", stripped):
         return True
-    if re.match(r"^(tel|phone|mobile|cell|fax|电话|手机|微信|地址|email|e-mail|邮箱)\s*[:：]", stripped, re.I):
+    if re.match(
+        r"^(tel|phone|mobile|cell|fax|电话|手机|微信|地址|email|e-mail|邮箱)\s*[:：]",
+        stripped,
+        re.I,
+    ):
         return True
     words = stripped.split()
     # A title or a company: few words, capitalised, no sentence punctuation at the end.
@@ -107,7 +113,7 @@ def is_signature_line(line: str) -> bool:
 
 
 def is_signature_block(lines: list[str]) -> bool:
-    """"Jim Smith | Enrollment Manager\nXYZ Corp": a name with a title, then short lines."""
+    """ "Jim Smith | Enrollment Manager\nXYZ Corp": a name with a title, then short lines."""
     content = [line for line in lines if line.strip()]
     if not 1 <= len(content) <= 5:
         return False
@@ -146,8 +152,10 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     cut = _strip_sign_off(body, cut)
     while cut and not body[cut - 1].strip():
         cut -= 1
-    if cut == 0 and not any(SIG_DELIMITER.match(line) for line in body) and not all(
-        is_mobile_signature(line) for line in body if line.strip()
+    if (
+        cut == 0
+        and not any(SIG_DELIMITER.match(line) for line in body)
+        and not all(is_mobile_signature(line) for line in body if line.strip())
     ):
         return lines, []
     return body[:cut], body[cut:]
@@ -183,8 +191,10 @@ def _strip_sign_off(body: list[str], cut: int) -> int:
     ):
         return start
     # A name right under the last sentence: "...send a new one.\nJohn".
-    if end >= 2 and is_name(body[end - 1]) and body[end - 2].rstrip().endswith(
-        (".", "!", "?", "。", "！", "？", "~", ")")
+    if (
+        end >= 2
+        and is_name(body[end - 1])
+        and body[end - 2].rstrip().endswith((".", "!", "?", "。", "！", "？", "~", ")"))
     ):
         return end - 1
     return cut

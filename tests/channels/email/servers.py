@@ -95,10 +95,12 @@ class Dovecot:
                 count += 1
         return count
 
-    def deliver(self, recipients: list[str], raw: bytes, *, sender: str = "") -> dict[str, Any]:
+    def deliver(
+        self, recipients: list[str], raw: bytes, *, sender: str = ""
+    ) -> dict[str, tuple[int, bytes]]:
         """Deliver by LMTP into the recipients' INBOXes; returns the refused recipients."""
-        with smtplib.LMTP(self.host, self.lmtp_port, timeout=30) as lmtp:
-            return lmtp.sendmail(sender, recipients, raw)
+        replies = lmtp_send("127.0.0.1", self.lmtp_port, sender, recipients, raw)
+        return {rcpt: reply for rcpt, reply in replies.items() if reply[0] >= 400}
 
     def read(self, user: str, folder: str = "INBOX", criteria: Any = "ALL") -> list[Stored]:
         """Every message of a folder matching `criteria`, with its flags and bytes."""
@@ -116,6 +118,33 @@ class Dovecot:
     def count(self, user: str, folder: str) -> int:
         with self.imap(user) as client:
             return int(client.folder_status(folder, [b"MESSAGES"])[b"MESSAGES"])
+
+
+def lmtp_send(
+    host: str, port: int, sender: str, recipients: list[str], raw: bytes
+) -> dict[str, tuple[int, bytes]]:
+    """One LMTP transaction; the server's reply for every recipient (at RCPT or after DATA).
+    smtplib.LMTP.sendmail reads only the first of LMTP's per-recipient DATA replies."""
+    replies: dict[str, tuple[int, bytes]] = {}
+    with smtplib.LMTP(host, port, timeout=30) as lmtp:
+        lmtp.ehlo_or_helo_if_needed()
+        code, text = lmtp.mail(sender)
+        if code != 250:
+            return dict.fromkeys(recipients, (code, text))
+        accepted = []
+        for rcpt in recipients:
+            reply = lmtp.rcpt(rcpt)
+            if reply[0] in (250, 251):
+                accepted.append(rcpt)
+            else:
+                replies[rcpt] = reply
+        if not accepted:
+            lmtp.rset()
+            return replies
+        replies[accepted[0]] = lmtp.data(raw)
+        for rcpt in accepted[1:]:
+            replies[rcpt] = lmtp.getreply()
+    return replies
 
 
 @dataclass(frozen=True, slots=True)
