@@ -1,5 +1,6 @@
 """create_app(): the FastAPI application; the runtime is built in its lifespan, not at import."""
 
+import asyncio
 import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from kefu import __version__
 from kefu.accounts.throttle import SignInThrottle
 from kefu.api.openapi import install_openapi
+from kefu.channels.email.fetchers import Fetchers
 from kefu.config import Settings
 from kefu.jobs import start_consumer
 from kefu.runtime import Runtime, start, stop
@@ -39,15 +41,22 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         own_runtime = runtime is None
         app.state.runtime = runtime or start(settings)
-        consumer = None
+        consumer = fetchers = None
         if settings.worker_in_process:
             consumer = start_consumer(
                 app.state.runtime.queue, workers=settings.worker_threads, in_process=True
             )
+            # Mailboxes are fetched by whichever process holds their lease (kefu.channels.email
+            # .imap_lease), so every process running jobs may also run fetchers.
+            fetchers = Fetchers(
+                app.state.runtime.database, app.state.runtime.files, settings=settings
+            ).start()
         try:
             yield
         finally:
             await app.state.runtime.broadcast.end_subscriptions()
+            if fetchers is not None:
+                await asyncio.to_thread(fetchers.stop)
             if consumer is not None:
                 consumer.stop(graceful=True)
             if own_runtime:

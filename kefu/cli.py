@@ -1,4 +1,4 @@
-"""The `kefu` command: serve, worker, demo, db upgrade, admin create, search reindex."""
+"""The `kefu` command: serve, worker, demo, db upgrade, admin create, search reindex, email."""
 
 import getpass
 import logging
@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from kefu.channels.email.cli import email_app
 from kefu.config import Settings, ensure_data_dir, load_settings
 from kefu.db import Database
 from kefu.errors import ConfigError, KefuError, describe_validation
@@ -34,6 +35,7 @@ app.add_typer(admin_app, name="admin")
 events_app = typer.Typer(help="The event outbox: failed handler runs.", no_args_is_help=True)
 app.add_typer(events_app, name="events")
 app.add_typer(search_app, name="search")
+app.add_typer(email_app, name="email")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

@@ -39,6 +39,7 @@ def receive_emails(
     mailbox_id: int | None,
     emails: list[RawEmail],
     settings: Any = None,
+    use_mail_date: bool = False,
 ) -> list[Receipt]:
     receipts = []
     with database.unit_of_work() as session:

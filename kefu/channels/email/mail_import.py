@@ -1,0 +1,150 @@
+"""`kefu email import`: .eml files, mbox files and directories of them, into the inbound
+pipeline in batches. Idempotent (the pipeline is), so an interrupted import is resumed by
+running it again: what was stored comes back as duplicates and nothing is stored twice."""
+
+from __future__ import annotations
+
+import mailbox
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kefu.errors import InvalidInput
+
+if TYPE_CHECKING:
+    from kefu.config import Settings
+    from kefu.db import Database
+    from kefu.kit.filestore import FileStore
+
+MBOX_MAGIC = b"From "
+
+
+@dataclass(slots=True)
+class ImportReport:
+    total: int = 0
+    stored: int = 0
+    duplicates: int = 0
+    failed: int = 0  # kept raw as InboundFailure, for an admin to look at
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One file to import: an mbox (many messages) or a single message."""
+
+    path: Path
+    is_mbox: bool
+
+    def count(self) -> int:
+        if not self.is_mbox:
+            return 1
+        box = mailbox.mbox(self.path, create=False)
+        try:
+            return len(box)
+        finally:
+            box.close()
+
+    def messages(self) -> Iterator[tuple[str, bytes]]:
+        """(source label, raw bytes) per message, in file order."""
+        if not self.is_mbox:
+            yield f"import {self.path.name}", self.path.read_bytes()
+            return
+        box = mailbox.mbox(self.path, create=False)
+        try:
+            for number, key in enumerate(box.iterkeys(), start=1):
+                yield f"import {self.path.name}#{number}", box.get_bytes(key)
+        finally:
+            box.close()
+
+
+def find_sources(path: Path) -> list[Source]:
+    """The files to import under `path`; raises InvalidInput with a clear reason."""
+    if not path.exists():
+        raise InvalidInput(f"{path}: no such file or directory")
+    if path.is_dir():
+        files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
+        sources = [_source(p) for p in files if p.stat().st_size > 0]
+        if not sources:
+            raise InvalidInput(f"{path}: no mail files in this directory")
+        return sources
+    return [_source(path, strict=True)]
+
+
+def _source(path: Path, *, strict: bool = False) -> Source:
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(4096)
+    except OSError as exc:
+        raise InvalidInput(f"{path}: cannot read ({exc.strerror})") from None
+    if not head.strip():
+        raise InvalidInput(f"{path}: the file is empty")
+    if head.startswith(MBOX_MAGIC):
+        return Source(path, is_mbox=True)
+    if strict and not _looks_like_mail(head):
+        raise InvalidInput(f"{path}: neither an .eml message nor an mbox file (no mail headers)")
+    return Source(path, is_mbox=False)
+
+
+def _looks_like_mail(head: bytes) -> bool:
+    """A header line ("Name: value") before the first blank line."""
+    first = head.lstrip().split(b"\n", 1)[0]
+    name, colon, _ = first.partition(b":")
+    return bool(colon) and bool(name) and b" " not in name.strip() and len(name) < 80
+
+
+def import_mail(
+    database: Database,
+    files: FileStore,
+    sources: list[Source],
+    *,
+    mailbox_id: int | None,
+    settings: Settings | None = None,
+    batch_size: int = 200,
+    progress: Callable[[int], None] | None = None,
+) -> ImportReport:
+    """Store every message of `sources` (each keeps its own Date); `progress(n)` after each
+    committed batch of n messages."""
+    from kefu.channels.email.inbound import RawEmail
+
+    report = ImportReport()
+    batch: list[RawEmail] = []
+    for source in sources:
+        for label, raw in source.messages():
+            batch.append(RawEmail(raw=raw, source=label[:200]))
+            if len(batch) >= batch_size:
+                _store(database, files, batch, mailbox_id, settings, report, progress)
+                batch = []
+    if batch:
+        _store(database, files, batch, mailbox_id, settings, report, progress)
+    return report
+
+
+def _store(
+    database: Database,
+    files: FileStore,
+    batch: list,
+    mailbox_id: int | None,
+    settings: Settings | None,
+    report: ImportReport,
+    progress: Callable[[int], None] | None,
+) -> None:
+    from kefu.channels.email.inbound import receive_emails
+
+    receipts = receive_emails(
+        database,
+        files,
+        mailbox_id=mailbox_id,
+        emails=batch,
+        settings=settings,
+        use_mail_date=True,
+    )
+    for receipt in receipts:
+        report.total += 1
+        if receipt.failed:
+            report.failed += 1
+        elif receipt.is_duplicate:
+            report.duplicates += 1
+        else:
+            report.stored += 1
+    if progress is not None:
+        progress(len(batch))
