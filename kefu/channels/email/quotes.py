@@ -27,7 +27,8 @@ SEPARATOR = re.compile(
     r"原始邮件|原始郵件|原邮件|原郵件|转发的邮件|转发邮件|轉寄的郵件|轉發的郵件|转发的信件|"
     r"message d'origine|message transféré|ursprüngliche nachricht|weitergeleitete nachricht|"
     r"mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|"
-    r"mensagem original|mensagem encaminhada|oorspronkelijk bericht|doorgestuurd bericht"
+    r"mensagem original|mensagem encaminhada|oorspronkelijk bericht|doorgestuurd bericht|"
+    r"[^-=_]{0,12}(原邮件|原郵件|邮件信息|郵件資訊|original|forwarded|message)[^-=_]{0,12}"
     r")\s*[-=_]{2,}[\s*]*$"
     r"|^\s*(begin forwarded message|开始转发的邮件|以下为转发的邮件|下面是转发的邮件|转发的邮件)\s*[:：]\s*$",
     re.IGNORECASE,
@@ -56,6 +57,8 @@ WROTE = (
 ATTRIBUTION_ON = re.compile(r"^(on|le|am|el|il|em|op|den|в)\b.{4,300}\b" + WROTE + r"\s*[:：]?\s*$", re.I)
 ATTRIBUTION_ANY = re.compile(r"^.{0,300}?" + WROTE + r"\s*[:：]\s*$", re.IGNORECASE)
 ATTRIBUTION_ZH = re.compile(r"^(在|于|於).{4,200}(写道|寫道)\s*[:：]?\s*$|^.{2,200}(于|於).{4,80}(写道|寫道)\s*[:：]?\s*$")
+# A webmail that flattened the header and the quote into one line: "On … wrote: Hi, your order …"
+FLATTENED = re.compile(r"^(on|在)\b.{4,200}?" + WROTE + r"\s*[:：]\s+\S", re.IGNORECASE)
 ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 DATE_OR_TIME = re.compile(r"\d{1,2}[:.]\d{2}|\d{4}\s*[-/年.]|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s*[日月]")
 QUOTED = re.compile(r"^\s*>")
@@ -120,6 +123,8 @@ def _hard_start(cleaned: list[str]) -> int:
         if _is_header_block(cleaned, index):
             return _with_rule_above(cleaned, index)
         if RULE.match(line) and any(cleaned[:index]) and any(cleaned[index + 1 :]):
+            return index
+        if FLATTENED.match(line) and (ADDRESS.search(line) or DATE_OR_TIME.search(line)):
             return index
         window = _attribution_window(cleaned, index)
         if window and not _quote_follows(cleaned, index + window):
