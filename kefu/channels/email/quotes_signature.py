@@ -1,4 +1,4 @@
-"""Signatures and sign-offs at the end of what a customer wrote ("Thanks,\nJohn", "发自我的iPhone")."""
+"""Signatures and sign-offs at the end of a customer's text ("Thanks,\nJohn", "发自我的iPhone")."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import re
 SIG_DELIMITER = re.compile(r"^\s*(-{2,19}|—{1,4}|_{2,19})\s*$")
 DASH_NAME = re.compile(r"^\s*[-–—~]{1,2}\s*[A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2}\s*$")
 
-# A phone or web client's own line: "Sent from my iPhone", "发自我的小米手机", "Get Outlook for iOS".
+# A phone or web client's own line: "Sent from my iPhone", "发自我的小米手机", "Get Outlook for iOS"
 MOBILE = re.compile(
     r"^\s*("
     r"sent (from|via|with|using) \S.{0,60}"
@@ -58,7 +58,8 @@ NOT_NAMES = {
     "asap", "regards", "cheers", "best", "sure", "great", "done", "nope", "yep", "lol", "bye",
 }  # fmt: skip
 CONTACT_LABEL = re.compile(
-    r"^(tel|phone|mobile|cell|fax|wechat|电话|手机|微信|地址|email|e-mail|邮箱)\s*[:：]", re.IGNORECASE
+    r"^(tel|phone|mobile|cell|fax|wechat|电话|手机|微信|地址|email|e-mail|邮箱)\s*[:：]",
+    re.IGNORECASE,
 )
 TITLE_SEPARATOR = re.compile(r"\s*(\||,|–|—| - |/)\s*")
 
@@ -75,7 +76,7 @@ def is_closing(line: str) -> bool:
 
 
 def is_chinese_name(line: str) -> bool:
-    """"张三", "王小明", "李先生", "—— 刘女士", "客户 陈"-like short name lines."""
+    """ "张三", "王小明", "李先生", "—— 刘女士", "客户 陈"-like short name lines."""
     name = line.strip().lstrip("-—–~ ").strip()
     bare = re.sub(r"(先生|女士|小姐)$", "", name)
     if bare != name and len(bare) == 1:
@@ -128,7 +129,7 @@ def is_contact(line: str) -> bool:
 
 
 def is_signature_block(lines: list[str]) -> bool:
-    """"Jim Smith | Enrollment Manager\nXYZ Corp": a name with a title, then short lines."""
+    """ "Jim Smith | Enrollment Manager\nXYZ Corp": a name with a title, then short lines."""
     content = [line for line in lines if line.strip()]
     if not 1 <= len(content) <= 5:
         return False
@@ -167,15 +168,17 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     cut = _strip_sign_off(body, cut)
     while cut and not body[cut - 1].strip():
         cut -= 1
-    if cut == 0 and not any(SIG_DELIMITER.match(line) for line in body) and not all(
-        is_mobile_signature(line) for line in body if line.strip()
+    if (
+        cut == 0
+        and not any(SIG_DELIMITER.match(line) for line in body)
+        and not all(is_mobile_signature(line) for line in body if line.strip())
     ):
         return lines, []
     return body[:cut], body[cut:]
 
 
 def _strip_sign_off(body: list[str], cut: int) -> int:
-    """Move `cut` up over "Thanks,\\nJohn" / "Best regards\\n\\nTim Tommy\\nCEO" / "谢谢！\\n张三"."""
+    """Move `cut` up over "Thanks,\\nJohn", "Best regards\\n\\nTim Tommy\\nCEO", "谢谢！\\n张三"."""
     end = cut
     while end and not body[end - 1].strip():
         end -= 1
@@ -209,8 +212,10 @@ def _strip_sign_off(body: list[str], cut: int) -> int:
     ):
         return _strip_sign_off(body, start) if contact_only else start
     # A name right under the last sentence: "...send a new one.\nJohn".
-    if end >= 2 and is_name(body[end - 1]) and body[end - 2].rstrip().endswith(
-        (".", "!", "?", "。", "！", "？", "~", ")")
+    if (
+        end >= 2
+        and is_name(body[end - 1])
+        and body[end - 2].rstrip().endswith((".", "!", "?", "。", "！", "？", "~", ")"))
     ):
         return end - 1
     return cut

@@ -1,4 +1,4 @@
-"""The labelled reply corpora (public and ours) shared by the reply tests and bench/email_replies.py."""
+"""The labelled reply corpora (public and ours), shared by the tests and bench/email_replies.py."""
 
 from __future__ import annotations
 
@@ -51,7 +51,7 @@ def load_own() -> list[Sample]:
 
 
 def _parse(source: str, *, client: str) -> list[Sample]:
-    """"### name lang [html]" then "--- text", "--- new" and optionally "--- html" sections."""
+    """ "### name lang [html]" then "--- text", "--- new" and optionally "--- html" sections."""
     samples = []
     for block in re.split(r"^### ", source, flags=re.MULTILINE)[1:]:
         head, _, body = block.partition("\n")
