@@ -20,7 +20,9 @@ _OUT_OF_OFFICE = re.compile(
     r"|自动回复|自動回覆|自動回復|自动答复|自動答覆|休假自动回复|假期自动回复)",
     re.IGNORECASE,
 )
-_OUT_OF_OFFICE_BODY = re.compile(r"这是来自QQ邮箱的假期自动回复邮件|這是來自QQ郵箱的假期自動回覆郵件")
+_OUT_OF_OFFICE_BODY = re.compile(
+    r"这是来自QQ邮箱的假期自动回复邮件|這是來自QQ郵箱的假期自動回覆郵件"
+)
 _DAEMONS = re.compile(r"^(?:mailer-daemon|postmaster|mail-daemon|maildelivery|mdaemon)@", re.I)
 _BOUNCE_SUBJECT = re.compile(
     r"^\s*(?:undeliver(?:ed|able)|undelivered mail|delivery status notification"

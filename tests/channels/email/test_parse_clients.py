@@ -49,7 +49,9 @@ def test_gmail_chinese_with_rfc2231_attachment_name() -> None:
     parsed = parse("gmail_zh_attachment.eml")
     assert parsed.subject == "关于发票的问题：请重新开具"
     assert parsed.sender == Address(name="王小明", email="xiaoming.wang@gmail.com")
-    assert parsed.text == "你好，\n\n附件是我的发票，麻烦帮我开一张新的。订单号：20261101-778。\n\n谢谢！\n王小明\n"
+    assert parsed.text == (
+        "你好，\n\n附件是我的发票，麻烦帮我开一张新的。订单号：20261101-778。\n\n谢谢！\n王小明\n"
+    )
     assert attachments(parsed) == [("发票.pdf", "application/pdf", 45, "f_m2z7k1x40", False)]
     assert parsed.attachments[0].data.startswith(b"%PDF-1.4")
 
@@ -157,12 +159,18 @@ def test_yahoo_quoted_printable_and_reply_to() -> None:
 @pytest.mark.parametrize(
     ("name", "subject", "sender_name", "text"),
     [
-        ("outlook_big5_hkscs.eml", "件衫幾時到㗎？", "陳大文", "你好，我喺香港，想問下件衫幾時到㗎？\n"),
+        (
+            "outlook_big5_hkscs.eml",
+            "件衫幾時到㗎？",
+            "陳大文",
+            "你好，我喺香港，想問下件衫幾時到㗎？\n",
+        ),
         (
             "iso2022jp.eml",
             "商品が届きません",
             "山田太郎",
-            "お世話になっております。\n注文番号 77120 の商品がまだ届いていません。\nご確認お願いします。\n",
+            "お世話になっております。\n注文番号 77120 の商品がまだ届いていません。\n"
+            "ご確認お願いします。\n",
         ),
         (
             "latin1.eml",
@@ -186,7 +194,9 @@ def test_html_only_mail_keeps_html_and_derives_no_text() -> None:
     parsed = parse("html_only.eml")
     assert parsed.subject == "尺码问题"
     assert parsed.text == ""
-    assert parsed.html == "<html><body><p>我平时穿 M 码，这款要买 L 吗？</p><p>陈佳</p></body></html>"
+    assert parsed.html == (
+        "<html><body><p>我平时穿 M 码，这款要买 L 吗？</p><p>陈佳</p></body></html>"
+    )
 
 
 def test_tnef_is_kept_as_an_attachment() -> None:
@@ -212,5 +222,7 @@ def test_forwarded_message_is_an_eml_attachment() -> None:
 
 def test_digest_messages_become_eml_attachments() -> None:
     parsed = parse("list_digest.eml")
-    assert parsed.text == "Today's Topics:\n\n   1. Coupon codes (Ann)\n   2. Re: Coupon codes (Bob)\n"
+    assert parsed.text == (
+        "Today's Topics:\n\n   1. Coupon codes (Ann)\n   2. Re: Coupon codes (Bob)\n"
+    )
     assert [a.filename for a in parsed.attachments] == ["Coupon codes.eml", "Re: Coupon codes.eml"]
