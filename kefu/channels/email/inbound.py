@@ -285,10 +285,11 @@ def _references(parsed: ParsedEmail) -> list[str]:
 
 
 def _cc_emails(parsed: ParsedEmail, batch: _Batch, sender_email: str) -> list[str]:
-    """Other people on the mail (To and Cc) become the ticket's CCs; our own addresses and
-    agents do not (agents follow instead)."""
+    """Other people on the mail become the ticket's CCs; our own addresses and agents do not
+    (agents follow instead). With no mailbox known, To is taken to be us."""
     found: dict[str, None] = {}
-    for address in [*parsed.to, *parsed.cc]:
+    others = [*parsed.to, *parsed.cc] if batch.own_addresses else parsed.cc
+    for address in others:
         email = address.email
         if (
             email

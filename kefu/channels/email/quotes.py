@@ -1,4 +1,4 @@
-"""Show the new part only: split a reply into what the customer wrote now, signature, quoted history."""
+"""Show the new part only: a reply split into what the customer wrote now, signature, history."""
 
 from __future__ import annotations
 
@@ -27,9 +27,11 @@ SEPARATOR = re.compile(
     r"原始邮件|原始郵件|原邮件|原郵件|转发的邮件|转发邮件|轉寄的郵件|轉發的郵件|转发的信件|"
     r"message d'origine|message transféré|ursprüngliche nachricht|weitergeleitete nachricht|"
     r"mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|"
-    r"mensagem original|mensagem encaminhada|oorspronkelijk bericht|doorgestuurd bericht"
+    r"mensagem original|mensagem encaminhada|oorspronkelijk bericht|doorgestuurd bericht|"
+    r"[^-=_]{0,12}(原邮件|原郵件|邮件信息|郵件資訊|original|forwarded|message)[^-=_]{0,12}"
     r")\s*[-=_]{2,}[\s*]*$"
-    r"|^\s*(begin forwarded message|开始转发的邮件|以下为转发的邮件|下面是转发的邮件|转发的邮件)\s*[:：]\s*$",
+    r"|^\s*(begin forwarded message|开始转发的邮件|以下为转发的邮件|下面是转发的邮件|转发的邮件)"
+    r"\s*[:：]\s*$",
     re.IGNORECASE,
 )
 RULE = re.compile(r"^\s*([_-])\1{19,79}\s*$")  # Outlook's underscores; a long dash rule
@@ -62,6 +64,8 @@ ATTRIBUTION_ANY = re.compile(r"^.{0,300}?" + WROTE + r"\s*[:：]\s*$", re.IGNORE
 ATTRIBUTION_ZH = re.compile(
     r"^(在|于|於).{4,200}(写道|寫道)\s*[:：]?\s*$|^.{2,200}(于|於).{4,80}(写道|寫道)\s*[:：]?\s*$"
 )
+# A webmail that flattened the header and the quote into one line: "On … wrote: Hi, your order …"
+FLATTENED = re.compile(r"^(on|在)\b.{4,200}?" + WROTE + r"\s*[:：]\s+\S", re.IGNORECASE)
 ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 DATE_OR_TIME = re.compile(
     r"\d{1,2}[:.]\d{2}|\d{4}\s*[-/年.]|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s*[日月]"
@@ -129,6 +133,8 @@ def _hard_start(cleaned: list[str]) -> int:
             return _with_rule_above(cleaned, index)
         if RULE.match(line) and any(cleaned[:index]) and any(cleaned[index + 1 :]):
             return index
+        if FLATTENED.match(line) and (ADDRESS.search(line) or DATE_OR_TIME.search(line)):
+            return index
         window = _attribution_window(cleaned, index)
         if window and not _quote_follows(cleaned, index + window):
             return index
@@ -177,7 +183,7 @@ def _is_header_block(cleaned: list[str], index: int) -> bool:
     return len(kinds) >= 3 and bool(kinds & {"date", "subject", "to"})
 
 
-def _attribution_window(cleaned: list[str], index: int) -> int:
+def _attribution_window(cleaned: list[str], index: int, *, nested: bool = False) -> int:
     """How many lines (1-3) the "On … wrote:" / "在 … 写道：" header starting here spans, or 0."""
     if index and cleaned[index - 1] and QUOTED.match(cleaned[index]):
         return 0
@@ -192,6 +198,13 @@ def _attribution_window(cleaned: list[str], index: int) -> int:
         if len(joined) > 400 or QUOTED.match(cleaned[index]):
             return 0
         if _is_attribution(joined) or _is_header_before_quote(cleaned, index, size, joined):
+            if (
+                size > 1
+                and not nested
+                and not re.search(r"\d|@", parts[0])
+                and _attribution_window(cleaned, index + 1, nested=True)
+            ):
+                return 0  # the header starts on the next line ("来自网易邮箱大师\n在 … 写道：")
             return size
     return 0
 

@@ -1,14 +1,14 @@
-"""Signatures and sign-offs at the end of what a customer wrote ("Thanks,\nJohn", "发自我的iPhone")."""
+"""Signatures and sign-offs at the end of a customer's text ("Thanks,\nJohn", "发自我的iPhone")."""
 
 from __future__ import annotations
 
 import re
 
 # "-- " (RFC 3676), "--", "—", "__": everything below is the signature.
-SIG_DELIMITER = re.compile(r"^\s*(--|—|__)\s*$")
+SIG_DELIMITER = re.compile(r"^\s*(-{2,19}|—{1,4}|_{2,19})\s*$")
 DASH_NAME = re.compile(r"^\s*[-–—~]{1,2}\s*[A-Z][\w.'-]*(\s+[A-Z][\w.'-]*){0,2}\s*$")
 
-# A phone or web client's own line: "Sent from my iPhone", "发自我的小米手机", "Get Outlook for iOS".
+# A phone or web client's own line: "Sent from my iPhone", "发自我的小米手机", "Get Outlook for iOS"
 MOBILE = re.compile(
     r"^\s*("
     r"sent (from|via|with|using) \S.{0,60}"
@@ -16,7 +16,7 @@ MOBILE = re.compile(
     r"|get (outlook|the \w+ app) for .{1,30}"
     r"|(envoyé|enviado|gesendet|inviato) (de|desde|von|da) .{1,40}"
     r"|(发自|来自|寄自|傳送自|传送自|发送自|從|从)\s*(我的|我嘅)?\s*\S.{0,30}"
-    r"|获取\s*outlook\s*for .{1,20}"
+    r"|获取\s*outlook\s*for .{1,40}"
     r"|(iphone|android|huawei|samsung)\s*(发送|傳送|寄出)"
     r")\s*$",
     re.IGNORECASE,
@@ -51,11 +51,16 @@ SURNAMES = set(
     "程苏魏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾"
     "毛郝龚邵万钱严覃武戴莫孔向汤欧阳司上官诸葛"
 )
-NAME_TOKEN = re.compile(r"^[-–~]?[A-Z][a-z'’-]+\.?$|^[A-Z]\.?$|^[A-Z][a-z]+-[A-Z][a-z]+$")
+COMPOUND_SURNAMES = {"欧阳", "司马", "上官", "诸葛", "东方", "慕容", "令狐", "皇甫", "尉迟", "公孙"}
+NAME_TOKEN = re.compile(r"^[-–~]?[A-Z][a-z'’-]+,?$|^[A-Z]\.?$|^[A-Z][a-z]+-[A-Z][a-z]+$")
 NOT_NAMES = {
     "yes", "no", "ok", "okay", "please", "urgent", "help", "sorry", "hi", "hello", "thanks",
     "asap", "regards", "cheers", "best", "sure", "great", "done", "nope", "yep", "lol", "bye",
 }  # fmt: skip
+CONTACT_LABEL = re.compile(
+    r"^(tel|phone|mobile|cell|fax|wechat|电话|手机|微信|地址|email|e-mail|邮箱)\s*[:：]",
+    re.IGNORECASE,
+)
 TITLE_SEPARATOR = re.compile(r"\s*(\||,|–|—| - |/)\s*")
 
 
@@ -73,10 +78,15 @@ def is_closing(line: str) -> bool:
 def is_chinese_name(line: str) -> bool:
     """ "张三", "王小明", "李先生", "—— 刘女士", "客户 陈"-like short name lines."""
     name = line.strip().lstrip("-—–~ ").strip()
-    name = re.sub(r"(先生|女士|小姐)$", "", name)
-    return (
-        1 <= len(name) <= 3 and name[0] in SURNAMES and all("\u4e00" <= c <= "\u9fff" for c in name)
-    )
+    bare = re.sub(r"(先生|女士|小姐)$", "", name)
+    if bare != name and len(bare) == 1:
+        return bare in SURNAMES
+    name = bare
+    if not name or not all("\u4e00" <= c <= "\u9fff" for c in name):
+        return False
+    if name[:2] in COMPOUND_SURNAMES:
+        return 3 <= len(name) <= 4
+    return 2 <= len(name) <= 3 and name[0] in SURNAMES
 
 
 def is_name(line: str) -> bool:
@@ -85,7 +95,7 @@ def is_name(line: str) -> bool:
     if is_chinese_name(stripped):
         return True
     tokens = stripped.split()
-    if not 1 <= len(tokens) <= 3 or stripped.lower().strip("-~ ") in NOT_NAMES:
+    if not 1 <= len(tokens) <= 3 or stripped.lower().strip("-~ .,!") in NOT_NAMES:
         return False
     return all(NAME_TOKEN.match(token) for token in tokens) or bool(DASH_NAME.match(stripped))
 
@@ -97,19 +107,25 @@ def is_signature_line(line: str) -> bool:
         return True
     if len(stripped) > 60 or stripped.endswith(("?", "？")):
         return False
-    if is_name(stripped) or is_mobile_signature(stripped):
+    if is_name(stripped) or is_mobile_signature(stripped) or is_closing(stripped):
         return True
-    if re.search(r"[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.|\+?\d[\d\s().-]{6,}\d", stripped):
+    if "|" in stripped or is_contact(stripped):
         return True
-    if re.match(
-        r"^(tel|phone|mobile|cell|fax|电话|手机|微信|地址|email|e-mail|邮箱)\s*[:：]",
-        stripped,
-        re.I,
-    ):
-        return True
+    if re.search(r"[\u4e00-\u9fff]", stripped):
+        return len(stripped) <= 25 and not stripped.endswith(("。", "？", "?", "：", ":"))
     words = stripped.split()
     # A title or a company: few words, capitalised, no sentence punctuation at the end.
-    return len(words) <= 6 and stripped[0].isupper() and not stripped.endswith((".", "!", ":"))
+    if stripped.endswith(("!", ":")) or (stripped.endswith(".") and len(words) > 3):
+        return False
+    return len(words) <= 6 and stripped[0].isupper()
+
+
+def is_contact(line: str) -> bool:
+    """An address, a phone number or a web site: what a signature's last lines hold."""
+    stripped = line.strip()
+    if re.search(r"[\w.+-]+@[\w-]+\.[\w.]+|https?://|www\.|\+?\d[\d\s().*-]{6,}\d", stripped):
+        return True
+    return bool(CONTACT_LABEL.match(stripped))
 
 
 def is_signature_block(lines: list[str]) -> bool:
@@ -162,7 +178,7 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
 
 
 def _strip_sign_off(body: list[str], cut: int) -> int:
-    """Move `cut` up over "Thanks,\\nJohn" / "Best regards\\n\\nTim Tommy\\nCEO" / "谢谢！\\n张三"."""
+    """Move `cut` up over "Thanks,\\nJohn", "Best regards\\n\\nTim Tommy\\nCEO", "谢谢！\\n张三"."""
     end = cut
     while end and not body[end - 1].strip():
         end -= 1
@@ -172,6 +188,8 @@ def _strip_sign_off(body: list[str], cut: int) -> int:
     for index in range(end - 1, max(-1, end - 9), -1):
         line = body[index]
         if is_closing(line):
+            while index and is_closing(body[index - 1]):
+                index -= 1  # "此致\n敬礼", "Thanks again,\nBest,"
             tail = body[index + 1 : end]
             if all(is_signature_line(t) for t in tail) and any(b.strip() for b in body[:index]):
                 return index
@@ -186,10 +204,13 @@ def _strip_sign_off(body: list[str], cut: int) -> int:
         start -= 1
     paragraph = body[start:end]
     has_text_before = any(b.strip() for b in body[:start])
+    contact_only = all(is_contact(line) and len(line.split()) <= 4 for line in paragraph)
     if has_text_before and (
-        (len(paragraph) == 1 and is_name(paragraph[0])) or is_signature_block(paragraph)
+        (len(paragraph) == 1 and is_name(paragraph[0]))
+        or is_signature_block(paragraph)
+        or contact_only
     ):
-        return start
+        return _strip_sign_off(body, start) if contact_only else start
     # A name right under the last sentence: "...send a new one.\nJohn".
     if (
         end >= 2

@@ -13,7 +13,7 @@ from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from kefu.kit.filestore import FileStore
 
-SUPPORT = "support@shop.test"
+SUPPORT = "support@shop.example.com"
 KEY = "test-secret-key-" + "x" * 32
 
 

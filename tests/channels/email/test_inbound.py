@@ -115,8 +115,8 @@ def test_a_reply_without_references_finds_the_senders_ticket_by_subject(runtime:
 
 
 def test_ccs_become_ticket_ccs_and_copied_agents_follow(runtime: Runtime) -> None:
-    agent = make_agent(runtime.database, email="zhang.wei@shop.test", name="Zhang Wei")
-    raw = mail(cc=["husband@example.com", "zhang.wei@shop.test"])
+    agent = make_agent(runtime.database, email="zhang.wei@shop.example.com", name="Zhang Wei")
+    raw = mail(cc=["husband@example.com", "zhang.wei@shop.example.com"])
     [receipt] = deliver(runtime.database, runtime.files, raw)
     with runtime.database.sessions() as session:
         husband = customers.find_by_identity(session, "email", "husband@example.com")
@@ -126,10 +126,10 @@ def test_ccs_become_ticket_ccs_and_copied_agents_follow(runtime: Runtime) -> Non
 
 
 def test_mail_from_an_agents_own_address_on_a_ticket_is_their_reply(runtime: Runtime) -> None:
-    agent = make_agent(runtime.database, email="zhang.wei@shop.test", name="Zhang Wei")
+    agent = make_agent(runtime.database, email="zhang.wei@shop.example.com", name="Zhang Wei")
     [first] = deliver(runtime.database, runtime.files, mail(message_id="q@example.com"))
     answer = mail(
-        sender="zhang.wei@shop.test", name="Zhang Wei", subject="Re: Where is my order?",
+        sender="zhang.wei@shop.example.com", name="Zhang Wei", subject="Re: Where is my order?",
         in_reply_to="q@example.com", text="It ships today.",
     )  # fmt: skip
     [receipt] = deliver(runtime.database, runtime.files, answer)
@@ -137,7 +137,7 @@ def test_mail_from_an_agents_own_address_on_a_ticket_is_their_reply(runtime: Run
     stored = _messages(runtime, first.ticket_id)[-1]
     assert (stored.author_type, stored.author_agent_id) == ("agent", agent.id)
     with runtime.database.sessions() as session:
-        assert customers.find_by_identity(session, "email", "zhang.wei@shop.test") is None
+        assert customers.find_by_identity(session, "email", "zhang.wei@shop.example.com") is None
 
 
 def test_an_auto_reply_joins_its_thread_but_reopens_nothing(runtime: Runtime) -> None:
