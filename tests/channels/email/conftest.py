@@ -11,11 +11,8 @@ import pytest
 from kefu.channels.email.models import Mailbox
 from kefu.db import Database
 from kefu.kit.filestore import FileStore
-from tests.channels.email import inbound_standin
 from tests.channels.email.servers import CaptureSMTP, Dovecot, self_signed_cert
 from tests.conftest import _missing, free_port
-
-inbound_standin.install()  # until the lead's inbound.py is on main
 
 SUPPORT = "support@example.com"
 CUSTOMER = "customer@example.com"

@@ -5,10 +5,6 @@ the N-th batch was committed by the inbound pipeline (before the IMAP flags are 
 import os
 import signal
 
-from tests.channels.email import inbound_standin
-
-inbound_standin.install()  # until the lead's inbound.py can be imported on this branch
-
 
 def _die_after_batches(limit: int) -> None:
     from kefu.channels.email import inbound
