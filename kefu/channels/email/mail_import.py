@@ -63,14 +63,19 @@ def find_sources(path: Path) -> list[Source]:
         raise InvalidInput(f"{path}: no such file or directory")
     if path.is_dir():
         files = sorted(p for p in path.rglob("*") if p.is_file() and not p.name.startswith("."))
-        sources = [_source(p) for p in files if p.stat().st_size > 0]
+        found = (_source(p) for p in files if p.stat().st_size > 0)
+        sources = [source for source in found if source is not None]  # others are skipped
         if not sources:
             raise InvalidInput(f"{path}: no mail files in this directory")
         return sources
-    return [_source(path, strict=True)]
+    source = _source(path)
+    if source is None:
+        raise InvalidInput(f"{path}: neither an .eml message nor an mbox file (no mail headers)")
+    return [source]
 
 
-def _source(path: Path, *, strict: bool = False) -> Source:
+def _source(path: Path) -> Source | None:
+    """The file as something to import, None when it is not mail."""
     try:
         with path.open("rb") as handle:
             head = handle.read(4096)
@@ -80,9 +85,7 @@ def _source(path: Path, *, strict: bool = False) -> Source:
         raise InvalidInput(f"{path}: the file is empty")
     if head.startswith(MBOX_MAGIC):
         return Source(path, is_mbox=True)
-    if strict and not _looks_like_mail(head):
-        raise InvalidInput(f"{path}: neither an .eml message nor an mbox file (no mail headers)")
-    return Source(path, is_mbox=False)
+    return Source(path, is_mbox=False) if _looks_like_mail(head) else None
 
 
 def _looks_like_mail(head: bytes) -> bool:
