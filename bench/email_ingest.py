@@ -196,7 +196,8 @@ def section(runs: list[Run], baselines: dict[str, float], count: int) -> list[st
         f"≥ {TARGET:,.0f} messages/s on SQLite; django-helpdesk's `get_email` does about "
         f"{DJANGO_HELPDESK:.0f}/s on this kind of machine.",
         "",
-        "| database | source | ingest | with handlers | vs baseline | vs django-helpdesk |",
+        "| database | source | ingest | with handlers | ingest vs baseline | ingest vs "
+        "django-helpdesk |",
         "|---|---|---:|---:|---:|---:|",
     ]
     for backend, rate in baselines.items():
@@ -204,11 +205,35 @@ def section(runs: list[Run], baselines: dict[str, float], count: int) -> list[st
         for run in (r for r in runs if r.backend == backend):
             lines.append(
                 f"| {backend} | {run.source} | {run.ingest_rate:,.0f}/s | "
-                f"{run.total_rate:,.0f}/s | {run.total_rate / rate:.2f}× | "
-                f"{run.total_rate / DJANGO_HELPDESK:.1f}× |"
+                f"{run.total_rate:,.0f}/s | {run.ingest_rate / rate:.2f}× | "
+                f"{run.ingest_rate / DJANGO_HELPDESK:.1f}× |"
             )
-    lines.append("")
+    lines += ["", *FINDINGS, ""]
     return lines
+
+
+# From `--profile` (SQLite, 1,000 messages, under cProfile), kept beside the figures.
+FINDINGS = [
+    "### What limits email ingest",
+    "",
+    "- Fetching is not the limit: IMAP from Dovecot runs at 70–90 % of the rate of the same "
+    "mail read from an mbox (one UID SEARCH, FETCH BODY.PEEK[] and one STORE per batch of 200).",
+    "- The time is in the pipeline's SQL; parsing, reply splitting and classifying together are under 16 %: per message about 48 statements "
+    "through the ORM (ingest + dispatch); SQLAlchemy's statement building, cache keys and "
+    "identity-map work take 5–10× the time SQLite spends executing them. In "
+    "`receive_emails`, `ingest()` is 60 % (`ingest._store` 47 %, of which "
+    "`receive_customer_message` 19 %); about 10 `session.get`s per message (ingest and dispatch) "
+    "look up rows the batch already has.",
+    "- Storing the raw mail fsyncs once per message (FileStore.put) and makes two directory "
+    "levels for each new hash: ~7 % of ingest on this disk.",
+    "- Event handlers double the cost: about 4 deliveries per message, each leased in a commit "
+    "of its own (`dispatch._lease`, 30 % of dispatch) before the handler runs in another; the "
+    "search index handler (`index_ticket`) is 20 % of dispatch.",
+    "- Next steps for the pipeline's owner, largest first: batch the per-message lookups "
+    "(customer by address, ticket by reference) for the whole batch; lease deliveries in "
+    "batches; index tickets once per batch instead of once per message; fsync the raw files "
+    "once per batch (write all, then fsync, then commit).",
+]
 
 
 def write_section(lines: list[str]) -> None:
