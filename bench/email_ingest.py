@@ -218,7 +218,8 @@ FINDINGS = [
     "",
     "- Fetching is not the limit: IMAP from Dovecot runs at 70–90 % of the rate of the same "
     "mail read from an mbox (one UID SEARCH, FETCH BODY.PEEK[] and one STORE per batch of 200).",
-    "- The time is in the pipeline's SQL; parsing, reply splitting and classifying together are under 16 %: per message about 48 statements "
+    "- The time is in the pipeline's SQL; parsing, reply splitting and classifying together "
+    "are under 16 %: per message about 48 statements "
     "through the ORM (ingest + dispatch); SQLAlchemy's statement building, cache keys and "
     "identity-map work take 5–10× the time SQLite spends executing them. In "
     "`receive_emails`, `ingest()` is 60 % (`ingest._store` 47 %, of which "
