@@ -94,16 +94,36 @@ def receive_emails(
     """Store a batch of raw emails and commit; see the module docstring. `use_mail_date` keeps
     each mail's own Date (imports of old mail); live mail is dated when it arrives."""
     with database.unit_of_work() as session:
-        batch = _Batch(
-            mailbox=session.get(Mailbox, mailbox_id) if mailbox_id is not None else None,
-            own_addresses=_own_addresses(session),
-            agents=accounts.active_agent_ids_by_email(session),
-            max_attachment_bytes=settings.max_attachment_bytes if settings else 25_000_000,
+        return receive_in(
+            session,
+            files,
+            mailbox_id=mailbox_id,
+            emails=emails,
+            settings=settings,
             use_mail_date=use_mail_date,
         )
-        receipts = [_receive_one(session, files, batch, email) for email in emails]
-        files.sync(batch.stored_files)
-        return receipts
+
+
+def receive_in(
+    session: Session,
+    files: FileStore,
+    *,
+    mailbox_id: int | None,
+    emails: list[RawEmail],
+    settings: Settings | None = None,
+    use_mail_date: bool = False,
+) -> list[Receipt]:
+    """`receive_emails` in the caller's transaction (the caller commits, then acknowledges)."""
+    batch = _Batch(
+        mailbox=session.get(Mailbox, mailbox_id) if mailbox_id is not None else None,
+        own_addresses=_own_addresses(session),
+        agents=accounts.active_agent_ids_by_email(session),
+        max_attachment_bytes=settings.max_attachment_bytes if settings else 25_000_000,
+        use_mail_date=use_mail_date,
+    )
+    receipts = [_receive_one(session, files, batch, email) for email in emails]
+    files.sync(batch.stored_files)
+    return receipts
 
 
 def _own_addresses(session: Session) -> frozenset[str]:
