@@ -68,7 +68,6 @@ ATTRIBUTION_ZH = re.compile(
 )
 # A webmail that flattened the header and the quote into one line: "On … wrote: Hi, your order …"
 FLATTENED = re.compile(r"^(on|在)\b.{4,200}?" + WROTE + r"\s*[:：]\s+\S", re.IGNORECASE)
-DASHED = re.compile(r"^[-=]{2,}\s*(.+?)\s*[-=]{2,}$")
 ADDRESS = re.compile(r"[\w.+'-]+@[\w-]+(\.[\w-]+)+")
 DATE_OR_TIME = re.compile(
     r"\d{1,2}[:.]\d{2}|\d{4}\s*[-/年.]|\d{1,2}/\d{1,2}/\d{2,4}|\d{1,2}\s*[日月]"
@@ -213,7 +212,8 @@ def _attribution_window(cleaned: list[str], index: int, *, nested: bool = False)
 
 
 def _is_attribution(joined: str) -> bool:
-    joined = DASHED.sub(r"\1", joined)  # Zoho: "---- On … wrote ---"
+    if joined.startswith(("--", "==")) and joined.endswith(("--", "==")):
+        joined = joined.strip("-= ")  # Zoho: "---- On … wrote ---"
     dated = bool(DATE_OR_TIME.search(joined) or ADDRESS.search(joined) or re.search(r"\d", joined))
     if not dated:
         return False
