@@ -32,8 +32,8 @@ SEPARATOR = re.compile(
     r"[^-=_]{0,12}(原邮件|原郵件|邮件信息|郵件資訊|原始信息|原始訊息|original|forwarded|message)"
     r"[^-=_]{0,12}"
     r")\s*[-=_]{2,}[\s*]*$"
-    r"|^\s*(begin forwarded message|开始转发的邮件|(以下|下面)[是为為]?(转发|轉發|轉寄)的?(邮件|郵件)"
-    r"|转发的邮件|轉寄的郵件)\s*[:：]\s*$",
+    r"|^\s*(begin forwarded message|开始转发的邮件|转发的邮件|轉寄的郵件"
+    r"|(以下|下面)[是为為]?(转发|轉發|轉寄)的?(邮件|郵件))\s*[:：]\s*$",
     re.IGNORECASE,
 )
 RULE = re.compile(r"^\s*([_-])\1{19,79}\s*$")  # Outlook's underscores; a long dash rule

@@ -64,12 +64,15 @@ CONTACT_LABEL = re.compile(
 )
 TITLE_SEPARATOR = re.compile(r"\s*(\||,|–|—| - |/)\s*")
 # A postal address line: "200 King St W, Toronto, ON M5H 3T4", "Unit 4, Riverside Park, Leeds".
-POSTAL = re.compile(r"^(unit|flat|suite|room|floor|no\.?|\d+[a-z]?)\b[^.!?。？！]*,[^.!?。？！]*$", re.I)
+POSTAL = re.compile(
+    r"^(unit|flat|suite|room|floor|no\.?|\d+[a-z]?)\b[^.!?。？！]*,[^.!?。？！]*$", re.IGNORECASE
+)
 COMPANY_END = re.compile(r"\b(ltd|inc|co|corp|llc|plc|gmbh|s\.r\.o|pty|bv|ag|sa)\.$", re.IGNORECASE)
 # A legal notice under the signature: "This email and any attachments are confidential …".
 DISCLAIMER = re.compile(
     r"confidential|privileged|intended (solely |only )?for|intended recipient|unauthori[sz]ed|"
-    r"disclaimer|if you (are not|have received)|notify the sender|delete (this|the) (e-?mail|message)|"
+    r"disclaimer|if you (are not|have received)|notify the sender|"
+    r"delete (this|the) (e-?mail|message)|"
     r"保密|机密|機密|错收|誤收|误收|免责|免責|仅限于|僅限於|通知发件人|通知發件人|删除本邮件|刪除本郵件",
     re.IGNORECASE,
 )
@@ -203,7 +206,7 @@ def _strip_disclaimer(body: list[str]) -> int:
             start -= 1
         paragraph = " ".join(line.strip() for line in body[start:end])
         hits = {m.group(0).lower() for m in DISCLAIMER.finditer(paragraph)}
-        if not start or len(paragraph) < 60 or len(hits) < 2:
+        if not start or len(paragraph) < 40 or len(hits) < 2:
             return cut
         cut = start
 
