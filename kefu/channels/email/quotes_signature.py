@@ -15,7 +15,7 @@ MOBILE = re.compile(
     r"|sent from my .{1,60}"
     r"|get (outlook|the \w+ app) for .{1,30}"
     r"|(envoyé|enviado|gesendet|inviato) (de|desde|von|da) .{1,40}"
-    r"|(发自|来自|寄自|傳送自|传送自|发送自|從|从)\s*(我的|我嘅)?\s*\S.{0,30}"
+    r"|(发自|發自|来自|來自|寄自|傳送自|传送自|发送自|發送自|從|从)\s*(我的|我嘅)?\s*\S.{0,30}"
     r"|获取\s*outlook\s*for .{1,40}"
     r"|(iphone|android|huawei|samsung)\s*(发送|傳送|寄出)"
     r")\s*$",
@@ -23,7 +23,8 @@ MOBILE = re.compile(
 )
 MOBILE_HINT = re.compile(
     r"iphone|ipad|android|mobile|phone|outlook|mail|gmail|yahoo|samsung|galaxy|huawei|xiaomi|"
-    r"oppo|vivo|honor|oneplus|pixel|手机|邮箱|邮件|郵件|iPhone|客户端|大师|网易|QQ|荣耀|华为|小米|魅族",
+    r"oppo|vivo|honor|oneplus|pixel|wechat|dingtalk|手机|手機|邮箱|郵箱|邮件|郵件|客户端|客戶端|大师|"
+    r"网易|QQ|荣耀|华为|華為|小米|魅族|微信|钉钉|釘釘|飞书|飛書",
     re.IGNORECASE,
 )
 
@@ -62,6 +63,19 @@ CONTACT_LABEL = re.compile(
     re.IGNORECASE,
 )
 TITLE_SEPARATOR = re.compile(r"\s*(\||,|–|—| - |/)\s*")
+# A postal address line: "200 King St W, Toronto, ON M5H 3T4", "Unit 4, Riverside Park, Leeds".
+POSTAL = re.compile(
+    r"^(unit|flat|suite|room|floor|no\.?|\d+[a-z]?)\b[^.!?。？！]*,[^.!?。？！]*$", re.IGNORECASE
+)
+COMPANY_END = re.compile(r"\b(ltd|inc|co|corp|llc|plc|gmbh|s\.r\.o|pty|bv|ag|sa)\.$", re.IGNORECASE)
+# A legal notice under the signature: "This email and any attachments are confidential …".
+DISCLAIMER = re.compile(
+    r"confidential|privileged|intended (solely |only )?for|intended recipient|unauthori[sz]ed|"
+    r"disclaimer|if you (are not|have received)|notify the sender|"
+    r"delete (this|the) (e-?mail|message)|"
+    r"保密|机密|機密|错收|誤收|误收|免责|免責|仅限于|僅限於|通知发件人|通知發件人|删除本邮件|刪除本郵件",
+    re.IGNORECASE,
+)
 
 
 def is_mobile_signature(line: str) -> bool:
@@ -113,9 +127,12 @@ def is_signature_line(line: str) -> bool:
         return True
     if re.search(r"[\u4e00-\u9fff]", stripped):
         return len(stripped) <= 25 and not stripped.endswith(("。", "？", "?", "：", ":"))
+    if POSTAL.match(stripped):
+        return True
     words = stripped.split()
     # A title or a company: few words, capitalised, no sentence punctuation at the end.
-    if stripped.endswith(("!", ":")) or (stripped.endswith(".") and len(words) > 3):
+    sentence = stripped.endswith(".") and len(words) > 3 and not COMPANY_END.search(stripped)
+    if stripped.endswith(("!", ":")) or sentence:
         return False
     return len(words) <= 6 and stripped[0].isupper()
 
@@ -151,10 +168,10 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     while end and not lines[end - 1].strip():
         end -= 1
     body = lines[:end]
-    cut = len(body)
+    cut = _strip_disclaimer(body)
     # "-- " delimiter anywhere in the last lines: all below is signature.
-    for index, line in enumerate(body):
-        if SIG_DELIMITER.match(line) and len(body) - index <= 12:
+    for index, line in enumerate(body[:cut]):
+        if SIG_DELIMITER.match(line) and cut - index <= 12:
             cut = index
             break
     # Phone/webmail lines at the very end ("Sent from my iPhone").
@@ -175,6 +192,23 @@ def split_signature(lines: list[str]) -> tuple[list[str], list[str]]:
     ):
         return lines, []
     return body[:cut], body[cut:]
+
+
+def _strip_disclaimer(body: list[str]) -> int:
+    """Where a legal notice making up the last paragraphs starts (len(body) when none)."""
+    cut = len(body)
+    while True:
+        end = cut
+        while end and not body[end - 1].strip():
+            end -= 1
+        start = end
+        while start and body[start - 1].strip():
+            start -= 1
+        paragraph = " ".join(line.strip() for line in body[start:end])
+        hits = {m.group(0).lower() for m in DISCLAIMER.finditer(paragraph)}
+        if not start or len(paragraph) < 40 or len(hits) < 2:
+            return cut
+        cut = start
 
 
 def _strip_sign_off(body: list[str], cut: int) -> int:
@@ -211,11 +245,30 @@ def _strip_sign_off(body: list[str], cut: int) -> int:
         or contact_only
     ):
         return _strip_sign_off(body, start) if contact_only else start
-    # A name right under the last sentence: "...send a new one.\nJohn".
-    if (
-        end >= 2
-        and is_name(body[end - 1])
-        and body[end - 2].rstrip().endswith((".", "!", "?", "。", "！", "？", "~", ")"))
-    ):
-        return end - 1
+    if has_text_before and _is_nick_with_contact(paragraph):
+        return start
+    # A name (and title lines) right under the last sentence: "...send a new one.\nJohn".
+    for index in range(end - 1, max(0, end - 4), -1):
+        if is_name(body[index]) and body[index - 1].rstrip().endswith(SENTENCE_END):
+            tail = body[index + 1 : end]
+            if not tail or (is_chinese_name(body[index]) and all(map(is_title, tail))):
+                return index
     return cut
+
+
+SENTENCE_END = (".", "!", "?", "。", "！", "？", "~", ")")
+
+
+def is_title(line: str) -> bool:
+    """A short job title or company line under a name: "采购专员", "Head of Sales"."""
+    stripped = line.strip()
+    return 0 < len(stripped) <= 20 and not re.search(r"[\d.,!?，。！？：:]", stripped)
+
+
+def _is_nick_with_contact(paragraph: list[str]) -> bool:
+    """ "小雨\n88776655@qq.com": a nickname line over contact lines only."""
+    if len(paragraph) < 2:
+        return False
+    nick = paragraph[0].strip()
+    short = is_name(nick) or bool(re.fullmatch(r"[\u4e00-\u9fff]{1,4}", nick))
+    return short and all(is_contact(line) and len(line.split()) <= 4 for line in paragraph[1:])
