@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from kefu.channels.email.quotes import split_reply
+from kefu.channels.email.quotes_closing import is_closing
 
 
 def test_legal_disclaimer_under_the_signature_is_folded():
@@ -71,3 +72,47 @@ def test_long_dashed_lines_are_split_quickly():
     parts = split_reply(text)
     assert time.perf_counter() - start < 0.5
     assert parts.new.startswith("Hi")
+
+
+def test_closing_lexicon_covers_combinations_and_languages():
+    closings = [
+        "Thanks and regards,", "Kind regards,", "Warm wishes", "Yours faithfully",
+        "Yours truly,", "Cheers!", "Greetings from Vienna", "Have a nice day!",
+        "Thank you in advance.", "Thanks & best regards", "Best regards / Mit freundlichen Grüßen",
+        "Cheers, Tom", "谢谢", "謝謝！", "多谢", "祝好！", "顺祝商祺", "此致 敬礼", "祝工作顺利！",
+        "期待您的回复", "期待您的回覆。", "谢谢！祝好", "Cordialement", "Saludos cordiales",
+        "Cordiali saluti", "Met vriendelijke groet", "Atenciosamente", "よろしくお願いいたします",
+        "감사합니다", "С уважением,",
+    ]  # fmt: skip
+    content = ["Thanks for nothing, the parcel never came", "Please refund me", "好的，谢谢"]
+    assert [c for c in closings if not is_closing(c)] == []
+    assert [c for c in content if is_closing(c)] == []
+
+
+def test_unknown_closings_are_folded_with_the_signature_under_them():
+    faithfully = "I want to change my order.\n\nYours faithfully\nMrs. A. Green\n"
+    bilingual = (
+        "Please cancel.\n\nBest regards / Mit freundlichen Grüßen\nHans Müller\nMüller GmbH\n"
+        "Tel: +49 30 1234567\n"
+    )
+    formal = "请尽快发货。\n\n此致\n敬礼\n\n王明\n电话：13800138000\n"
+    assert split_reply(faithfully).new == "I want to change my order."
+    assert split_reply(bilingual).new == "Please cancel."
+    assert split_reply(formal).new == "请尽快发货。"
+
+
+def test_eco_footer_is_folded_only_as_a_trailing_block():
+    footer = "Please cancel.\n\nThanks\nAnn\n\nPlease consider the environment before printing.\n"
+    assert split_reply(footer).new == "Please cancel."
+
+
+def test_data_the_customer_gives_at_the_end_is_never_folded():
+    texts = [
+        "快递一直没更新，麻烦查一下。\n\n订单号：2026110212345",
+        "快递一直没更新，麻烦查一下。\n谢谢\n订单号：2026110212345",
+        "Where is it?\n\nOrder #100234",
+        "请寄到以下地址：\n\n张三\n上海市浦东新区张江路100号3栋\n13800138000",
+        "Please change the size.\nSize: M\nColour: Black",
+        "The item arrived broken.\n\nJohn Smith\nSize: M",
+    ]
+    assert [t for t in texts if split_reply(t).new != t] == []
