@@ -27,6 +27,7 @@ from tests.channels.email.quotes_corpus import (
     Sample,
     load_heldout,
     load_heldout2,
+    load_heldout3,
     load_own,
     load_public,
     normalise,
@@ -37,7 +38,7 @@ REPORT = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Reply stripping"
 
 Parser = Callable[[Sample], str]
-CORPORA = ("public", "own", "heldout", "heldout2")
+CORPORA = ("public", "own", "heldout", "heldout2", "heldout3")
 # The held-out corpus's first run, before the fixes it prompted: kefu right on 141 of 151
 # replies (commit 6f889ce, parser as merged in da1dce8). Recorded here, as it cannot be re-run.
 HELDOUT_FIRST_RUN = (141, 151)
@@ -102,7 +103,7 @@ def measure(parsers: dict[str, Parser], samples: list[Sample]) -> dict[str, dict
                 ok = False
             corpus = sample.corpus
             groups = [corpus]
-            if corpus in ("own", "heldout"):
+            if corpus in ("own", "heldout", "heldout3"):
                 groups.append(f"{corpus} · language: {sample.language}")
                 if sample.html is not None:
                     groups.append(f"{corpus} · with HTML")
@@ -153,7 +154,9 @@ def section(samples: list[Sample]) -> tuple[list[str], dict[str, dict[str, Score
         "author before reading the parser, over the same clients and ProtonMail, Zoho, Outlook "
         "for Mac, Samsung Email, Sina/Sohu, Aliyun, Tencent Exmail, WeChat Work and HTML-only "
         f"mail; heldout2 — {count['heldout2']} more replies written blind after the fixes the "
-        "heldout corpus prompted, measured once and never tuned on. Target: 95 % on each.",
+        "heldout corpus prompted; heldout3 — "
+        f"{count['heldout3']} replies (half Chinese) written blind after the closing lexicon, "
+        "committed before its one run and never tuned on. Target: 95 % on each.",
         f"- **Speed:** {per_reply_ms:.2f} ms per reply on average.",
     ]
     missing = [f"`{n}` ({why})" for n, why in available.items() if isinstance(why, str)]
@@ -187,11 +190,23 @@ def section(samples: list[Sample]) -> tuple[list[str], dict[str, dict[str, Score
         "Chinese phone lines, Samsung/Zoho/以下是转发的邮件 separators, legal disclaimers under "
         "signatures, address and company lines, name-and-title and nickname-and-contact "
         "blocks) and measured once. heldout's figure after its fixes is a fitted one too.",
-        '- heldout2\'s misses are closings the parser does not know ("Yours faithfully", '
-        '"Greetings from …", "Thanks and regards", a bilingual "Best regards / Mit '
-        'freundlichen Grüßen"), an eco footer ("Please consider the environment …") and '
-        'a last "订单号：…" line folded as if it were a signature: expect roughly 86–93 % '
-        "on mail from customers and clients nobody here has seen.",
+        "- heldout2 was measured once at 86.4 % (38/44). Its misses were closings the parser "
+        'did not know ("Yours faithfully", "Greetings from …", "Thanks and regards", a '
+        'bilingual "Best regards / Mit freundlichen Grüßen"), an eco footer and a last '
+        '"订单号：…" line folded as if it were a signature. They were answered by rules, not by '
+        "its texts: a closing lexicon by language (English, Chinese simplified and traditional, "
+        "German, French, Spanish, Italian, Dutch, Portuguese, Nordic, Japanese, Korean, Russian) "
+        "whose phrases combine with and/&/commas/slashes; a closing is folded only from the "
+        "final block and only over signature-like lines; order and tracking numbers and amounts "
+        "are never signature lines, and labelled values or postal addresses only under a "
+        "closing or beside a phone, e-mail or company line; eco/print footers folded as "
+        "trailing blocks. Its figure now is therefore no longer blind.",
+        "- heldout3 was written after those rules, committed, and measured once: "
+        "93.8 % (60/64; English 29/32, Chinese 31/32). Its four misses all keep too much, "
+        "none folds customer text: a name under a line that ends in an informal closing "
+        '("… Cheers mate\\nDaz", "… 多谢啦~\\n阿杰"), a Dutch "B.V." company line, and a '
+        '"Looking forward to your reply." paragraph above "Best regards". Expect roughly '
+        "90–95 % on mail from customers and clients nobody here has seen.",
         '- The libraries keep sign-offs and name lines ("Thanks,\\nJohn") in the new part and '
         "know no Chinese quote header (`于…写道：`, `发件人:/发送时间:`, `原始邮件`), which "
         "is most of their misses.",
@@ -217,7 +232,7 @@ def main() -> None:
     parser.add_argument("--print", action="store_true", help="print the section, do not write")
     parser.add_argument("--failures", action="store_true", help="list kefu's wrong replies")
     args = parser.parse_args()
-    samples = load_public() + load_own() + load_heldout() + load_heldout2()
+    samples = load_public() + load_own() + load_heldout() + load_heldout2() + load_heldout3()
     lines, scores = section(samples)
     if args.failures:
         for group in CORPORA:

@@ -14,7 +14,7 @@ SECTION = re.compile(r"^--- (text|new|html)\s*$")
 @dataclass(frozen=True, slots=True)
 class Sample:
     name: str
-    corpus: str  # "public", "own", "heldout" or "heldout2"
+    corpus: str  # "public", "own", "heldout", "heldout2" or "heldout3"
     client: str
     language: str
     text: str
@@ -55,6 +55,11 @@ def load_heldout() -> list[Sample]:
 def load_heldout2() -> list[Sample]:
     """A second blind set, written after the fixes without looking at any failure."""
     return _load("heldout2")
+
+
+def load_heldout3() -> list[Sample]:
+    """A third blind set, written after the closing lexicon, committed before its one run."""
+    return _load("heldout3")
 
 
 def _load(corpus: str) -> list[Sample]:
