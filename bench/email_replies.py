@@ -23,13 +23,25 @@ from pathlib import Path
 
 from bench.harness import machine
 from kefu.channels.email.quotes import split_reply
-from tests.channels.email.quotes_corpus import Sample, load_own, load_public, normalise
+from tests.channels.email.quotes_corpus import (
+    Sample,
+    load_heldout,
+    load_heldout2,
+    load_heldout3,
+    load_own,
+    load_public,
+    normalise,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 REPORT = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Reply stripping"
 
 Parser = Callable[[Sample], str]
+CORPORA = ("public", "own", "heldout", "heldout2", "heldout3")
+# The held-out corpus's first run, before the fixes it prompted: kefu right on 141 of 151
+# replies (commit 6f889ce, parser as merged in da1dce8). Recorded here, as it cannot be re-run.
+HELDOUT_FIRST_RUN = (141, 151)
 
 
 @dataclass
@@ -81,7 +93,7 @@ def libraries() -> dict[str, Parser | str]:
 
 
 def measure(parsers: dict[str, Parser], samples: list[Sample]) -> dict[str, dict[str, Score]]:
-    """scores[parser][group]: groups are "public", "own", "own: <client>", "own: <language>"."""
+    """scores[parser][group]: a corpus name, or "<corpus> · client: x" / "· language: x"."""
     scores: dict[str, dict[str, Score]] = defaultdict(lambda: defaultdict(Score))
     for name, parse in parsers.items():
         for sample in samples:
@@ -89,11 +101,14 @@ def measure(parsers: dict[str, Parser], samples: list[Sample]) -> dict[str, dict
                 ok = normalise(parse(sample)) == normalise(sample.expected)
             except Exception:  # a library that crashes on a mail gets it wrong
                 ok = False
-            groups = [sample.corpus]
-            if sample.corpus == "own":
-                groups += [f"client: {sample.client}", f"language: {sample.language}"]
+            corpus = sample.corpus
+            groups = [corpus]
+            if corpus in ("own", "heldout", "heldout3"):
+                groups.append(f"{corpus} · language: {sample.language}")
                 if sample.html is not None:
-                    groups.append("with HTML")
+                    groups.append(f"{corpus} · with HTML")
+            if corpus == "own":
+                groups.append(f"{corpus} · client: {sample.client}")
             for group in groups:
                 scores[name][group].add(sample.name, ok)
     return scores
@@ -108,17 +123,20 @@ def section(samples: list[Sample]) -> tuple[list[str], dict[str, dict[str, Score
         split_reply(sample.text, html=sample.html)
     per_reply_ms = (time.perf_counter() - start) / len(samples) * 1000
     scores = measure(parsers, samples)
-    public = [s for s in samples if s.corpus == "public"]
-    own = [s for s in samples if s.corpus == "own"]
-    groups = [
-        "public",
-        "own",
-        *sorted(
-            {g for g in scores["kefu"] if g not in ("public", "own")},
-            key=lambda g: (not g.startswith("language"), g != "with HTML", g),
+    count = {c: sum(s.corpus == c for s in samples) for c in CORPORA}
+    clients = len({s.client for s in samples if s.corpus == "own"})
+    groups = sorted(
+        scores["kefu"],
+        key=lambda g: (
+            CORPORA.index(g.split(" · ")[0]),
+            " · " in g,
+            "client" in g,
+            "HTML" in g,
+            g,
         ),
-    ]
+    )
     names = list(parsers)
+    right, total = HELDOUT_FIRST_RUN
     lines = [
         HEADING,
         "",
@@ -129,10 +147,16 @@ def section(samples: list[Sample]) -> tuple[list[str], dict[str, dict[str, Score
         "",
         f"- **Date:** {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- **Machine:** {machine()}",
-        f"- **Corpora:** public — {len(public)} test emails of GitHub's `email_reply_parser` "
-        "(MIT), labelled by us; own — "
-        f"{len(own)} English and Chinese replies from {len({s.client for s in own})} clients "
-        "(`tests/channels/email/replies/`). Target: 95 % on each.",
+        f"- **Corpora** (`tests/channels/email/replies/`): public — {count['public']} test "
+        "emails of GitHub's `email_reply_parser` (MIT), labelled by us; own — "
+        f"{count['own']} English and Chinese replies from {clients} clients, written with the "
+        f"parser; heldout — {count['heldout']} replies (half Chinese) written blind by a second "
+        "author before reading the parser, over the same clients and ProtonMail, Zoho, Outlook "
+        "for Mac, Samsung Email, Sina/Sohu, Aliyun, Tencent Exmail, WeChat Work and HTML-only "
+        f"mail; heldout2 — {count['heldout2']} more replies written blind after the fixes the "
+        "heldout corpus prompted; heldout3 — "
+        f"{count['heldout3']} replies (half Chinese) written blind after the closing lexicon, "
+        "committed before its one run and never tuned on. Target: 95 % on each.",
         f"- **Speed:** {per_reply_ms:.2f} ms per reply on average.",
     ]
     missing = [f"`{n}` ({why})" for n, why in available.items() if isinstance(why, str)]
@@ -144,6 +168,10 @@ def section(samples: list[Sample]) -> tuple[list[str], dict[str, dict[str, Score
         "|---|" + "---:|" * len(names),
     ]
     for group in groups:
+        if group == "heldout":
+            first = f"{right / total:.1%} ({right}/{total})"
+            cells = [first if name == "kefu" else "—" for name in names]
+            lines.append("| heldout, first run (before its fixes) | " + " | ".join(cells) + " |")
         cells = [scores[name][group].cell() for name in names]
         lines.append(f"| {group} | " + " | ".join(cells) + " |")
     lines += [
@@ -155,10 +183,30 @@ def section(samples: list[Sample]) -> tuple[list[str], dict[str, dict[str, Score
         "the HTML markers (gmail_quote, divRplyFwdMsg, blockquote type=cite, QQ's and 163's "
         "quote containers) add accuracy only when a client's text part lacks a recognisable "
         "header; they are used only when the text shows no quote at all.",
-        "- The own corpus and the parser were written by the same person. Its first run, "
-        "before the fixes it prompted, got 122/134 (91.0 %): a fairer guess for mail from "
-        "unseen clients and habits than the figure above. The public corpus was right from "
-        "its first run apart from one header written right under the text (39/40).",
+        "- The own corpus and the parser were written by the same person (first run 122/134, "
+        "91.0 %), so its figure is not a measure of unseen mail. The honest figures are the "
+        f"blind ones: heldout's first run ({right}/{total}, {right / total:.1%}), then "
+        "heldout2, written after heldout's misses were fixed by general rules (traditional "
+        "Chinese phone lines, Samsung/Zoho/以下是转发的邮件 separators, legal disclaimers under "
+        "signatures, address and company lines, name-and-title and nickname-and-contact "
+        "blocks) and measured once. heldout's figure after its fixes is a fitted one too.",
+        "- heldout2 was measured once at 86.4 % (38/44). Its misses were closings the parser "
+        'did not know ("Yours faithfully", "Greetings from …", "Thanks and regards", a '
+        'bilingual "Best regards / Mit freundlichen Grüßen"), an eco footer and a last '
+        '"订单号：…" line folded as if it were a signature. They were answered by rules, not by '
+        "its texts: a closing lexicon by language (English, Chinese simplified and traditional, "
+        "German, French, Spanish, Italian, Dutch, Portuguese, Nordic, Japanese, Korean, Russian) "
+        "whose phrases combine with and/&/commas/slashes; a closing is folded only from the "
+        "final block and only over signature-like lines; order and tracking numbers and amounts "
+        "are never signature lines, and labelled values or postal addresses only under a "
+        "closing or beside a phone, e-mail or company line; eco/print footers folded as "
+        "trailing blocks. Its figure now is therefore no longer blind.",
+        "- heldout3 was written after those rules, committed, and measured once: "
+        "93.8 % (60/64; English 29/32, Chinese 31/32). Its four misses all keep too much, "
+        "none folds customer text: a name under a line that ends in an informal closing "
+        '("… Cheers mate\\nDaz", "… 多谢啦~\\n阿杰"), a Dutch "B.V." company line, and a '
+        '"Looking forward to your reply." paragraph above "Best regards". Expect roughly '
+        "90–95 % on mail from customers and clients nobody here has seen.",
         '- The libraries keep sign-offs and name lines ("Thanks,\\nJohn") in the new part and '
         "know no Chinese quote header (`于…写道：`, `发件人:/发送时间:`, `原始邮件`), which "
         "is most of their misses.",
@@ -184,10 +232,10 @@ def main() -> None:
     parser.add_argument("--print", action="store_true", help="print the section, do not write")
     parser.add_argument("--failures", action="store_true", help="list kefu's wrong replies")
     args = parser.parse_args()
-    samples = load_public() + load_own()
+    samples = load_public() + load_own() + load_heldout() + load_heldout2() + load_heldout3()
     lines, scores = section(samples)
     if args.failures:
-        for group in ("public", "own"):
+        for group in CORPORA:
             print(group, scores["kefu"][group].wrong)
     if args.print:
         print("\n".join(lines))

@@ -92,6 +92,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import pages as account_pages
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.channels.email import failure_pages as email_failure_pages
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
@@ -123,6 +124,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         customer_pages,
         ticket_live_pages,
         email_message_pages,
+        email_failure_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     api_modules = (

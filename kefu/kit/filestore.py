@@ -8,6 +8,7 @@ record the hash in their transaction: a rollback leaves at most an unreferenced 
 import hashlib
 import os
 import tempfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -31,7 +32,9 @@ class FileStore:
             raise NotFound("no such file")
         return self.root / sha256[:2] / sha256[2:4] / sha256
 
-    def put(self, data: bytes) -> StoredFile:
+    def put(self, data: bytes, *, sync: bool = True) -> StoredFile:
+        """Store bytes under their digest. `sync=False` leaves the flush to disk to a later
+        `sync()` of the whole batch (one journal commit instead of one per file)."""
         digest = hashlib.sha256(data).hexdigest()
         target = self.path(digest)
         if not target.exists():
@@ -41,12 +44,22 @@ class FileStore:
                 with os.fdopen(fd, "wb") as handle:
                     handle.write(data)
                     handle.flush()
-                    os.fsync(handle.fileno())
+                    if sync:
+                        os.fsync(handle.fileno())
                 Path(tmp).replace(target)
             except BaseException:
                 Path(tmp).unlink(missing_ok=True)
                 raise
         return StoredFile(sha256=digest, size=len(data))
+
+    def sync(self, digests: Iterable[str]) -> None:
+        """Flush files stored with `sync=False` to disk (before the rows naming them commit)."""
+        for digest in set(digests):
+            fd = os.open(self.path(digest), os.O_RDONLY)
+            try:
+                os.fsync(fd)
+            finally:
+                os.close(fd)
 
     def exists(self, sha256: str) -> bool:
         try:

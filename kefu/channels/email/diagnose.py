@@ -174,8 +174,18 @@ def check_smtp(settings: ServerSettings) -> list[Step]:
             client = smtplib.SMTP_SSL(timeout=settings.timeout, context=context)
         else:
             client = smtplib.SMTP(timeout=settings.timeout)
+        client._host = settings.host  # the name STARTTLS and SSL check the certificate for
         try:
             code, message = client.connect(settings.host, settings.port)
+        except Exception as exc:
+            raise steps.failed("greeting", _describe(exc, settings)) from None
+        if code != 220:
+            words = _server_words(message)
+            said = f"{code} {words}" if code > 0 else words
+            raise steps.failed(
+                "greeting", _("The server did not greet with 220 (ready): %(words)s", words=said)
+            )
+        try:
             client.ehlo_or_helo_if_needed()
         except Exception as exc:
             raise steps.failed("greeting", _describe(exc, settings)) from None

@@ -73,6 +73,13 @@ class _Batch:
     max_attachment_bytes: int
     use_mail_date: bool
     now: datetime = field(default_factory=utcnow)
+    stored_files: list[str] = field(default_factory=list)
+
+    def put(self, files: FileStore, data: bytes) -> str:
+        """Store bytes without waiting for the disk; the batch syncs them before commit."""
+        digest = files.put(data, sync=False).sha256
+        self.stored_files.append(digest)
+        return digest
 
 
 def receive_emails(
@@ -87,14 +94,36 @@ def receive_emails(
     """Store a batch of raw emails and commit; see the module docstring. `use_mail_date` keeps
     each mail's own Date (imports of old mail); live mail is dated when it arrives."""
     with database.unit_of_work() as session:
-        batch = _Batch(
-            mailbox=session.get(Mailbox, mailbox_id) if mailbox_id is not None else None,
-            own_addresses=_own_addresses(session),
-            agents=accounts.active_agent_ids_by_email(session),
-            max_attachment_bytes=settings.max_attachment_bytes if settings else 25_000_000,
+        return receive_in(
+            session,
+            files,
+            mailbox_id=mailbox_id,
+            emails=emails,
+            settings=settings,
             use_mail_date=use_mail_date,
         )
-        return [_receive_one(session, files, batch, email) for email in emails]
+
+
+def receive_in(
+    session: Session,
+    files: FileStore,
+    *,
+    mailbox_id: int | None,
+    emails: list[RawEmail],
+    settings: Settings | None = None,
+    use_mail_date: bool = False,
+) -> list[Receipt]:
+    """`receive_emails` in the caller's transaction (the caller commits, then acknowledges)."""
+    batch = _Batch(
+        mailbox=session.get(Mailbox, mailbox_id) if mailbox_id is not None else None,
+        own_addresses=_own_addresses(session),
+        agents=accounts.active_agent_ids_by_email(session),
+        max_attachment_bytes=settings.max_attachment_bytes if settings else 25_000_000,
+        use_mail_date=use_mail_date,
+    )
+    receipts = [_receive_one(session, files, batch, email) for email in emails]
+    files.sync(batch.stored_files)
+    return receipts
 
 
 def _own_addresses(session: Session) -> frozenset[str]:
@@ -102,7 +131,7 @@ def _own_addresses(session: Session) -> frozenset[str]:
 
 
 def _receive_one(session: Session, files: FileStore, batch: _Batch, email: RawEmail) -> Receipt:
-    raw_sha256 = files.put(email.raw).sha256
+    raw_sha256 = batch.put(files, email.raw)
     try:
         with session.begin_nested():
             return _store(session, files, batch, email, raw_sha256)
@@ -243,7 +272,7 @@ def _inbound_message(
         ticket_id=ticket_id_in(parsed.subject or ""),
         references=_references(parsed),
         cc_emails=_cc_emails(parsed, batch, sender_email),
-        attachments=_attachments(files, parsed),
+        attachments=_attachments(files, batch, parsed),
         store_id=batch.mailbox.store_id if batch.mailbox else None,
         details={"email": details},
         thread_by_subject=True,
@@ -302,15 +331,14 @@ def _cc_emails(parsed: ParsedEmail, batch: _Batch, sender_email: str) -> list[st
     return list(found)[:100]
 
 
-def _attachments(files: FileStore, parsed: ParsedEmail) -> list[AttachmentIn]:
+def _attachments(files: FileStore, batch: _Batch, parsed: ParsedEmail) -> list[AttachmentIn]:
     stored = []
     for item in parsed.attachments[:100]:
-        put = files.put(item.data)
         stored.append(
             AttachmentIn(
                 filename=item.filename[:255] or "attachment",
                 content_type=(item.content_type or "application/octet-stream")[:200],
-                sha256=put.sha256,
+                sha256=batch.put(files, item.data),
                 size=len(item.data),
                 content_id=(item.content_id or None) and item.content_id[:255],
                 is_inline=item.is_inline,

@@ -9,7 +9,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
-from kefu.channels.email import diagnose, mailboxes
+from kefu.channels.email import diagnose, failures, mailboxes
 from kefu.channels.email.models import Mailbox
 from kefu.channels.email.schemas import SECRET_FIELDS, MailboxCreate, MailboxRead, MailboxUpdate
 from kefu.errors import KefuError, describe_validation
@@ -90,7 +90,12 @@ def _form_page(
 def mailboxes_page(request: Request, session: DbSession, actor: PageActor) -> Response:
     require(actor, "mailboxes.manage")
     rows = [MailboxRead.of(m) for m in mailboxes.list_mailboxes(session)]
-    return render(request, "email/mailboxes.html", {"mailboxes": rows})
+    context = {
+        "mailboxes": rows,
+        "failures": failures.open_failures(session, actor=actor),
+        "names": {m.id: m.name for m in rows},
+    }
+    return render(request, "email/mailboxes.html", context)
 
 
 @router.get("/admin/mailboxes/new", response_class=HTMLResponse)

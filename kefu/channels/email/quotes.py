@@ -25,18 +25,20 @@ SEPARATOR = re.compile(
     r"^[\s*]*[-=_]{2,}\s*("
     r"original message|original|original e-?mail|forwarded message|forwarded e-?mail|reply message|"
     r"原始邮件|原始郵件|原邮件|原郵件|转发的邮件|转发邮件|轉寄的郵件|轉發的郵件|转发的信件|"
+    r"原始信息|原始訊息|原始消息|原信息|原訊息|"
     r"message d'origine|message transféré|ursprüngliche nachricht|weitergeleitete nachricht|"
     r"mensaje original|mensaje reenviado|messaggio originale|messaggio inoltrato|"
     r"mensagem original|mensagem encaminhada|oorspronkelijk bericht|doorgestuurd bericht|"
-    r"[^-=_]{0,12}(原邮件|原郵件|邮件信息|郵件資訊|original|forwarded|message)[^-=_]{0,12}"
+    r"[^-=_]{0,12}(原邮件|原郵件|邮件信息|郵件資訊|原始信息|原始訊息|original|forwarded|message)"
+    r"[^-=_]{0,12}"
     r")\s*[-=_]{2,}[\s*]*$"
-    r"|^\s*(begin forwarded message|开始转发的邮件|以下为转发的邮件|下面是转发的邮件|转发的邮件)"
-    r"\s*[:：]\s*$",
+    r"|^\s*(begin forwarded message|开始转发的邮件|转发的邮件|轉寄的郵件"
+    r"|(以下|下面)[是为為]?(转发|轉發|轉寄)的?(邮件|郵件))\s*[:：]\s*$",
     re.IGNORECASE,
 )
 RULE = re.compile(r"^\s*([_-])\1{19,79}\s*$")  # Outlook's underscores; a long dash rule
 HEADER_KEYS = {
-    "from": r"from|发件人|發件人|寄件者|寄件人|发信人|de|von|da|van|från|fra|od|от",
+    "from": r"from|发件人|發件人|寄件者|寄件人|发信人|由|de|von|da|van|från|fra|od|от",
     "date": r"sent|date|发送时间|發送時間|寄件日期|日期|时间|時間|envoyé|gesendet|datum|inviato|"
     r"enviado|enviada em|enviado el|data|fecha|date d'envoi|verzonden|skickat|sendt",
     "to": r"to|收件人|收件者|a|à|an|para|aan|till|til|до",
@@ -210,6 +212,8 @@ def _attribution_window(cleaned: list[str], index: int, *, nested: bool = False)
 
 
 def _is_attribution(joined: str) -> bool:
+    if joined.startswith(("--", "==")) and joined.endswith(("--", "==")):
+        joined = joined.strip("-= ")  # Zoho: "---- On … wrote ---"
     dated = bool(DATE_OR_TIME.search(joined) or ADDRESS.search(joined) or re.search(r"\d", joined))
     if not dated:
         return False

@@ -186,9 +186,10 @@ def _address_of(value: str) -> str:
 def smtp_settings(
     session: Session, outbound: OutboundEmail, *, settings: Settings, now: datetime
 ) -> ServerSettings:
-    """The mailbox's SMTP server, or KEFU_SMTP_URL when the reply has no mailbox."""
+    """The mailbox's SMTP server, or KEFU_SMTP_URL when the reply has no mailbox or the
+    mailbox only receives."""
     mailbox = session.get(Mailbox, outbound.mailbox_id) if outbound.mailbox_id else None
-    if mailbox is not None:
+    if mailbox is not None and mailbox.smtp_host:
         return mailboxes.server_settings(session, mailbox, "smtp", now=now)
     if not settings.smtp_url:
         raise NoMailbox("no mailbox is set up to send email, and KEFU_SMTP_URL is not set")

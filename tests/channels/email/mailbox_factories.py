@@ -188,7 +188,7 @@ def smtp_server(
         ok = isinstance(auth_data, LoginPassword) and (
             known.get(auth_data.login.decode()) == auth_data.password.decode()
         )
-        return AuthResult(success=ok)
+        return AuthResult(success=ok, handled=False)
 
     options: dict[str, Any] = {}
     if users is not None:

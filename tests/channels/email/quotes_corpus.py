@@ -14,7 +14,7 @@ SECTION = re.compile(r"^--- (text|new|html)\s*$")
 @dataclass(frozen=True, slots=True)
 class Sample:
     name: str
-    corpus: str  # "public" or "own"
+    corpus: str  # "public", "own", "heldout", "heldout2" or "heldout3"
     client: str
     language: str
     text: str
@@ -44,13 +44,32 @@ def load_public() -> list[Sample]:
 
 
 def load_own() -> list[Sample]:
+    return _load("own")
+
+
+def load_heldout() -> list[Sample]:
+    """Written blind by a second author, before reading the parser, and never tuned on first."""
+    return _load("heldout")
+
+
+def load_heldout2() -> list[Sample]:
+    """A second blind set, written after the fixes without looking at any failure."""
+    return _load("heldout2")
+
+
+def load_heldout3() -> list[Sample]:
+    """A third blind set, written after the closing lexicon, committed before its one run."""
+    return _load("heldout3")
+
+
+def _load(corpus: str) -> list[Sample]:
     samples: list[Sample] = []
-    for path in sorted((CORPUS / "own").glob("*.txt")):
-        samples += _parse(path.read_text(encoding="utf-8"), client=path.stem)
+    for path in sorted((CORPUS / corpus).glob("*.txt")):
+        samples += _parse(path.read_text(encoding="utf-8"), client=path.stem, corpus=corpus)
     return samples
 
 
-def _parse(source: str, *, client: str) -> list[Sample]:
+def _parse(source: str, *, client: str, corpus: str) -> list[Sample]:
     """ "### name lang [html]" then "--- text", "--- new" and optionally "--- html" sections."""
     samples = []
     for block in re.split(r"^### ", source, flags=re.MULTILINE)[1:]:
@@ -68,7 +87,7 @@ def _parse(source: str, *, client: str) -> list[Sample]:
         samples.append(
             Sample(
                 name=name,
-                corpus="own",
+                corpus=corpus,
                 client=client,
                 language=language,
                 text="\n".join(sections["text"]).strip("\n") + "\n",

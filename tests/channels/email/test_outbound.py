@@ -167,3 +167,39 @@ def test_a_reply_is_not_sent_again_once_recorded(runtime: Runtime, smtp: Capture
     # when: the job runs again (a retried job, a second worker)
     assert _send_all(runtime) == ["sent"]
     assert len(smtp.received) == 1
+
+
+def test_a_bounce_of_a_reply_is_shown_on_its_ticket(runtime: Runtime, smtp: Capture) -> None:
+    # given: a reply sent to an address that does not exist
+    from pathlib import Path
+
+    from kefu.customers import service as customers
+    from kefu.tickets.messages import list_messages
+
+    make_mailbox(runtime.database, smtp_port=smtp.port)
+    agent = make_agent(runtime.database)
+    customer_mail = mail(sender="no.such.user@example.net", name="Nobody")
+    [first] = deliver(runtime.database, runtime.files, customer_mail)
+    message_id = _reply(runtime, agent.id, first.ticket_id, "We refunded you.")
+    assert _send_all(runtime) == ["sent"]
+    with runtime.database.sessions() as session:
+        sent_id = get_message(session, message_id).source_id
+    # when: the mail server's delivery report comes back
+    dsn = (Path(__file__).parent / "mail" / "dsn_postfix.eml").read_bytes()
+    dsn = dsn.replace(b"kefu.t2210.m5.c0ffee@shop.example", sent_id.encode())
+    [receipt] = deliver(runtime.database, runtime.files, dsn)
+    # then: a note on the same ticket, the reply marked failed, the address flagged
+    assert (receipt.ticket_id, receipt.noise) == (first.ticket_id, "bounce")
+    with runtime.database.sessions() as session:
+        note = list_messages(session, first.ticket_id)[-1]
+        assert (note.kind, note.author_type) == ("note", "system")
+        assert note.body_text.startswith("Delivery to no.such.user@example.net failed: 5.1.1")
+        delivery = get_message(session, message_id).details["delivery"]
+        assert delivery["status"] == "failed"
+        assert delivery["error"].startswith("bounced: 5.1.1")
+        customer = customers.find_by_identity(session, "email", "no.such.user@example.net")
+        [identity] = customers.identities_of(session, [customer.id])[customer.id]
+        assert identity.details["bounce"].startswith("5.1.1")
+    # and the same report fetched again changes nothing
+    [again] = deliver(runtime.database, runtime.files, dsn)
+    assert again.message_id == receipt.message_id

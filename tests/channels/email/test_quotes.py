@@ -3,16 +3,32 @@
 from __future__ import annotations
 
 import random
+import re
 import time
 
 import pytest
 
 from kefu.channels.email.quotes import ReplyParts, split_reply
-from tests.channels.email.quotes_corpus import load_own, load_public, normalise
+from tests.channels.email.quotes_corpus import (
+    load_heldout,
+    load_heldout2,
+    load_heldout3,
+    load_own,
+    load_public,
+    normalise,
+)
 
 
-@pytest.mark.parametrize("loader", [load_public, load_own], ids=["public", "own"])
-def test_new_part_is_exactly_right_for_95_percent_of_each_corpus(loader):
+# heldout2 was written blind after the fixes and measured once at 38/44 (86.4 %); heldout3 was
+# written blind after the closing lexicon, committed, then measured once at 60/64 (93.8 %).
+# Their floors are those measured figures, not the 95 % target, and are not raised by tuning.
+@pytest.mark.parametrize(
+    ("loader", "size", "floor"),
+    [(load_public, 40, 0.95), (load_own, 120, 0.95), (load_heldout, 150, 0.95),
+     (load_heldout2, 40, 0.86), (load_heldout3, 60, 0.93)],
+    ids=["public", "own", "heldout", "heldout2", "heldout3"],
+)  # fmt: skip
+def test_new_part_is_exactly_right_for_95_percent_of_each_corpus(loader, size, floor):
     # given
     samples = loader()
     # when
@@ -22,8 +38,31 @@ def test_new_part_is_exactly_right_for_95_percent_of_each_corpus(loader):
         if normalise(split_reply(s.text, html=s.html).new) != normalise(s.expected)
     ]
     # then
-    assert len(samples) >= 40
-    assert 1 - len(wrong) / len(samples) >= 0.95, wrong
+    assert len(samples) >= size
+    assert 1 - len(wrong) / len(samples) >= floor, wrong
+
+
+def test_heldout_corpus_is_half_chinese_over_many_clients():
+    samples = load_heldout()
+    chinese = sum(s.language == "zh" for s in samples)
+    assert 0.4 <= chinese / len(samples) <= 0.6
+    assert sum(s.html is not None for s in samples) >= 10
+    assert sum(not s.expected for s in samples) >= 2  # forwards without a comment
+
+
+def test_third_blind_corpus_is_half_chinese_with_data_lines_and_bare_replies():
+    samples = load_heldout3()
+    assert sum(s.language == "zh" for s in samples) * 2 == len(samples) >= 60
+    # replies whose last line is a "key: value" the customer gives, kept as the label's last line
+    data_at_end = [
+        s
+        for s in samples
+        if s.expected
+        and re.search(r"[:：]\s*\S", s.expected.splitlines()[-1])
+        and s.text.strip().splitlines()[-1].strip() == s.expected.splitlines()[-1].strip()
+    ]
+    assert len(data_at_end) >= 6
+    assert sum(normalise(s.text) == normalise(s.expected) for s in samples) >= 10
 
 
 def test_own_corpus_covers_every_client_in_both_languages():
