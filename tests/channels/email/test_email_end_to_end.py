@@ -4,6 +4,7 @@ mailbox with threading headers, and the customer's answer joins the same ticket.
 
 import email
 import email.policy
+import re
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
@@ -18,7 +19,7 @@ from kefu.channels.email.schemas import MailboxCreate
 from kefu.dispatch import dispatch_due
 from kefu.kit.actor import Actor
 from kefu.runtime import Runtime
-from kefu.tickets.messages import list_messages
+from kefu.tickets.messages import find_by_source, list_messages
 from tests.accounts.factories import make_agent
 from tests.channels.email.conftest import CUSTOMER, SUPPORT
 from tests.channels.email.servers import CaptureSMTP, Dovecot
@@ -85,14 +86,17 @@ def test_mail_in_reply_out_answer_back(
     # then: a ticket, and the mail is flagged in Dovecot
     [stored] = dovecot.read(SUPPORT, imap_folder)
     assert stored.is_ingested
-    # the agent replies in the browser
+    with runtime.database.sessions() as session:
+        [hit] = find_by_source(session, "email", [first_id])
+        ticket_id = hit.ticket_id
+    # the agent opens it from the Unassigned view and replies in the browser
     context, page = signed_in_page(browser, live_server, "ada@example.com")
-    page.get_by_role("link", name=f"Parcel {marker} never arrived").first.click()
+    page.goto(f"{live_server}/views/unassigned")
+    page.get_by_role("link", name=re.compile(f"Parcel {marker} never arrived")).first.click()
     expect(page.locator(".msg-customer")).to_contain_text("Order 1001 is late.")
     page.get_by_label("Message").fill("We asked the carrier; it arrives tomorrow.")
     page.get_by_role("button", name="Pending", exact=True).click()
     expect(page.get_by_text("Reply sent. Status: Pending.")).to_be_visible()
-    ticket_id = int(page.url.split("/tickets/")[1].split("?")[0].split("#")[0])
     dispatch_due(runtime.database)
     send_due_mail()
     page.reload()
