@@ -172,8 +172,8 @@ def test_dovecot_passes_every_step() -> None:
     settings = ServerSettings(
         host=DOVECOT or "",
         port=int(os.environ.get("KEFU_TEST_IMAP_PORT", "143")),
-        security=os.environ.get("KEFU_TEST_IMAP_SECURITY", "none"),  # type: ignore[arg-type]
-        username=os.environ.get("KEFU_TEST_IMAP_USER", "support@shop.example"),
+        security="none",
+        username="support@example.com",
         secret=os.environ.get("KEFU_TEST_IMAP_PASSWORD", "support"),
         verify_tls=False,
         timeout=5.0,
