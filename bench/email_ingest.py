@@ -29,7 +29,7 @@ from pathlib import Path
 from sqlalchemy import text
 
 from bench.email_corpus import generate
-from bench.harness import fresh_database, machine
+from bench.harness import fresh_database, machine, write_section
 from kefu.channels.email import imap
 from kefu.channels.email.mail_import import Source, import_mail
 from kefu.config import Settings
@@ -38,7 +38,6 @@ from kefu.dispatch import dispatch_due
 from kefu.kit.filestore import FileStore
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Email ingest"
 TARGET = 1000.0  # messages per second on SQLite (the issue)
 DJANGO_HELPDESK = 57.0  # its get_email on this kind of machine (the issue)
@@ -237,19 +236,6 @@ FINDINGS = [
 ]
 
 
-def write_section(lines: list[str]) -> None:
-    """Replace (or append) only the "Email ingest" section of docs/benchmarks.md."""
-    old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    start = old.find(HEADING + "\n")
-    if start == -1:
-        text = old.rstrip("\n") + "\n\n" + "\n".join(lines)
-    else:
-        end = old.find("\n## ", start + len(HEADING))
-        tail = old[end + 1 :] if end != -1 else ""
-        text = old[:start] + "\n".join(lines) + ("\n" + tail if tail else "")
-    REPORT.write_text(text, encoding="utf-8")
-
-
 def profile(count: int, work: Path) -> None:
     raws = list(generate(count, seed=2026))
     path = work / "profile.mbox"
@@ -285,7 +271,7 @@ def main() -> None:
     if args.print:
         print("\n".join(lines))
         return
-    write_section(lines)
+    write_section(HEADING, lines)
 
 
 if __name__ == "__main__":

@@ -13,7 +13,6 @@ project dependencies, and a library that is not installed is reported as such.
 from __future__ import annotations
 
 import argparse
-import re
 import time
 from collections import defaultdict
 from collections.abc import Callable
@@ -21,7 +20,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench.harness import machine
+from bench.harness import REPORT, machine, write_section
 from kefu.channels.email.quotes import split_reply
 from tests.channels.email.quotes_corpus import (
     Sample,
@@ -34,7 +33,6 @@ from tests.channels.email.quotes_corpus import (
 )
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 HEADING = "## Reply stripping"
 
 Parser = Callable[[Sample], str]
@@ -215,18 +213,6 @@ def section(samples: list[Sample]) -> tuple[list[str], dict[str, dict[str, Score
     return lines, scores
 
 
-def write_section(lines: list[str]) -> None:
-    """Replace (or append) only the "Reply stripping" section of docs/benchmarks.md."""
-    text = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
-    block = "\n".join(lines).rstrip("\n") + "\n"
-    pattern = re.compile(rf"^{re.escape(HEADING)}\n.*?(?=^## |\Z)", re.MULTILINE | re.DOTALL)
-    if pattern.search(text):
-        text = pattern.sub(lambda _: block + "\n", text, count=1).rstrip("\n") + "\n"
-    else:
-        text = text.rstrip("\n") + "\n\n" + block
-    REPORT.write_text(text, encoding="utf-8")
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--print", action="store_true", help="print the section, do not write")
@@ -240,7 +226,7 @@ def main() -> None:
     if args.print:
         print("\n".join(lines))
         return
-    write_section(lines)
+    write_section(HEADING, lines)
     print(f"wrote the reply stripping section of {REPORT.relative_to(ROOT)}")
 
 

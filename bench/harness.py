@@ -96,3 +96,34 @@ def machine() -> str:
         f"{cpu}, {os.cpu_count()} cores{memory}, {disk.total / 2**30:.0f} GiB disk; "
         f"{platform.system()} {platform.release()}; Python {platform.python_version()}"
     )
+
+
+REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
+# Sections of docs/benchmarks.md that their own modules write (bench.run keeps them).
+OWN_SECTIONS = ("## Email ingest", "## Reply stripping")
+
+
+def _sections(text: str) -> dict[str, str]:
+    """The report's "## " sections by heading (the part before the first one under "")."""
+    found: dict[str, str] = {}
+    heading = ""
+    for line in text.splitlines(keepends=True):
+        if line.startswith("## "):
+            heading = line.rstrip("\n")
+        found[heading] = found.get(heading, "") + line
+    return {heading: text.rstrip("\n") + "\n\n" for heading, text in found.items()}
+
+
+def write_section(heading: str, lines: list[str]) -> None:
+    """Replace (or append) one "## " section of docs/benchmarks.md, leaving the rest."""
+    old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else "# Benchmarks\n"
+    sections = _sections(old)
+    sections[heading] = "\n".join(lines).rstrip("\n") + "\n\n"
+    REPORT.write_text("".join(sections.values()).rstrip("\n") + "\n", encoding="utf-8")
+
+
+def kept_sections() -> str:
+    """The sections other benchmark modules wrote, for bench.run to put back."""
+    old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
+    sections = _sections(old)
+    return "".join(sections[h] for h in OWN_SECTIONS if h in sections)

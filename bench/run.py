@@ -2,6 +2,8 @@
 
 scripts/bench [--rows 1000000] [--events 5000] [--tickets 1000000] [--repeats 30]
               [--only outbox|audit|inbox ...]   (--only prints the report instead of writing it)
+The email sections are written by `python -m bench.email_ingest` and `bench.email_replies`
+(run by scripts/bench too) and kept when this report is rewritten.
               [--explain]   (prints the inbox's query plans instead of measuring)
 """
 
@@ -16,13 +18,19 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from bench import audit_pages, inbox, outbox
-from bench.harness import Figure, drop_scratch_databases, fresh_database, machine
+from bench.harness import (
+    REPORT,
+    Figure,
+    drop_scratch_databases,
+    fresh_database,
+    kept_sections,
+    machine,
+)
 from bench.inbox_dataset import Dataset, inbox_database
 from bench.inbox_explain import explain
 from bench.inbox_report import inbox_section
 
 ROOT = Path(__file__).resolve().parent.parent
-REPORT = ROOT / "docs" / "benchmarks.md"
 BENCHMARKS = ("outbox", "audit", "inbox")
 
 
@@ -151,7 +159,7 @@ def main() -> None:
     if args.only:
         print(text)
         return
-    REPORT.write_text(text, encoding="utf-8")
+    REPORT.write_text(text.rstrip("\n") + "\n\n" + kept_sections(), encoding="utf-8")
     console.print(f"wrote {REPORT.relative_to(ROOT)}")
 
 
