@@ -56,14 +56,19 @@ class EventDelivery(Base):
 
 
 Handler = Callable[[Session, Event], None]
+BatchHandler = Callable[[Session, list[Event]], None]
 
 
 @dataclass(frozen=True, slots=True)
 class HandlerSpec:
+    """A registered handler; with `batch` its fn takes the list of events due together
+    (`fn(session, events)`), e.g. to index each touched ticket once for many events."""
+
     name: str
     event_types: tuple[str, ...]
-    fn: Handler
+    fn: Any  # Handler, or BatchHandler when batch
     max_attempts: int
+    batch: bool = False
 
 
 class HandlerRegistry:
@@ -92,12 +97,16 @@ class HandlerRegistry:
 registry = HandlerRegistry()
 
 
-def handles(*event_types: str, name: str | None = None, max_attempts: int = 8) -> Any:
-    """Register a handler `fn(session, event)`; it must be idempotent (it may run again)."""
+def handles(
+    *event_types: str, name: str | None = None, max_attempts: int = 8, batch: bool = False
+) -> Any:
+    """Register a handler `fn(session, event)`; it must be idempotent (it may run again).
+    With `batch=True` it is `fn(session, events)` and gets every due event of its types that
+    one dispatch batch holds (in event order; one event alone when a batch run failed)."""
 
-    def decorate(fn: Handler) -> Handler:
+    def decorate(fn: Any) -> Any:
         handler_name = name or f"{fn.__module__}.{fn.__qualname__}"
-        registry.register(HandlerSpec(handler_name, event_types, fn, max_attempts))
+        registry.register(HandlerSpec(handler_name, event_types, fn, max_attempts, batch))
         return fn
 
     return decorate
