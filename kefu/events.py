@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kefu.db import Base, BigId, JsonDoc, UtcDateTime
@@ -134,7 +134,11 @@ def emit(
     )
     session.add(event)
     session.flush()
-    for spec in registry.for_type(event_type):
-        session.add(EventDelivery(event_id=event.id, handler=spec.name, next_attempt_at=now))
+    deliveries = [
+        {"event_id": event.id, "handler": spec.name, "next_attempt_at": now}
+        for spec in registry.for_type(event_type)
+    ]
+    if deliveries:  # one executemany, outside the unit of work: nothing reads them back here
+        session.execute(insert(EventDelivery.__table__), deliveries)
     session.info.setdefault(EMITTED_KEY, []).append(event.id)
     return event
