@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -263,6 +264,7 @@ def _inbound_message(
     )
 
 
+@lru_cache(maxsize=4096)  # the same senders and CCs come again and again
 def _usable_address(address: str) -> bool:
     try:
         Sender(email=address)
