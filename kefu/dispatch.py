@@ -1,19 +1,28 @@
 """The outbox dispatcher: runs each pending delivery once, after commit, with retries.
 
-A delivery is first leased (a compare-and-set update, committed), then its handler runs in
-a fresh transaction that also marks it done, so the handler's writes and its progress
-commit together. A failure rolls the handler back and schedules a retry with exponential
-backoff; a crash leaves the lease to expire and the periodic sweep picks the delivery up.
+Deliveries are leased in batches: one compare-and-set update takes up to `batch` due rows for
+LEASE_SECONDS and commits (PostgreSQL skips rows another runner is locking). The batch's
+handlers then run in one transaction with a savepoint per delivery, and the transaction marks
+the successful ones done, so a handler's writes and its progress commit together. A failure
+rolls back only that delivery's savepoint (and what it queued for after commit) and records
+the error with an exponential backoff in the same transaction, parking the delivery as failed
+after its handler's max_attempts. A crash leaves the leases to expire and the periodic sweep
+picks the deliveries up. A delivery that another runner finished meanwhile (its lease expired
+under us) is detected when it is marked done (LeaseLost): the whole batch is rolled back and
+run again without it, so its writes never commit twice. Should the batch transaction itself
+fail, each of its deliveries is run again alone in its own transaction.
 """
 
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy.orm import Session
 
 from kefu.db import Database
-from kefu.events import Event, EventDelivery, HandlerRegistry, registry
+from kefu.events import Event, EventDelivery, HandlerRegistry, HandlerSpec, registry
 from kefu.kit.actor import Actor
 from kefu.kit.clock import Clock, utcnow
 
@@ -22,6 +31,8 @@ log = logging.getLogger(__name__)
 BACKOFF_BASE_SECONDS = 10
 BACKOFF_MAX_SECONDS = 3600
 LEASE_SECONDS = 300
+DEFAULT_MAX_ATTEMPTS = 8
+NO_SYNC = {"synchronize_session": False}
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -42,40 +53,77 @@ class DispatchReport:
         return self.done + self.retried + self.failed
 
 
-def due_delivery_ids(database: Database, *, now: datetime, limit: int) -> list[int]:
-    with database.sessions() as session:
-        statement = (
-            select(EventDelivery.id)
-            .where(
-                EventDelivery.status == "pending",
-                EventDelivery.next_attempt_at <= now,
-                or_(EventDelivery.leased_until.is_(None), EventDelivery.leased_until < now),
-            )
-            .order_by(EventDelivery.id)
-            .limit(limit)
-        )
-        return list(session.scalars(statement))
+@dataclass(frozen=True, slots=True)
+class Leased:
+    """A delivery this runner holds the lease of."""
+
+    id: int
+    event_id: int
+    handler: str
+    attempts: int
+
+
+@dataclass(slots=True)
+class _Failure:
+    item: Leased
+    error: str
+    parked: bool
+    next_attempt_at: datetime | None
+
+
+def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
+    return (
+        EventDelivery.status == "pending",
+        EventDelivery.next_attempt_at <= now,
+        or_(EventDelivery.leased_until.is_(None), EventDelivery.leased_until < now),
+    )
+
+
+def lease_due(
+    database: Database, *, now: datetime, limit: int, ids: Sequence[int] | None = None
+) -> list[Leased]:
+    """Take up to `limit` due deliveries (of `ids`, if given) for LEASE_SECONDS in one
+    committed update, oldest first; rows another runner holds are left to it."""
+    pick = select(EventDelivery.id).where(*_due(now))
+    if ids is not None:
+        pick = pick.where(EventDelivery.id.in_(list(ids)))
+    # Materialized: PostgreSQL may re-run a plain `IN (SELECT … LIMIT … SKIP LOCKED)` for
+    # each row it updates and so lease far more than `limit`.
+    picked = (
+        pick.order_by(EventDelivery.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+        .cte("due_deliveries")
+        .prefix_with("MATERIALIZED")
+    )
+    with database.unit_of_work() as session:
+        rows = session.execute(
+            update(EventDelivery)
+            .where(EventDelivery.id.in_(select(picked.c.id)), *_due(now))
+            .values(leased_until=now + timedelta(seconds=LEASE_SECONDS))
+            .returning(
+                EventDelivery.id,
+                EventDelivery.event_id,
+                EventDelivery.handler,
+                EventDelivery.attempts,
+            ),
+            execution_options=NO_SYNC,
+        ).all()
+    return sorted((Leased(*row) for row in rows), key=lambda item: item.id)
 
 
 def _lease(database: Database, delivery_id: int, now: datetime) -> str | None:
-    """Take the delivery for LEASE_SECONDS; returns its handler's name, or None if taken."""
-    with database.unit_of_work() as session:
-        result = session.execute(
-            update(EventDelivery)
-            .where(
-                EventDelivery.id == delivery_id,
-                EventDelivery.status == "pending",
-                EventDelivery.next_attempt_at <= now,
-                or_(EventDelivery.leased_until.is_(None), EventDelivery.leased_until < now),
-            )
-            .values(leased_until=now + timedelta(seconds=LEASE_SECONDS))
-            .returning(EventDelivery.handler)
-        )
-        return result.scalar_one_or_none()
+    """Take one delivery for LEASE_SECONDS; returns its handler's name, or None if taken."""
+    leased = lease_due(database, now=now, limit=1, ids=[delivery_id])
+    return leased[0].handler if leased else None
 
 
 class LeaseLost(Exception):
-    """Another runner finished this delivery first; our writes are rolled back."""
+    """Another runner finished these deliveries first; our writes are rolled back."""
+
+    def __init__(self, delivery_ids: set[int]) -> None:
+        super().__init__(sorted(delivery_ids))
+        self.delivery_ids = delivery_ids
 
 
 def run_delivery(
@@ -86,63 +134,178 @@ def run_delivery(
     handlers: HandlerRegistry = registry,
     report: DispatchReport | None = None,
 ) -> DispatchReport:
+    """Lease and run one delivery (if it is due and free)."""
     report = report or DispatchReport()
     now = clock()
-    handler_name = _lease(database, delivery_id, now)
-    if handler_name is None:
-        return report
-    spec = handlers.get(handler_name)
-    try:
-        if spec is None:
-            raise LookupError(f"no event handler named {handler_name!r} is registered")
-        with database.unit_of_work(actor=Actor.job(f"handler:{handler_name}")) as session:
-            delivery = session.get_one(EventDelivery, delivery_id)
-            event = session.get_one(Event, delivery.event_id)
-            spec.fn(session, event)
-            marked = session.execute(
-                update(EventDelivery)
-                .where(EventDelivery.id == delivery_id, EventDelivery.status == "pending")
-                .values(
-                    status="done",
-                    done_at=clock(),
-                    attempts=EventDelivery.attempts + 1,
-                    leased_until=None,
-                    last_error=None,
-                )
-            )
-            if marked.rowcount != 1:
-                raise LeaseLost(handler_name)
-        report.done += 1
-    except LeaseLost:
-        log.warning("delivery %s (%s) was finished by another runner", delivery_id, handler_name)
-    except Exception as exc:
-        log.exception("event handler %s failed on delivery %s", handler_name, delivery_id)
-        _record_failure(database, delivery_id, now, exc, spec.max_attempts if spec else 8, report)
+    leased = lease_due(database, now=now, limit=1, ids=[delivery_id])
+    if leased:
+        run_leased(database, leased, now=now, clock=clock, handlers=handlers, report=report)
     return report
 
 
-def _record_failure(
+def run_leased(
     database: Database,
-    delivery_id: int,
+    leased: list[Leased],
+    *,
     now: datetime,
-    exc: Exception,
-    max_attempts: int,
+    clock: Clock,
+    handlers: HandlerRegistry,
     report: DispatchReport,
 ) -> None:
-    with database.unit_of_work() as session:
-        delivery = session.get_one(EventDelivery, delivery_id)
-        delivery.attempts += 1
-        delivery.leased_until = None
-        delivery.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-        report.errors.append(delivery.last_error)
-        if delivery.attempts >= max_attempts:
-            delivery.status = "failed"
-            report.failed += 1
+    try:
+        with database.unit_of_work() as session:
+            done, failures = _run_batch(session, leased, now=now, clock=clock, handlers=handlers)
+    except LeaseLost as lost:
+        log.warning("deliveries %s were finished by another runner", sorted(lost.delivery_ids))
+        rest = [item for item in leased if item.id not in lost.delivery_ids]
+        if rest:
+            run_leased(database, rest, now=now, clock=clock, handlers=handlers, report=report)
+        return
+    except Exception as exc:
+        if len(leased) > 1:
+            log.exception("dispatch batch failed; running its %s deliveries alone", len(leased))
+            for item in leased:
+                run_leased(database, [item], now=now, clock=clock, handlers=handlers, report=report)
             return
-        delivery.next_attempt_at = now + timedelta(seconds=backoff_seconds(delivery.attempts))
+        log.exception("delivery %s (%s) failed", leased[0].id, leased[0].handler)
+        with database.unit_of_work() as session:
+            failures = [_record_failure(session, leased[0], exc, now, handlers)]
+        done = 0
+    report.done += done
+    for failure in failures:
+        report.errors.append(failure.error)
+        if failure.parked:
+            report.failed += 1
+            continue
         report.retried += 1
-        if report.next_retry_at is None or delivery.next_attempt_at < report.next_retry_at:
-            report.next_retry_at = delivery.next_attempt_at
+        retry_at = failure.next_attempt_at
+        if retry_at is not None and (
+            report.next_retry_at is None or retry_at < report.next_retry_at
+        ):
+            report.next_retry_at = retry_at
+
+
+def _run_batch(
+    session: Session,
+    leased: list[Leased],
+    *,
+    now: datetime,
+    clock: Clock,
+    handlers: HandlerRegistry,
+) -> tuple[int, list[_Failure]]:
+    """Run the leased deliveries in the caller's transaction, a savepoint each (a batch
+    handler: one savepoint for its whole group, then each alone if that fails); mark the
+    successful ones done and record the failures. Returns (done, failures)."""
+    event_ids = {item.event_id for item in leased}
+    events = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(event_ids)))}
+    succeeded: list[int] = []
+    failures: list[_Failure] = []
+    unrun: list[int] = []
+    grouped: set[str] = set()
+    deadline = now + timedelta(seconds=LEASE_SECONDS / 2)
+    for item in leased:
+        if item.handler in grouped:
+            continue
+        if clock() > deadline:  # do not run on into leases that may expire; release the rest
+            unrun.append(item.id)
+            continue
+        spec = handlers.get(item.handler)
+        if spec is None:
+            error = LookupError(f"no event handler named {item.handler!r} is registered")
+            failures.append(_record_failure(session, item, error, now, handlers))
+            continue
+        group = [item]
+        if spec.batch:
+            grouped.add(item.handler)
+            group = [other for other in leased if other.handler == item.handler]
+        error = _attempt(session, spec, group, events)
+        if error is None:
+            succeeded.extend(other.id for other in group)
+            continue
+        if len(group) > 1:  # find which events fail: each alone
+            log.warning("batch handler %s failed; running its events alone", spec.name)
+            for other in group:
+                alone = _attempt(session, spec, [other], events)
+                if alone is None:
+                    succeeded.append(other.id)
+                else:
+                    failures.append(_record_failure(session, other, alone, now, handlers))
+            continue
+        failures.append(_record_failure(session, item, error, now, handlers))
+    _mark_done(session, succeeded, clock())
+    if unrun:
+        session.execute(
+            update(EventDelivery)
+            .where(EventDelivery.id.in_(unrun), EventDelivery.status == "pending")
+            .values(leased_until=None),
+            execution_options=NO_SYNC,
+        )
+    return len(succeeded), failures
+
+
+def _attempt(
+    session: Session, spec: HandlerSpec, group: list[Leased], events: dict[int, Event]
+) -> Exception | None:
+    """Run a handler on its events in a savepoint; the exception if it failed (its writes,
+    and what it queued in session.info for after the commit, are then undone)."""
+    queued = {key: len(value) for key, value in session.info.items() if isinstance(value, list)}
+    session.info["actor"] = Actor.job(f"handler:{spec.name}")
+    try:
+        with session.begin_nested():
+            if spec.batch:
+                spec.fn(session, [events[item.event_id] for item in group])
+            else:
+                spec.fn(session, events[group[0].event_id])
+    except Exception as exc:
+        log.exception("event handler %s failed on delivery %s", spec.name, group[0].id)
+        for key, value in list(session.info.items()):
+            if isinstance(value, list):
+                del value[queued.get(key, 0) :]
+        return exc
+    return None
+
+
+def _mark_done(session: Session, delivery_ids: list[int], done_at: datetime) -> None:
+    if not delivery_ids:
+        return
+    marked = session.scalars(
+        update(EventDelivery)
+        .where(EventDelivery.id.in_(delivery_ids), EventDelivery.status == "pending")
+        .values(
+            status="done",
+            done_at=done_at,
+            attempts=EventDelivery.attempts + 1,
+            leased_until=None,
+            last_error=None,
+        )
+        .returning(EventDelivery.id),
+        execution_options=NO_SYNC,
+    ).all()
+    if len(marked) != len(delivery_ids):
+        raise LeaseLost(set(delivery_ids) - set(marked))
+
+
+def _record_failure(
+    session: Session, item: Leased, exc: Exception, now: datetime, handlers: HandlerRegistry
+) -> _Failure:
+    spec = handlers.get(item.handler)
+    max_attempts = spec.max_attempts if spec else DEFAULT_MAX_ATTEMPTS
+    attempts = item.attempts + 1
+    error = f"{type(exc).__name__}: {exc}"[:2000]
+    parked = attempts >= max_attempts
+    next_attempt_at = None if parked else now + timedelta(seconds=backoff_seconds(attempts))
+    values: dict[str, object] = {"attempts": attempts, "leased_until": None, "last_error": error}
+    if parked:
+        values["status"] = "failed"
+    else:
+        values["next_attempt_at"] = next_attempt_at
+    session.execute(
+        update(EventDelivery)
+        .where(EventDelivery.id == item.id, EventDelivery.status == "pending")
+        .values(**values),
+        execution_options=NO_SYNC,
+    )
+    return _Failure(item, error, parked, next_attempt_at)
 
 
 def dispatch_due(
@@ -156,11 +319,11 @@ def dispatch_due(
     """Run every delivery that is due now (bounded, so one call never runs forever)."""
     report = DispatchReport()
     for _ in range(max_batches):
-        ids = due_delivery_ids(database, now=clock(), limit=batch)
-        if not ids:
+        now = clock()
+        leased = lease_due(database, now=now, limit=batch)
+        if not leased:
             break
-        for delivery_id in ids:
-            run_delivery(database, delivery_id, clock=clock, handlers=handlers, report=report)
+        run_leased(database, leased, now=now, clock=clock, handlers=handlers, report=report)
     return report
 
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, insert
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kefu.db import Base, BigId, JsonDoc, UtcDateTime
@@ -56,14 +56,19 @@ class EventDelivery(Base):
 
 
 Handler = Callable[[Session, Event], None]
+BatchHandler = Callable[[Session, list[Event]], None]
 
 
 @dataclass(frozen=True, slots=True)
 class HandlerSpec:
+    """A registered handler; with `batch` its fn takes the list of events due together
+    (`fn(session, events)`), e.g. to index each touched ticket once for many events."""
+
     name: str
     event_types: tuple[str, ...]
-    fn: Handler
+    fn: Any  # Handler, or BatchHandler when batch
     max_attempts: int
+    batch: bool = False
 
 
 class HandlerRegistry:
@@ -92,12 +97,16 @@ class HandlerRegistry:
 registry = HandlerRegistry()
 
 
-def handles(*event_types: str, name: str | None = None, max_attempts: int = 8) -> Any:
-    """Register a handler `fn(session, event)`; it must be idempotent (it may run again)."""
+def handles(
+    *event_types: str, name: str | None = None, max_attempts: int = 8, batch: bool = False
+) -> Any:
+    """Register a handler `fn(session, event)`; it must be idempotent (it may run again).
+    With `batch=True` it is `fn(session, events)` and gets every due event of its types that
+    one dispatch batch holds (in event order; one event alone when a batch run failed)."""
 
-    def decorate(fn: Handler) -> Handler:
+    def decorate(fn: Any) -> Any:
         handler_name = name or f"{fn.__module__}.{fn.__qualname__}"
-        registry.register(HandlerSpec(handler_name, event_types, fn, max_attempts))
+        registry.register(HandlerSpec(handler_name, event_types, fn, max_attempts, batch))
         return fn
 
     return decorate
@@ -125,7 +134,11 @@ def emit(
     )
     session.add(event)
     session.flush()
-    for spec in registry.for_type(event_type):
-        session.add(EventDelivery(event_id=event.id, handler=spec.name, next_attempt_at=now))
+    deliveries = [
+        {"event_id": event.id, "handler": spec.name, "next_attempt_at": now}
+        for spec in registry.for_type(event_type)
+    ]
+    if deliveries:  # one executemany, outside the unit of work: nothing reads them back here
+        session.execute(insert(EventDelivery.__table__), deliveries)
     session.info.setdefault(EMITTED_KEY, []).append(event.id)
     return event

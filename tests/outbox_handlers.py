@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from kefu.compliance.service import record
 from kefu.events import Event, handles
+from kefu.jobs import enqueue_after_commit
 
 # event id -> failures still to produce before the flaky handler succeeds
 FAILURES_LEFT: Counter[int] = Counter()
@@ -23,3 +24,28 @@ def flaky(session: Session, event: Event) -> None:
     if FAILURES_LEFT[event.id] > 0:
         FAILURES_LEFT[event.id] -= 1
         raise RuntimeError("carrier API timed out")
+
+
+# lists of event ids the batch handler was called with, in order
+BATCH_CALLS: list[list[int]] = []
+
+
+@handles("test.batched", name="tests.batched", batch=True, max_attempts=4)
+def batched(session: Session, events: list[Event]) -> None:
+    BATCH_CALLS.append([event.id for event in events])
+    for event in events:
+        record(session, action="test.handled", entity_type="events", entity_id=event.id)
+    for event in events:
+        if FAILURES_LEFT[event.id] > 0:
+            FAILURES_LEFT[event.id] -= 1
+            raise RuntimeError(f"event {event.id} is bad")
+
+
+@handles("test.queues", name="tests.queues")
+def queues_a_job(session: Session, event: Event) -> None:
+    """Queues a job for after the commit, then fails while FAILURES_LEFT says so."""
+    record(session, action="test.handled", entity_type="events", entity_id=event.id)
+    enqueue_after_commit(session, "tests.after", event.id)
+    if FAILURES_LEFT[event.id] > 0:
+        FAILURES_LEFT[event.id] -= 1
+        raise RuntimeError("webhook refused")

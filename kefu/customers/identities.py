@@ -1,6 +1,7 @@
 """How identity values are normalized, so one address or number always finds one customer."""
 
 import re
+from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 
@@ -11,10 +12,14 @@ KINDS = ("email", "phone", "chat", "store")
 
 def normalize_email(raw: str) -> str:
     try:
-        result = validate_email(raw.strip(), check_deliverability=False)
+        return _normalized_email(raw.strip())
     except EmailNotValidError as exc:
         raise InvalidInput(f"not a valid email address: {raw!r}") from exc
-    return result.normalized.lower()
+
+
+@lru_cache(maxsize=4096)  # ingest looks each sender up more than once; validation is costly
+def _normalized_email(address: str) -> str:
+    return validate_email(address, check_deliverability=False).normalized.lower()
 
 
 def normalize_phone(raw: str) -> str:

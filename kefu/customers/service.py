@@ -74,12 +74,14 @@ def customers_by_ids(session: Session, customer_ids: Iterable[int]) -> dict[int,
 def find_by_identity(session: Session, kind: str, raw_value: str) -> Customer | None:
     """The customer an address/number/visitor id belongs to (the merge survivor)."""
     value = normalize_identity(kind, raw_value)
-    customer_id = session.scalar(
-        select(CustomerIdentity.customer_id).where(
-            CustomerIdentity.kind == kind, CustomerIdentity.value == value
-        )
+    customer = session.scalar(
+        select(Customer)
+        .join(CustomerIdentity, CustomerIdentity.customer_id == Customer.id)
+        .where(CustomerIdentity.kind == kind, CustomerIdentity.value == value)
     )
-    return None if customer_id is None else get_customer(session, customer_id, follow_merge=True)
+    if customer is None or customer.merged_into_id is None:
+        return customer
+    return get_customer(session, customer.id, follow_merge=True)
 
 
 def flag_bounced(session: Session, *, email: str, reason: str, at: datetime) -> bool:
@@ -168,8 +170,21 @@ def identify(
     found = {(kind, value): find_by_identity(session, kind, value) for kind, value in given}
     customer = next((c for c in found.values() if c is not None), None)
     if customer is None:
+        # Nobody owns any of these (just looked up) and a new customer has no identities: each
+        # becomes the first, primary one of its kind without asking the database again.
         customer = _insert_customer(session, CustomerCreate(name=(name or "").strip()[:200]))
-    elif name and not customer.name:
+        session.add_all(
+            CustomerIdentity(
+                customer_id=customer.id,
+                kind=kind,
+                value=normalize_identity(kind, value),
+                is_primary=True,
+            )
+            for kind, value in given
+        )
+        session.flush()
+        return customer
+    if name and not customer.name:
         customer.name = name.strip()[:200]
     for (kind, value), owner in found.items():
         if owner is None:

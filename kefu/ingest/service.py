@@ -37,13 +37,19 @@ SUBJECT_WINDOW = timedelta(days=14)
 
 
 def ingest(
-    session: Session, *, message: InboundMessage, actor: Actor | None = None
+    session: Session,
+    *,
+    message: InboundMessage,
+    actor: Actor | None = None,
+    known_new: bool = False,
 ) -> IngestResult:
     """Store one inbound customer message. An API caller (actor) needs `tickets.update`;
-    channel adapters run as the system."""
+    channel adapters run as the system. `known_new`: the caller has just looked the source
+    id up in this transaction and found no copy, so that lookup is not repeated (a copy
+    stored meanwhile by another process still fails the insert and is found then)."""
     if actor is not None:
         require(actor, "tickets.update")
-    existing = _first_copy(session, message)
+    existing = None if known_new else _first_copy(session, message)
     if existing is not None:
         return existing
     for attempt in (1, 2):

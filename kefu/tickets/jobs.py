@@ -18,6 +18,21 @@ UNSEARCHED_CUSTOMER_FIELDS = frozenset(
 )
 
 
+def searched_ticket_ids(event: Event) -> set[int]:
+    """The tickets whose documents an event changes (none for an unsearched field)."""
+    payload = event.payload or {}
+    if event.type == "ticket.updated":
+        changes = payload.get("changes") or {}
+        if not SEARCHED_TICKET_FIELDS & set(changes):
+            return set()
+    ids = {int(event.subject_id)}
+    # a merge moves messages into the survivor; a split moves one out of the original
+    for key in ("into_id", "from_id"):
+        if payload.get(key) is not None:
+            ids.add(int(payload[key]))
+    return ids
+
+
 @handles(
     "ticket.created",
     "ticket.updated",
@@ -26,19 +41,21 @@ UNSEARCHED_CUSTOMER_FIELDS = frozenset(
     "ticket.split",
     "ticket.restored",
     name="tickets.search_index",
+    batch=True,
 )
+def index_ticket_events(session: Session, events: list[Event]) -> None:
+    """Each ticket the batch's events touched is indexed once (a new ticket's "created" and
+    "message.added" and its "ticket.updated" would otherwise write its document three times)."""
+    ids: set[int] = set()
+    for event in events:
+        ids |= searched_ticket_ids(event)
+    if ids:
+        index_tickets(session, ids)
+
+
 def index_ticket(session: Session, event: Event) -> None:
-    payload = event.payload or {}
-    if event.type == "ticket.updated":
-        changes = payload.get("changes") or {}
-        if not SEARCHED_TICKET_FIELDS & set(changes):
-            return
-    ids = {int(event.subject_id)}
-    # a merge moves messages into the survivor; a split moves one out of the original
-    for key in ("into_id", "from_id"):
-        if payload.get(key) is not None:
-            ids.add(int(payload[key]))
-    index_tickets(session, ids)
+    """Index what one event touched."""
+    index_ticket_events(session, [event])
 
 
 @handles("customer.updated", "customer.merged", name="tickets.search_index_customer")

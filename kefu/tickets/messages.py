@@ -61,7 +61,10 @@ def record_message(
         created_at=now,
     )
     session.add(message)
-    session.flush()
+    ticket.message_count = (ticket.message_count or 0) + 1
+    ticket.last_message_at = now
+    ticket.updated_at = utcnow()
+    session.flush()  # the message and the ticket's clock in one flush
     for item in attachments or []:
         session.add(
             Attachment(
@@ -74,10 +77,6 @@ def record_message(
                 is_inline=item.is_inline,
             )
         )
-    ticket.message_count = (ticket.message_count or 0) + 1
-    ticket.last_message_at = now
-    ticket.updated_at = utcnow()
-    session.flush()
     emit(
         session,
         "message.added",

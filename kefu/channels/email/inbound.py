@@ -11,6 +11,7 @@ import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import select
@@ -169,13 +170,13 @@ def _store(
     if noise.kind == "own":
         # Our own reply coming back (a BCC to the support address, a server copy).
         return Receipt(email.source, None, None, is_duplicate=True, failed=False, noise="own")
-    source_id = _source_id(session, parsed, raw_sha256)
+    source_id, known_new = _source_id(session, parsed, raw_sha256)
     if noise.kind == "bounce":
         noted = bounces.record_bounce(session, parsed, noise, source_id=source_id, at=batch.now)
         if noted is not None:
             return Receipt(email.source, noted.ticket_id, noted.id, False, False, "bounce")
     message = _inbound_message(session, files, batch, parsed, noise, source_id, raw_sha256)
-    result = ingest(session, message=message)
+    result = ingest(session, message=message, known_new=known_new)
     if not result.is_duplicate:
         _follow(session, batch, parsed, result.ticket_id)
     return Receipt(
@@ -188,12 +189,13 @@ def _store(
     )
 
 
-def _source_id(session: Session, parsed: ParsedEmail, raw_sha256: str) -> str:
-    """The Message-ID, or a digest when it is missing or too long. Two different mails that
-    share a Message-ID (broken senders) are told apart by a fingerprint of what they say,
-    while the same mail fetched twice or delivered to two of our addresses stays one."""
+def _source_id(session: Session, parsed: ParsedEmail, raw_sha256: str) -> tuple[str, bool]:
+    """The Message-ID, or a digest when it is missing or too long; and whether no message
+    has it yet (looked up here, so ingest need not). Two different mails that share a
+    Message-ID (broken senders) are told apart by a fingerprint of what they say, while the
+    same mail fetched twice or delivered to two of our addresses stays one."""
     if not parsed.message_id:
-        return f"sha256:{raw_sha256}"
+        return f"sha256:{raw_sha256}", False
     source_id = parsed.message_id
     if len(source_id) > 400:
         source_id = "sha256-id:" + hashlib.sha256(source_id.encode()).hexdigest()
@@ -202,8 +204,8 @@ def _source_id(session: Session, parsed: ParsedEmail, raw_sha256: str) -> str:
         print_ = _fingerprint(parsed)
         known = (earlier[0].details or {}).get("email", {}).get("fingerprint")
         if known is not None and known != print_:
-            return f"{source_id}#{print_[:16]}"
-    return source_id
+            return f"{source_id}#{print_[:16]}", False
+    return source_id, not earlier
 
 
 def _fingerprint(parsed: ParsedEmail) -> str:
@@ -282,6 +284,7 @@ def _inbound_message(
     )
 
 
+@lru_cache(maxsize=4096)  # the same senders and CCs come again and again
 def _usable_address(address: str) -> bool:
     try:
         Sender(email=address)

@@ -180,10 +180,10 @@ def test_a_mail_that_cannot_be_stored_is_kept_raw_and_the_next_goes_on(
 ) -> None:
     real_ingest = inbound.ingest
 
-    def failing_for_poison(session, *, message):  # type: ignore[no-untyped-def]
+    def failing_for_poison(session, *, message, **options):  # type: ignore[no-untyped-def]
         if message.subject == "poison":
             raise RuntimeError("database said no")
-        return real_ingest(session, message=message)
+        return real_ingest(session, message=message, **options)
 
     monkeypatch.setattr(inbound, "ingest", failing_for_poison)
     bad, good = mail(subject="poison"), mail(subject="fine")
