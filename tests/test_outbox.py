@@ -225,8 +225,11 @@ def test_sweep_is_a_scheduled_job_every_minute(settings: Settings) -> None:
         for task in huey.read_periodic(datetime(2026, 11, 23, 3, 17))
     )
     due_at_0318 = [task.name for task in huey.read_periodic(datetime(2026, 11, 23, 3, 18))]
-    assert due_at_0317 == ["accounts.purge_expired", "events.sweep"]
-    assert [name.rsplit(".", 2)[-2:] for name in due_at_0318] == [["events", "sweep"]]
+    assert due_at_0317 == ["accounts.purge_expired", "email.send_due", "events.sweep"]
+    assert sorted(name.rsplit(".", 2)[-2:] for name in due_at_0318) == [
+        ["email", "send_due"],
+        ["events", "sweep"],
+    ]
 
 
 def test_operator_lists_and_retries_a_failed_delivery(database: Database) -> None:

@@ -59,6 +59,8 @@ class Ticket(Audited, Base):
         Index(None, "assignee_id", "status", "updated_at", "id"),
         Index(None, "team_id", "status", "updated_at", "id"),
         Index(None, "requester_id", "created_at"),
+        # an email without threading headers looks for its sender's recently active ticket
+        Index("ix_tickets_requester_id_updated_at", "requester_id", "updated_at"),
         Index(None, "updated_at", "id"),
         Index(None, "priority", "status"),
         # Sorts by creation per status, "Recently solved", due dates (migration 0003).
