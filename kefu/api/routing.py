@@ -39,6 +39,7 @@ COMMON_RESPONSES: dict[int | str, dict[str, Any]] = {
 NOT_FOUND = {404: problem_response("No such record (`not_found`)")}
 CONFLICT = {409: problem_response("The record's state does not allow this (`conflict`)")}
 TOO_LARGE = {413: problem_response("The upload is over the size limit (`too_large`)")}
+BAD_MULTIPART = {400: problem_response("The multipart body cannot be read (`bad_request`)")}
 POST_RESPONSES = {
     409: problem_response(
         "The record's state does not allow this (`conflict`), or a request with the same "

@@ -7,7 +7,7 @@ from fastapi import File, Request, Response, UploadFile, status
 from fastapi.responses import FileResponse
 
 from kefu.api.params import AttachmentId
-from kefu.api.routing import NOT_FOUND, TOO_LARGE, api_router
+from kefu.api.routing import BAD_MULTIPART, NOT_FOUND, TOO_LARGE, api_router
 from kefu.tickets import files
 from kefu.tickets.schemas import AttachmentIn
 from kefu.web.deps import ApiActor, DbSession
@@ -26,7 +26,7 @@ FILE_RESPONSE = {
     "/attachments",
     response_model=AttachmentIn,
     status_code=status.HTTP_201_CREATED,
-    responses=TOO_LARGE,
+    responses={**TOO_LARGE, **BAD_MULTIPART},
 )
 def upload_attachment(
     file: Annotated[UploadFile, File(description="the file, as multipart/form-data")],

@@ -20,7 +20,7 @@ def test_an_admin_retries_a_mail_that_failed(
     # given: a mail whose storing failed (the database refused it at the time)
     real_ingest = inbound.ingest
 
-    def refusing(session, *, message):  # type: ignore[no-untyped-def]
+    def refusing(session, *, message, **options):  # type: ignore[no-untyped-def]
         raise RuntimeError("could not serialize access")
 
     monkeypatch.setattr(inbound, "ingest", refusing)
