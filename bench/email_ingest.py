@@ -215,7 +215,7 @@ def section(runs: list[Run], baselines: dict[str, float], count: int) -> list[st
 FINDINGS = [
     "### What limits email ingest",
     "",
-    "- Fetching is not the limit: IMAP from Dovecot runs at 70–90 % of the rate of the same "
+    "- Fetching is not the limit: IMAP from Dovecot runs at about 90 % of the rate of the same "
     "mail read from an mbox (one UID SEARCH, FETCH BODY.PEEK[] and one STORE per batch).",
     "- Parsing, reply splitting and classifying together are under 16 % of the time. The "
     "rest is the ORM: about 19 statements and 5 flushes per message (identify the sender, "
@@ -225,7 +225,7 @@ FINDINGS = [
     "- Already done: the raw mail and attachments of a batch are synced to disk together "
     "before its commit (not one fsync per file), and the outbox runs its deliveries in "
     "batches — one lease and one commit per batch, a savepoint each, the search index "
-    "written once per ticket per batch — so handlers add about 10 % instead of doubling "
+    "written once per ticket per batch — so handlers add 5–10 % instead of doubling "
     "the cost (7 ms → 0.1–0.5 ms per delivery).",
     "- What reaching 1,000 messages/s needs: a bulk ingest path per batch — one query each "
     "for the batch's senders, Message-IDs, references and rate-limit counts, and one "
