@@ -69,3 +69,11 @@ def describe_validation(errors: list[dict[str, Any]]) -> str:
     first = errors[0]
     where = ".".join(str(part) for part in first.get("loc", ()) if part != "body")
     return f"{where}: {first['msg']}" if where else str(first["msg"])
+
+
+def refusal_message(exc: Exception) -> str:
+    """A refused form (a pydantic ValidationError or a KefuError) as one sentence for a page."""
+    errors = getattr(exc, "errors", None)
+    if callable(errors):
+        return describe_validation(errors())
+    return exc.message if isinstance(exc, KefuError) else str(exc)

@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from kefu.accounts import service
 from kefu.accounts.schemas import AgentCreate, AgentUpdate, TeamCreate
-from kefu.errors import KefuError, describe_validation
+from kefu.errors import KefuError, refusal_message
 from kefu.kit.actor import Actor
 from kefu.permissions import require
 from kefu.web.deps import CsrfProtected, DbSession, PageActor
@@ -19,7 +19,7 @@ router = APIRouter()
 
 
 def _message(exc: ValidationError | KefuError) -> str:
-    return describe_validation(exc.errors()) if isinstance(exc, ValidationError) else exc.message
+    return refusal_message(exc)
 
 
 @router.get("/admin/agents", response_class=HTMLResponse)

@@ -8,7 +8,7 @@ from pydantic import ValidationError
 
 from kefu.accounts import service
 from kefu.accounts.schemas import AgentUpdate
-from kefu.errors import KefuError, describe_validation
+from kefu.errors import KefuError, refusal_message
 from kefu.kit.i18n import gettext as _
 from kefu.web.deps import CsrfProtected, DbSession, PageActor
 from kefu.web.flash import redirect
@@ -38,10 +38,6 @@ def save_profile(
         with session.begin_nested():
             service.update_agent(session, actor=actor, agent_id=actor.agent_id or 0, data=data)
     except (ValidationError, KefuError) as exc:
-        error = (
-            describe_validation(exc.errors())  # type: ignore[arg-type]
-            if isinstance(exc, ValidationError)
-            else exc.message
-        )
-        return render(request, "accounts/profile.html", {"form": form, "error": error}, status=422)
+        context = {"form": form, "error": refusal_message(exc)}
+        return render(request, "accounts/profile.html", context, status=422)
     return redirect("/account/profile", _("Your profile was saved."))

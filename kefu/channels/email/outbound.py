@@ -143,8 +143,6 @@ def outbound_recipients(mail: replies.Reply) -> list[str]:
 def _deliver(
     server: ServerSettings, message: EmailMessage, envelope_from: str, rcpt: list[str]
 ) -> str:
-    if not rcpt:
-        raise replies.NoRecipient("the customer has no email address to reply to")
     client = open_smtp(server)
     try:
         refused = client.send_message(message, from_addr=envelope_from, to_addrs=rcpt)

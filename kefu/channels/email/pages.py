@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from kefu.channels.email import diagnose, failures, mailboxes
 from kefu.channels.email.models import Mailbox
 from kefu.channels.email.schemas import SECRET_FIELDS, MailboxCreate, MailboxRead, MailboxUpdate
-from kefu.errors import KefuError, describe_validation
+from kefu.errors import KefuError, refusal_message
 from kefu.kit import i18n
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
@@ -55,7 +55,7 @@ NEW_MAILBOX = {
 
 
 def _message(exc: ValidationError | KefuError) -> str:
-    return describe_validation(exc.errors()) if isinstance(exc, ValidationError) else exc.message
+    return refusal_message(exc)
 
 
 def _submitted(form: Any) -> dict[str, Any]:

@@ -18,7 +18,7 @@ from kefu.channels.email.compose import Attached, Reply
 from kefu.channels.email.models import Mailbox, OutboundEmail
 from kefu.channels.email.transport import ServerSettings
 from kefu.customers import service as customers
-from kefu.errors import KefuError
+from kefu.errors import InvalidInput
 from kefu.tickets import service as tickets
 from kefu.tickets.messages import attachments_of, get_message, list_messages, set_source_id
 
@@ -29,13 +29,11 @@ if TYPE_CHECKING:
 __all__ = ["NoRecipient", "Plan", "Reply", "plan_for", "reply_for", "smtp_settings"]
 
 
-class NoRecipient(KefuError):
-    status = 422
+class NoRecipient(InvalidInput):
     code = "no_recipient"
 
 
-class NoMailbox(KefuError):
-    status = 422
+class NoMailbox(InvalidInput):
     code = "no_mailbox"
 
 
