@@ -12,6 +12,7 @@ from kefu.kit.actor import Actor
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import can
 from kefu.tickets.details import TicketThread, load_thread
+from kefu.tickets.panels import panels_for
 from kefu.tickets.schemas import (
     CHANNEL_LABELS,
     PRIORITY_LABELS,
@@ -120,6 +121,7 @@ def ticket_context(
             **{f"c{k}": (v.name or _("Customer")) for k, v in thread.customers.items()},
         },
         neighbors=_neighbors(session, actor, view, ticket_id),
+        panels=panels_for(session, actor, thread.ticket),
         presence_enabled=False,
     )
     context.update(_presence(request, ticket_id))

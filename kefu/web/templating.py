@@ -13,6 +13,7 @@ from kefu.config import LANGUAGES, secret_key
 from kefu.domains import DOMAINS
 from kefu.kit import i18n
 from kefu.kit.clock import utcnow
+from kefu.kit.money import format_money
 from kefu.permissions import ROLE_LABELS, can
 from kefu.web import csrf, flash
 
@@ -45,6 +46,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["dt"] = i18n.format_datetime
     env.filters["ago"] = i18n.format_ago
     env.filters["filesize"] = filesize
+    env.filters["money"] = format_money
     return Jinja2Templates(env=env)
 
 

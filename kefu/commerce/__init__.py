@@ -1,0 +1,1 @@
+"""Stores, orders and what agents do to them: refunds, cancellations, returns, exchanges."""

@@ -1,0 +1,39 @@
+"""Side panels other domains add to the ticket page (the customer's orders, ...).
+
+The tickets domain cannot import the domains built on it, so they register a panel here
+from their hooks module: a template and a function that builds its context."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kefu.kit.actor import Actor
+from kefu.tickets.models import Ticket
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    template: str
+    context: Callable[[Session, Actor, Ticket], dict[str, Any] | None]
+
+
+_PANELS: dict[str, Panel] = {}
+
+
+def register_panel(panel: Panel) -> None:
+    _PANELS[panel.key] = panel
+
+
+def panels_for(session: Session, actor: Actor, ticket: Ticket) -> list[dict[str, Any]]:
+    """Each registered panel's template and context; a panel returning None is left out."""
+    shown = []
+    for panel in _PANELS.values():
+        context = panel.context(session, actor, ticket)
+        if context is not None:
+            shown.append({"key": panel.key, "template": panel.template, "context": context})
+    return shown
