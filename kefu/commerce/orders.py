@@ -276,7 +276,7 @@ def upsert_order(session: Session, *, store: Store, data: OrderIn) -> tuple[Orde
     if order is None:
         order = Order(store_id=store.id, external_id=data.external_id, currency=data.currency)
         session.add(order)
-    elif order.source_updated_at is not None and order.source_updated_at == data.updated_at:
+    elif data.updated_at is not None and order.source_updated_at == data.updated_at:
         return order, False  # the same version again
     for field in ORDER_FIELDS:
         setattr(order, field, getattr(data, field))
