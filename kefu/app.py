@@ -97,6 +97,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
     from kefu.commerce import link_pages as commerce_link_pages
+    from kefu.commerce import order_routes as commerce_order_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -139,6 +140,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         customer_routes,
         ingest_routes,
         email_routes,
+        commerce_order_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api
