@@ -226,8 +226,8 @@ FINDINGS = [
     "stored tickets it touches: about 25 statements per batch of 200 instead of ~19 per "
     "mail. Noise, bounces, agents' own or copied mail, follow-ups of closed tickets and a "
     "failing bulk write go through the per-message path, in the batch's order. Measured "
-    "side by side on SQLite (2,000 messages, same machine and load): 5–7× the per-message "
-    "path.",
+    "side by side on SQLite (2,000 messages, same run, a shared machine at load ~15): 3–7× the "
+    "per-message path.",
     "- What limits now is the work per mail outside the database, all in one Python "
     "process: under cProfile (1,000 messages) MIME parsing is ~30 % of the time, storing "
     "the raw mail and attachments in the file store ~25 % (a mkdir and a temporary file "
