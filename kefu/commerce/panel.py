@@ -17,7 +17,7 @@ from kefu.kit.actor import Actor
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import can
 from kefu.tickets.messages import list_messages
-from kefu.tickets.models import Ticket
+from kefu.tickets.panels import PanelTicket
 
 RECENT_ORDERS = 5
 EVENTS_SHOWN = 3
@@ -87,7 +87,7 @@ def order_views(
     ]
 
 
-def orders_panel(session: Session, actor: Actor, ticket: Ticket) -> dict[str, Any] | None:
+def orders_panel(session: Session, actor: Actor, ticket: PanelTicket) -> dict[str, Any] | None:
     if not can(actor, "tickets.read"):
         return None
     linked_ids = links.linked_order_ids(session, ticket.id)

@@ -14,6 +14,9 @@ from sqlalchemy.orm import Session
 from kefu.kit.actor import Actor
 from kefu.tickets.models import Ticket
 
+# What a panel's context function receives (other domains may not import tickets' models).
+PanelTicket = Ticket
+
 
 @dataclass(frozen=True)
 class Panel:
