@@ -96,6 +96,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
+    from kefu.commerce import store_pages, store_routes, webhook_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -125,6 +126,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         ticket_live_pages,
         email_message_pages,
         email_failure_pages,
+        store_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     api_modules = (
@@ -137,6 +139,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         customer_routes,
         ingest_routes,
         email_routes,
+        store_routes,
+        webhook_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api

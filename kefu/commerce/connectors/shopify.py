@@ -5,6 +5,7 @@ store's API secret). kefu tells the customer itself, so Shopify is asked not to 
 
 from __future__ import annotations
 
+import logging
 import re
 import secrets
 from collections.abc import Iterator
@@ -25,7 +26,10 @@ from kefu.commerce.connectors.payload import as_dict, as_list, ident, minor
 from kefu.commerce.models import Order, Store
 from kefu.commerce.schemas import Address, OrderIn
 from kefu.commerce.stores import secret_of
+from kefu.errors import InvalidInput
 from kefu.kit.money import major_text
+
+log = logging.getLogger(__name__)
 
 API_VERSION = "2024-10"
 PAGE_SIZE = 250
@@ -264,7 +268,13 @@ class ShopifyConnector:
                 except ValueError as exc:
                     raise ConnectorRejected("Shopify answered the order list with no JSON") from exc
                 for raw in as_list(page.get("orders")):
-                    yield shopify_mapping.order(raw)
+                    try:
+                        data = shopify_mapping.order(raw)
+                    except InvalidInput as exc:
+                        # one malformed order must not stop the import of the others
+                        log.warning("%s order skipped: %s", self.platform, exc.message)
+                        continue
+                    yield data
                 # the next link carries the cursor and the limit; other filters must not repeat
                 url, params = next_page(response.headers.get("link"), site=site), None
 

@@ -6,6 +6,7 @@ store on this machine over plain http (development and tests)."""
 
 from __future__ import annotations
 
+import logging
 import secrets
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -18,7 +19,10 @@ from kefu.commerce.connectors.payload import as_dict, as_list, ident, positive
 from kefu.commerce.models import Order, Store
 from kefu.commerce.schemas import Address, OrderIn
 from kefu.commerce.stores import secret_of
+from kefu.errors import InvalidInput
 from kefu.kit.money import major_text
+
+log = logging.getLogger(__name__)
 
 API_ROOT = "/wp-json/wc/v3"
 PAGE_SIZE = 100
@@ -217,7 +221,13 @@ class WooCommerceConnector:
                 )
                 pages = positive(response.headers.get("x-wp-totalpages")) or page
                 for raw in as_list(_json(response)):
-                    yield woocommerce_mapping.order(raw)
+                    try:
+                        data = woocommerce_mapping.order(raw)
+                    except InvalidInput as exc:
+                        # one malformed order must not stop the import of the others
+                        log.warning("%s order skipped: %s", self.platform, exc.message)
+                        continue
+                    yield data
                 page += 1
 
 
