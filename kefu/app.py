@@ -140,10 +140,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         ingest_routes,
         email_routes,
         store_routes,
-        webhook_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
-    return pages + api
+    # called by the stores, not by API clients (docs/commerce-shop.md): not in the schema
+    hooks = [(webhook_routes.router, "/api/v1", False)]
+    return pages + api + hooks
 
 
 def _include_routers(app: FastAPI) -> None:

@@ -30,6 +30,7 @@ from kefu.commerce.schemas import CustomerIn, OrderIn
 from kefu.commerce.shop_schemas import WebhookResult
 from kefu.customers import service as customers
 from kefu.errors import InvalidInput, KefuError, NotFound
+from kefu.kit.actor import Actor
 
 log = logging.getLogger(__name__)
 
@@ -105,6 +106,7 @@ def webhook_store(session: Session, store_id: int, platform: str) -> Store:
 
 def receive(session: Session, *, store_id: int, delivery: Delivery, now: datetime) -> WebhookResult:
     """Verify and apply one delivery; raises (401, 404, 410, 422) with nothing written."""
+    session.info["actor"] = Actor.job(f"{delivery.platform}.webhook")  # for the audit log
     store = webhook_store(session, store_id, delivery.platform)
     if is_woo_ping(delivery):
         return WebhookResult(status="pong", topic="ping")
