@@ -117,7 +117,7 @@ def receive(session: Session, *, store_id: int, delivery: Delivery, now: datetim
     if isinstance(claim, idempotency.StoredResponse):
         return WebhookResult.model_validate({**(claim.body or {}), "status": "duplicate"})
     if delivery.platform == "shopify":
-        result = _apply_shopify(session, store, delivery.topic, payload)
+        result = _apply_shopify(session, store, delivery.topic, payload, now)
     else:
         result = _apply_woocommerce(session, store, delivery.topic, payload, now)
     if claim is not None:
@@ -181,7 +181,7 @@ def _touched(session: Session, store: Store, order: Order, **payload: Any) -> No
 
 
 def _apply_shopify(
-    session: Session, store: Store, topic: str, payload: dict[str, Any]
+    session: Session, store: Store, topic: str, payload: dict[str, Any], now: datetime
 ) -> WebhookResult:
     if topic in SHOPIFY_ORDER_TOPICS:
         return _order_result(session, store, shopify_mapping.order(payload), topic)
@@ -199,7 +199,22 @@ def _apply_shopify(
         return WebhookResult(status="stored", topic=topic, order_id=order.id)
     if topic in ("customers/create", "customers/update"):
         return _customer(session, store, shopify_mapping.customer(payload), topic)
+    if topic == "orders/delete":
+        return _deleted(session, store, payload, topic, now)
     return WebhookResult(status="ignored", topic=topic, detail="kefu does not use this topic")
+
+
+def _deleted(
+    session: Session, store: Store, payload: dict[str, Any], topic: str, now: datetime
+) -> WebhookResult:
+    """An order deleted in the store stays in kefu (tickets refer to it), as cancelled."""
+    order = orders.order_by_external_id(session, store.id, ident(payload.get("id")))
+    if order is None or order.status == "cancelled":
+        return WebhookResult(status="unchanged", topic=topic)
+    order.status, order.cancelled_at = "cancelled", order.cancelled_at or now
+    order.cancel_reason = order.cancel_reason or "deleted in the store"
+    _touched(session, store, order, deleted=True)
+    return WebhookResult(status="stored", topic=topic, order_id=order.id)
 
 
 def _refund(
@@ -244,13 +259,7 @@ def _apply_woocommerce(
     if topic in WOO_ORDER_TOPICS:
         return _order_result(session, store, woocommerce_mapping.order(payload), topic)
     if topic == "order.deleted":
-        order = orders.order_by_external_id(session, store.id, ident(payload.get("id")))
-        if order is None or order.status == "cancelled":
-            return WebhookResult(status="unchanged", topic=topic)
-        order.status, order.cancelled_at = "cancelled", order.cancelled_at or now
-        order.cancel_reason = order.cancel_reason or "deleted in the store"
-        _touched(session, store, order, deleted=True)
-        return WebhookResult(status="stored", topic=topic, order_id=order.id)
+        return _deleted(session, store, payload, topic, now)
     if topic in ("customer.created", "customer.updated"):
         return _customer(session, store, woocommerce_mapping.customer(as_dict(payload)), topic)
     return WebhookResult(status="ignored", topic=topic, detail="kefu does not use this topic")

@@ -228,6 +228,12 @@ def test_woocommerce_actions_send_the_documented_bodies(
             (400, fixture("woocommerce/error_400.json")),
             "WooCommerce refused: Refund amount must be greater than zero.",
         ),
+        (
+            "woocommerce",
+            (500, fixture("woocommerce/error_500_refund.json")),
+            "WooCommerce refused: An error occurred while attempting to create the refund "
+            "using the payment gateway API.",
+        ),
     ],
 )
 def test_a_refusal_quotes_the_providers_reason(
@@ -277,6 +283,9 @@ def test_server_errors_and_unreachable_stores_are_unavailable(
     gone = make_store(database, base_url=f"http://127.0.0.1:{free_port()}")
     with pytest.raises(ConnectorUnavailable, match="could not be reached"):
         connector_for(gone).update_shipping_address(order, NEW_ADDRESS)
+    admin_link = make_store(database, base_url=f"{shopify.url}/admin/orders")
+    shopify.refuse = None
+    assert connector_for(admin_link).update_shipping_address(order, NEW_ADDRESS).external_id
     remote = make_store(database, base_url="http://shop.example")
     with pytest.raises(ConnectorUnavailable, match="must be https"):
         connector_for(remote).update_shipping_address(order, NEW_ADDRESS)

@@ -186,6 +186,21 @@ def test_cancelled_refund_fulfilment_and_customer_topics(client: Any, database: 
         assert ref == f"{store.id}:207119551"
 
 
+def test_an_order_deleted_in_shopify_stays_as_cancelled(client: Any, database: Database) -> None:
+    store = make_store(database)
+    _post_shopify(
+        client, store.id, fixture("shopify/order.json"), topic="orders/create", webhook_id="w-1"
+    )
+
+    deleted = _post_shopify(
+        client, store.id, {"id": 450789469}, topic="orders/delete", webhook_id="w-2"
+    )
+
+    assert deleted.json()["status"] == "stored"
+    order = _order(database)
+    assert (order.status, order.cancel_reason) == ("cancelled", "deleted in the store")
+
+
 def test_unknown_inactive_and_wrong_platform_stores(client: Any, database: Database) -> None:
     woo = make_store(database, platform="woocommerce")
     off = make_store(database, is_active=False)

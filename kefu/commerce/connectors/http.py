@@ -23,6 +23,7 @@ MAX_REASON = 500
 USER_AGENT = f"kefu/{__version__}"
 
 ReasonOf = Callable[[Any], str | None]
+IsRefusal = Callable[[int, Any], bool]
 
 
 def is_loopback(url: str) -> bool:
@@ -63,9 +64,11 @@ class StoreHttp:
         auth: httpx.Auth | tuple[str, str] | None = None,
         params: dict[str, str] | None = None,
         timeout: httpx.Timeout = TIMEOUT,
+        is_refusal: IsRefusal | None = None,
     ) -> None:
         self.platform = platform
         self.reason_of = reason_of
+        self.is_refusal = is_refusal
         self.client = httpx.Client(
             base_url=base_url,
             headers={"User-Agent": USER_AGENT, "Accept": "application/json", **(headers or {})},
@@ -106,7 +109,8 @@ class StoreHttp:
             ) from exc
 
     def fail(self, response: httpx.Response) -> None:
-        """A refusal in the provider's own words (4xx), or "unavailable" (5xx, 429, 3xx)."""
+        """A refusal in the provider's own words (4xx, or a 5xx the provider words as a
+        refusal), or "unavailable" (other 5xx, 429, 3xx)."""
         try:
             body = response.json()
         except (ValueError, UnicodeDecodeError):
@@ -116,7 +120,8 @@ class StoreHttp:
         log.warning("%s answered %s: %s", self.platform, status, reason)
         if status == 429:
             raise ConnectorUnavailable(f"{self.platform} is rate limiting kefu; try again shortly")
-        if 400 <= status < 500:
+        refused = self.is_refusal is not None and self.is_refusal(status, body)
+        if 400 <= status < 500 or refused:
             raise ConnectorRejected(f"{self.platform} refused: {reason}"[:MAX_REASON])
         raise ConnectorUnavailable(f"{self.platform} answered {status}: {reason}"[:MAX_REASON])
 

@@ -89,9 +89,14 @@ class ShopifyConnector:
     def __init__(self, store: Store) -> None:
         self.store = store
 
+    def _site(self) -> str:
+        """The shop's origin: a pasted admin link ("…myshopify.com/admin") loses its path."""
+        parts = urlsplit(site_url(self.store.base_url))
+        return f"{parts.scheme}://{parts.netloc}"
+
     def _http(self) -> StoreHttp:
         return StoreHttp(
-            site_url(self.store.base_url),
+            self._site(),
             platform="Shopify",
             reason_of=reason_of,
             headers={"X-Shopify-Access-Token": secret_of(self.store, "api_secret")},
@@ -259,7 +264,7 @@ class ShopifyConnector:
         if since is not None and params is not None:
             params["updated_at_min"] = since.isoformat()
         url: str | None = self._path("orders.json")
-        site = site_url(self.store.base_url)
+        site = self._site()
         with self._http() as http:
             while url is not None:
                 response = http.call("GET", url, params=params)

@@ -35,6 +35,14 @@ def reason_of(body: Any) -> str | None:
     return str(message) if message else None
 
 
+def is_refusal(status: int, body: Any) -> bool:
+    """WooCommerce answers 500 when the payment gateway or the order refuses a refund
+    (`woocommerce_rest_cannot_create_order_refund`): that is a "no", not an outage."""
+    return status == 500 and str(as_dict(body).get("code", "")).startswith(
+        "woocommerce_rest_cannot_"
+    )
+
+
 def woo_address(address: Address, *, with_phone: bool = True) -> dict[str, str]:
     first, _, last = address.name.partition(" ")
     found = {
@@ -63,11 +71,18 @@ class WooCommerceConnector:
         site = site_url(self.store.base_url)
         key, secret = self.store.api_key, secret_of(self.store, "api_secret")
         if site.startswith("https://"):
-            return StoreHttp(site, platform="WooCommerce", reason_of=reason_of, auth=(key, secret))
+            return StoreHttp(
+                site,
+                platform="WooCommerce",
+                reason_of=reason_of,
+                is_refusal=is_refusal,
+                auth=(key, secret),
+            )
         return StoreHttp(
             site,
             platform="WooCommerce",
             reason_of=reason_of,
+            is_refusal=is_refusal,
             params={"consumer_key": key, "consumer_secret": secret},
         )
 
