@@ -291,3 +291,17 @@ def test_server_errors_and_unreachable_stores_are_unavailable(
         connector_for(remote).update_shipping_address(order, NEW_ADDRESS)
     with database.sessions() as session:
         assert session.scalars(select(Order.number)).all() == ["1001"]
+
+
+def test_woocommerce_over_https_authenticates_with_http_basic(
+    database: Database, runtime: Runtime
+) -> None:
+    store = make_store(database, platform="woocommerce", base_url="https://shop.example/")
+
+    with connector_for(store)._http() as http:  # type: ignore[attr-defined]
+        request = http.client.build_request("GET", "/wp-json/wc/v3/orders")
+        http.client.auth.auth_flow(request).__next__()
+
+    assert str(request.url) == "https://shop.example/wp-json/wc/v3/orders"
+    assert request.headers["authorization"].startswith("Basic ")
+    assert "consumer_secret" not in str(request.url)
