@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from kefu.commerce import sync_cli
+from kefu.commerce.sync_cli import sync_orders
 
-app = typer.Typer(name="commerce", help="Stores and their orders.", no_args_is_help=True)
-app.command("sync")(sync_cli.sync_orders)
+commerce_app = typer.Typer(help="Stores and orders: import, sync.", no_args_is_help=True)
+commerce_app.command("sync")(sync_orders)
