@@ -5,15 +5,18 @@ now". Every order goes through the idempotent newest-wins upsert, so an import m
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import datetime, timedelta
+from itertools import islice
 
 from sqlalchemy.orm import Session
 
 from kefu.commerce import orders, stores
 from kefu.commerce.connectors.base import Connector, connector_for
 from kefu.commerce.models import Store
+from kefu.commerce.schemas import OrderIn
 from kefu.commerce.shop_schemas import SyncResult
+from kefu.db import Database
 from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.jobs import enqueue_after_commit, job
 from kefu.kit.actor import Actor
@@ -26,6 +29,7 @@ JOB = "commerce.sync_store"
 # an incremental import looks back this far past the last one: store clocks and webhooks
 # in flight at that moment are not exact
 OVERLAP = timedelta(hours=1)
+BATCH_SIZE = 250
 
 Progress = Callable[[SyncResult], None]
 
@@ -44,16 +48,63 @@ def sync_store(
     ConnectorUnavailable when the store cannot be read; the caller's transaction decides
     what is kept."""
     result = SyncResult(store_id=store.id, started_at=clock())
-    for data in (connector or connector_for(store)).fetch_orders(since=since):
+    fetched = (connector or connector_for(store)).fetch_orders(since=since)
+    _upsert_all(session, store, fetched, result, progress)
+    _finish(store, result, clock)
+    session.flush()
+    return result
+
+
+def _upsert_all(
+    session: Session,
+    store: Store,
+    fetched: Iterable[OrderIn],
+    result: SyncResult,
+    progress: Progress | None,
+) -> None:
+    for data in fetched:
         _order, changed = orders.upsert_order(session, store=store, data=data)
         result.seen += 1
         result.changed += int(changed)
         if progress is not None:
             progress(result)
+
+
+def _finish(store: Store, result: SyncResult, clock: Clock) -> None:
     result.finished_at = clock()
     store.last_import_at = result.finished_at
     store.last_error = ""
-    session.flush()
+
+
+def import_in_batches(
+    database: Database,
+    *,
+    store_id: int,
+    since: datetime | None,
+    actor: Actor,
+    progress: Progress | None = None,
+    batch_size: int = BATCH_SIZE,
+    clock: Clock = utcnow,
+) -> SyncResult:
+    """`sync_store` for the job and the CLI: one transaction per `batch_size` orders, so a
+    large first import keeps its progress when it fails half way (the next import then
+    starts from the previous one's time again: nothing is lost, nothing doubled). The
+    failure is kept on the store and raised."""
+    with database.unit_of_work(actor=actor) as session:
+        store = stores.get_store(session, store_id)
+        session.expunge(store)  # the connector reads it across the transactions below
+    result = SyncResult(store_id=store_id, started_at=clock())
+    try:
+        fetched = iter(connector_for(store).fetch_orders(since=since))
+        while batch := list(islice(fetched, batch_size)):
+            with database.unit_of_work(actor=actor) as session:
+                _upsert_all(session, stores.get_store(session, store_id), batch, result, progress)
+    except KefuError as exc:
+        with database.unit_of_work(actor=actor) as session:
+            record_sync_error(session, store_id=store_id, error=exc.message)
+        raise
+    with database.unit_of_work(actor=actor) as session:
+        _finish(stores.get_store(session, store_id), result, clock)
     return result
 
 
@@ -88,17 +139,18 @@ def sync_store_job(store_id: int) -> None:
     from kefu.runtime import current
 
     runtime = current()
-    actor = Actor.job(JOB)
     try:
-        with runtime.database.unit_of_work(actor=actor) as session:
-            store = stores.get_store(session, store_id)
-            result = sync_store(
-                session, store=store, since=incremental_since(store), clock=runtime.clock
-            )
+        with runtime.database.sessions() as session:
+            since = incremental_since(stores.get_store(session, store_id))
+        result = import_in_batches(
+            runtime.database,
+            store_id=store_id,
+            since=since,
+            actor=Actor.job(JOB),
+            clock=runtime.clock,
+        )
         log.info("store %s: %s orders seen, %s changed", store_id, result.seen, result.changed)
     except NotFound:
         log.warning("store %s is gone; nothing to import", store_id)
     except KefuError as exc:
         log.warning("store %s import failed: %s", store_id, exc.message)
-        with runtime.database.unit_of_work(actor=actor) as session:
-            record_sync_error(session, store_id=store_id, error=exc.message)

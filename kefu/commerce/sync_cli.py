@@ -28,7 +28,7 @@ def sync_orders(
     from kefu.cli import clear_errors, connect, fail, out, prepare_schema, settings_from
     from kefu.commerce import stores
     from kefu.commerce.shop_schemas import SyncResult
-    from kefu.commerce.sync import incremental_since, record_sync_error, sync_store
+    from kefu.commerce.sync import import_in_batches, incremental_since
     from kefu.errors import KefuError
     from kefu.kit.actor import Actor
     from kefu.runtime import start
@@ -58,17 +58,15 @@ def sync_orders(
             )
 
         try:
-            with runtime.database.unit_of_work(actor=actor) as session:
-                result = sync_store(
-                    session,
-                    store=stores.get_store(session, store_id),
-                    since=start,
-                    progress=advance,
-                    clock=runtime.clock,
-                )
+            result = import_in_batches(
+                runtime.database,
+                store_id=store_id,
+                since=start,
+                actor=actor,
+                progress=advance,
+                clock=runtime.clock,
+            )
         except KefuError as exc:
-            with runtime.database.unit_of_work(actor=actor) as session:
-                record_sync_error(session, store_id=store_id, error=exc.message)
             fail(exc.message, 1)
     out.print(
         f"{name}: {result.seen} orders seen, {result.changed} new or changed"

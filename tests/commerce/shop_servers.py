@@ -39,7 +39,7 @@ class Answer:
 
 class ShopServer:
     """One provider's API. `orders` is what the order list pages through; `refuse` makes
-    every later request answer (status, body) until cleared."""
+    every request from the `refuse_from`th on answer (status, body) until cleared."""
 
     def __init__(self, platform: str, *, page_size: int = 2) -> None:
         self.platform = platform
@@ -47,6 +47,7 @@ class ShopServer:
         self.orders: list[dict[str, Any]] = []
         self.requests: list[Recorded] = []
         self.refuse: tuple[int, Any] | None = None
+        self.refuse_from = 1  # the first request (1-based) `refuse` answers
         self.url = ""
         self._server: ThreadingHTTPServer | None = None
 
@@ -69,7 +70,7 @@ class ShopServer:
                     "data": {"status": 401},
                 },
             )
-        if self.refuse is not None:
+        if self.refuse is not None and len(self.requests) >= self.refuse_from:
             return Answer(*self.refuse)
         route = shopify_route if self.platform == "shopify" else woo_route
         return route(self, request)

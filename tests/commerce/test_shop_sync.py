@@ -11,10 +11,12 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
+from kefu.commerce.connectors import ConnectorUnavailable
 from kefu.commerce.models import Order, Store
-from kefu.commerce.sync import JOB
+from kefu.commerce.sync import JOB, import_in_batches
 from kefu.config import Settings
 from kefu.db import Database
+from kefu.kit.actor import Actor
 from kefu.runtime import Runtime
 from tests.commerce.shop_factories import fixture, make_store
 from tests.commerce.shop_servers import ShopServer
@@ -72,6 +74,33 @@ def test_a_failed_job_keeps_the_stores_reason_and_no_order(
     assert after.last_error == (
         "Shopify refused: This action requires merchant approval for read_orders scope."
     )
+
+
+def test_an_import_failing_half_way_keeps_the_pages_it_stored(
+    database: Database, runtime: Runtime, shopify: ShopServer
+) -> None:
+    # given five orders, two a page, and Shopify failing from the third page on
+    store = make_store(database, base_url=shopify.url)
+    for n in range(5):
+        shopify.orders.append({**fixture("shopify/order.json"), "id": 7000 + n, "refunds": []})
+    shopify.refuse, shopify.refuse_from = (500, {"errors": "Internal Server Error"}), 3
+    # when
+    with pytest.raises(ConnectorUnavailable):
+        import_in_batches(
+            runtime.database, store_id=store.id, since=None, actor=Actor.system(), batch_size=2
+        )
+    # then the first two pages are kept, the failure is on the store, the time is not moved
+    assert _orders(database) == 4
+    after = _store(database, store.id)
+    assert after.last_import_at is None
+    assert after.last_error == "Shopify answered 500: Internal Server Error"
+    # and the next import completes the rest
+    shopify.refuse = None
+    result = import_in_batches(
+        runtime.database, store_id=store.id, since=None, actor=Actor.system(), batch_size=2
+    )
+    assert (result.seen, result.changed, _orders(database)) == (5, 1, 5)
+    assert _store(database, store.id).last_error == ""
 
 
 @pytest.mark.slow
