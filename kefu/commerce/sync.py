@@ -71,8 +71,10 @@ def _upsert_all(
 
 
 def _finish(store: Store, result: SyncResult, clock: Clock) -> None:
+    """The import's start is the store's watermark: an order changed while the import ran
+    may have been read before the change, so the next import looks again from there."""
     result.finished_at = clock()
-    store.last_import_at = result.finished_at
+    store.last_import_at = result.started_at
     store.last_error = ""
 
 
