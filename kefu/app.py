@@ -98,6 +98,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import routes as email_routes
     from kefu.commerce import link_pages as commerce_link_pages
     from kefu.commerce import order_routes as commerce_order_routes
+    from kefu.commerce import store_pages, store_routes, webhook_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -128,6 +129,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         email_message_pages,
         email_failure_pages,
         commerce_link_pages,
+        store_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     api_modules = (
@@ -141,9 +143,12 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         ingest_routes,
         email_routes,
         commerce_order_routes,
+        store_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
-    return pages + api
+    # called by the stores, not by API clients (docs/commerce-shop.md): not in the schema
+    hooks = [(webhook_routes.router, "/api/v1", False)]
+    return pages + api + hooks
 
 
 def _include_routers(app: FastAPI) -> None:

@@ -1,4 +1,4 @@
-"""`kefu commerce …`: import orders into the embedded store."""
+"""`kefu commerce …`: stores and their orders from the command line."""
 
 from __future__ import annotations
 
@@ -7,7 +7,10 @@ from typing import Annotated
 
 import typer
 
+from kefu.commerce.sync_cli import sync_orders
+
 commerce_app = typer.Typer(help="Stores and orders: import, sync.", no_args_is_help=True)
+commerce_app.command("sync")(sync_orders)
 
 
 @commerce_app.command("import")

@@ -92,7 +92,11 @@ def register_connector(platform: str, factory: ConnectorFactory) -> None:
 
 def connector_for(store: Store) -> Connector:
     """The connector of a store's platform."""
-    from kefu.commerce.connectors import embedded  # noqa: F401  registers itself
+    from kefu.commerce.connectors import (  # noqa: F401  each registers itself
+        embedded,
+        shopify,
+        woocommerce,
+    )
 
     try:
         factory = _FACTORIES[store.platform]
