@@ -96,6 +96,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
+    from kefu.commerce import logistics_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -139,6 +140,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         email_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
+    api.append((logistics_routes.router, "/api/v1", True))  # signed by carriers, no token
     return pages + api
 
 
