@@ -96,7 +96,13 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
-    from kefu.commerce import logistics_pages, logistics_routes, reconcile_pages, stuck_pages
+    from kefu.commerce import (
+        logistics_pages,
+        logistics_routes,
+        reconcile_pages,
+        returns_pages,
+        stuck_pages,
+    )
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -128,7 +134,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         email_failure_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
-    pages += [(m.router, "", False) for m in (logistics_pages, stuck_pages, reconcile_pages)]
+    pages += [
+        (m.router, "", False)
+        for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages)
+    ]
     api_modules = (
         account_routes,
         compliance_routes,

@@ -119,3 +119,31 @@ def carrier(database: Database, code: str) -> Carrier:
         found = carriers.carrier_by_code(session, code)
         assert found is not None
         return found
+
+
+def make_return(
+    database: Database,
+    *,
+    order: Order,
+    rma: str,
+    reason: str = "wrong_size",
+    state: str = "requested",
+    created_at: datetime = T0,
+    refund_minor: int = 0,
+) -> None:
+    """A return as the actions helper's service will record it; written directly until that
+    service is on this branch (the row's columns are the foundation's)."""
+    from kefu.commerce.models import OrderReturn
+
+    with database.unit_of_work(actor=Actor.system()) as session:
+        session.add(
+            OrderReturn(
+                order_id=order.id,
+                rma=rma,
+                state=state,
+                reason=reason,
+                refund_minor=refund_minor,
+                created_at=created_at,
+                state_changed_at=created_at,
+            )
+        )
