@@ -97,6 +97,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
     from kefu.commerce import (
+        followup_pages,
         logistics_pages,
         logistics_routes,
         reconcile_pages,
@@ -136,7 +137,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     pages = [(m.router, "", False) for m in page_modules]
     pages += [
         (m.router, "", False)
-        for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages)
+        for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages, followup_pages)
     ]
     api_modules = (
         account_routes,
