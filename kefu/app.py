@@ -151,7 +151,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         email_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
-    api.append((logistics_routes.router, "/api/v1", True))  # signed by carriers, no token
+    # called by carriers, not by API clients (docs/commerce-logistics.md): not in the schema
+    api.append((logistics_routes.router, "/api/v1", False))
     return pages + api
 
 

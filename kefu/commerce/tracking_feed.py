@@ -25,7 +25,7 @@ MAX_SCANS = 1000
 
 
 class BadSignature(NotAuthenticated):
-    code = "bad_signature"
+    code = "invalid_signature"
 
 
 @dataclass(frozen=True, slots=True)

@@ -150,6 +150,7 @@ def test_tampered_webhook_is_401_and_stores_nothing(client: Any, database: Datab
         )
         assert response.status_code == 401
         assert response.headers["content-type"] == "application/problem+json"
+        assert response.json()["code"] == "invalid_signature"
     assert _events(database) == []
     assert _status(database, fulfilment_id) == "info_received"
 
