@@ -17,7 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kefu.channels.email.cli import email_app
-from kefu.commerce.cli import app as commerce_app
+from kefu.commerce.cli import commerce_app
 from kefu.config import Settings, ensure_data_dir, load_settings
 from kefu.db import Database
 from kefu.errors import ConfigError, KefuError, describe_validation

@@ -1,4 +1,4 @@
-"""`kefu commerce …`: stores and their orders from the command line."""
+"""`kefu commerce …`: stores and orders from the command line."""
 
 from __future__ import annotations
 
@@ -6,5 +6,5 @@ import typer
 
 from kefu.commerce import logistics_cli
 
-app = typer.Typer(name="commerce", help="Stores and their orders.", no_args_is_help=True)
-app.command("tracking-import")(logistics_cli.import_tracking)
+commerce_app = typer.Typer(help="Stores and orders: import, sync.", no_args_is_help=True)
+commerce_app.command("tracking-import")(logistics_cli.import_tracking)
