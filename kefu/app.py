@@ -96,9 +96,19 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
+    from kefu.commerce import (
+        followup_pages,
+        logistics_pages,
+        logistics_routes,
+        reconcile_pages,
+        returns_pages,
+        store_pages,
+        store_routes,
+        stuck_pages,
+        webhook_routes,
+    )
     from kefu.commerce import link_pages as commerce_link_pages
     from kefu.commerce import order_routes as commerce_order_routes
-    from kefu.commerce import store_pages, store_routes, webhook_routes
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -132,6 +142,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         store_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
+    pages += [
+        (m.router, "", False)
+        for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages, followup_pages)
+    ]
     api_modules = (
         account_routes,
         compliance_routes,
@@ -146,8 +160,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         store_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
-    # called by the stores, not by API clients (docs/commerce-shop.md): not in the schema
-    hooks = [(webhook_routes.router, "/api/v1", False)]
+    # called by stores and carriers, not by API clients (docs/commerce-shop.md,
+    # docs/commerce-logistics.md): not in the schema
+    hooks = [(webhook_routes.router, "/api/v1", False), (logistics_routes.router, "/api/v1", False)]
     return pages + api + hooks
 
 

@@ -99,12 +99,23 @@ def prepare_schema(settings: Settings, database: Database, *, apply: bool) -> No
     from kefu.migrate import pending_revisions, upgrade
 
     pending = pending_revisions(database)
-    if not pending:
-        return
-    if not apply:
-        raise ConfigError(f"the database needs {len(pending)} migration(s): run `kefu db upgrade`")
-    out.print(f"Applying {len(pending)} database migration(s)…")
-    upgrade(database)
+    if pending:
+        if not apply:
+            raise ConfigError(
+                f"the database needs {len(pending)} migration(s): run `kefu db upgrade`"
+            )
+        out.print(f"Applying {len(pending)} database migration(s)…")
+        upgrade(database)
+    seed_reference_data(database)
+
+
+def seed_reference_data(database: Database) -> None:
+    """Rows every kefu needs that an admin may edit later (idempotent: adds what is missing)."""
+    from kefu.commerce.carriers import ensure_default_carriers
+    from kefu.kit.actor import Actor
+
+    with database.unit_of_work(actor=Actor(kind="system", name="kefu start-up")) as session:
+        ensure_default_carriers(session)
 
 
 def progress_bar() -> Progress:

@@ -7,10 +7,12 @@ from typing import Annotated
 
 import typer
 
+from kefu.commerce import logistics_cli
 from kefu.commerce.sync_cli import sync_orders
 
 commerce_app = typer.Typer(help="Stores and orders: import, sync.", no_args_is_help=True)
 commerce_app.command("sync")(sync_orders)
+commerce_app.command("tracking-import")(logistics_cli.import_tracking)
 
 
 @commerce_app.command("import")

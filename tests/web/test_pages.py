@@ -201,6 +201,7 @@ def test_every_form_route_checks_csrf() -> None:
     assert [r.path for r in signed] == [
         "/webhooks/shopify/{store_id}",
         "/webhooks/woocommerce/{store_id}",
+        "/webhooks/carriers/{code}",
     ]
     assert [r.path for r in unsafe if not checks(r.dependant) and r not in signed] == []
 
