@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.commerce import links
+from kefu.commerce.carriers import tracking_url_for
 from kefu.commerce.models import Order, OrderItem, Store, TrackingEvent
 from kefu.commerce.orders import fulfilments_of, items_of
 from kefu.commerce.schemas import FULFILMENT_LABELS, PAYMENT_LABELS, TRACKING_LABELS
@@ -77,7 +78,12 @@ def order_views(
             store=stores[order.store_id],
             items=items[order.id],
             fulfilments=[
-                {"fulfilment": f, "events": events[f.id], "url": f.tracking_url}
+                {
+                    "fulfilment": f,
+                    "events": events[f.id],
+                    "url": f.tracking_url
+                    or tracking_url_for(session, f.carrier, f.tracking_number),
+                }
                 for f in shipments[order.id]
             ],
             is_linked=order.id in linked,

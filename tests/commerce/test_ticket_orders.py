@@ -5,9 +5,11 @@ from typing import Any
 from sqlalchemy import select
 
 from kefu.commerce import links
+from kefu.commerce.carriers import ensure_default_carriers
 from kefu.commerce.models import TicketOrder
 from kefu.commerce.schemas import FulfilmentIn, TrackingEventIn
 from kefu.db import Database
+from kefu.kit.actor import Actor
 from kefu.permissions import Role
 from tests.commerce.factories import PLACED, make_order, make_store
 from tests.tickets.factories import receive
@@ -113,3 +115,21 @@ def test_light_agent_sees_orders_but_cannot_attach(client: Any, database: Databa
     signed_in(client, database, role=Role.LIGHT_AGENT)
     page = client.get(f"/tickets/{ticket.ticket_id}")
     assert "#1001" in page.text and "Attach an order" not in page.text
+
+
+def test_shipment_without_a_url_links_the_carriers_tracking_page(
+    client: Any, database: Database
+) -> None:
+    # given the default carriers and a shipment the store sent without a tracking URL
+    with database.unit_of_work(actor=Actor.system()) as session:
+        ensure_default_carriers(session)
+    store = make_store(database)
+    shipment = FulfilmentIn(external_id="f1", carrier="顺丰", tracking_number="SF1234567890")
+    make_order(database, store=store, number="1001", shipments=[shipment])
+    ticket = receive(database)
+    signed_in(client, database)
+    # when
+    page = client.get(f"/tickets/{ticket.ticket_id}")
+    # then the default carriers' pattern gives it one
+    assert "SF1234567890" in page.text
+    assert 'href="https://www.sf-express.com/' in page.text
