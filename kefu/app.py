@@ -96,6 +96,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
+    from kefu.commerce import action_pages as commerce_action_pages
+    from kefu.commerce import action_routes as commerce_action_routes
+    from kefu.commerce import approval_pages as commerce_approval_pages
+    from kefu.commerce import approval_routes as commerce_approval_routes
+    from kefu.commerce import policy_pages as commerce_policy_pages
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -125,6 +130,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         ticket_live_pages,
         email_message_pages,
         email_failure_pages,
+        commerce_action_pages,
+        commerce_approval_pages,
+        commerce_policy_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     api_modules = (
@@ -137,6 +145,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         customer_routes,
         ingest_routes,
         email_routes,
+        commerce_action_routes,
+        commerce_approval_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu import events
@@ -18,7 +19,6 @@ from kefu.commerce.actions.refund import give_back, push_refund
 from kefu.commerce.connectors import connector_for
 from kefu.commerce.facts import facts_for
 from kefu.commerce.models import OrderAction, OrderReturn
-from kefu.commerce.reasons import CUSTOMER_LABELS
 from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.kit.actor import Actor
 from kefu.kit.i18n import N_, gettext
@@ -200,5 +200,8 @@ def _refund(session: Session, *, actor: Actor, returned: OrderReturn, now: datet
         )
 
 
-def reason_for_customer(code: str, language: str) -> str:
-    return CUSTOMER_LABELS[language].get(code, code)
+def returns_of_order(session: Session, order_id: int) -> list[OrderReturn]:
+    statement = (
+        select(OrderReturn).where(OrderReturn.order_id == order_id).order_by(OrderReturn.id.desc())
+    )
+    return list(session.scalars(statement))
