@@ -100,6 +100,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.commerce import action_routes as commerce_action_routes
     from kefu.commerce import approval_pages as commerce_approval_pages
     from kefu.commerce import approval_routes as commerce_approval_routes
+    from kefu.commerce import link_pages as commerce_link_pages
     from kefu.commerce import policy_pages as commerce_policy_pages
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
@@ -133,6 +134,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_action_pages,
         commerce_approval_pages,
         commerce_policy_pages,
+        commerce_link_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     api_modules = (

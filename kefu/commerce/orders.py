@@ -142,6 +142,7 @@ def upsert_fulfilment(session: Session, order: Order, data: FulfilmentIn) -> Ful
     fulfilment.delivered_at = data.delivered_at
     fulfilment.source_updated_at = data.updated_at
     session.flush()
+    _follow_latest_scan(session, fulfilment, since=data.updated_at)
     for event in data.events:
         record_tracking_event(
             session,
@@ -153,6 +154,24 @@ def upsert_fulfilment(session: Session, order: Order, data: FulfilmentIn) -> Ful
             source="connector",
         )
     return fulfilment
+
+
+def _follow_latest_scan(session: Session, fulfilment: Fulfilment, since: datetime | None) -> None:
+    """A scan already stored that is newer than the store's update keeps its status: the
+    store's shipment status must not undo what a carrier feed reported later."""
+    statement = (
+        select(TrackingEvent)
+        .where(TrackingEvent.fulfilment_id == fulfilment.id)
+        .order_by(TrackingEvent.happened_at.desc(), TrackingEvent.id.desc())
+        .limit(1)
+    )
+    latest = session.scalars(statement).first()
+    if latest is None or (since is not None and latest.happened_at < since):
+        return
+    fulfilment.status = latest.status
+    fulfilment.last_event_at = latest.happened_at
+    if latest.status == "delivered" and fulfilment.delivered_at is None:
+        fulfilment.delivered_at = latest.happened_at
 
 
 def record_tracking_event(

@@ -146,7 +146,7 @@ class Fulfilment(Base):
     )
 
 
-class TicketOrder(Base):
+class TicketOrder(Audited, Base):
     """A ticket is about an order: linked by an agent, or found in the ticket's text."""
 
     __tablename__ = "ticket_orders"
