@@ -141,7 +141,7 @@ def action_checks(
         )
         context["checks"] = evaluation.checks
     except KefuError as exc:
-        context["hint"] = exc.message
+        context["hint"] = exc.message.replace("Value error, ", "")
     return render(request, "commerce/_action_checks.html", context)
 
 
@@ -179,7 +179,7 @@ def submit_action(
     except ActionRefused as exc:
         error, checks = exc.message, exc.checks
     except KefuError as exc:
-        error = refusal_message(exc)
+        error = refusal_message(exc).replace("Value error, ", "")
     else:
         context = {
             "action": outcome.action,
