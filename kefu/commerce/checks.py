@@ -21,18 +21,24 @@ from kefu.commerce.action_schemas import (
     ReturnRequest,
     StoreCreditRequest,
 )
+from kefu.commerce.amounts import (
+    exchange_difference,
+    refund_amount,
+    resend_value,
+    return_amounts,
+)
 from kefu.commerce.facts import (
     Check,
     OrderFacts,
     days_between,
     failed,
     item_label,
-    item_value,
     needs_approval,
     passed,
 )
-from kefu.commerce.reasons import STORE_FAULT_REASONS, reason_label
+from kefu.commerce.reasons import reason_label
 from kefu.kit.actor import Actor
+from kefu.kit.i18n import N_
 from kefu.permissions import can
 
 
@@ -57,16 +63,18 @@ class Evaluation:
 def _limit(facts: OrderFacts, actor: Actor, amount: int, item_ids: list[int]) -> Check:
     limit = facts.limit_minor(item_ids)
     if amount <= limit:
-        return passed("limit", "Within your refund limit of %(limit)s", limit=facts.money(limit))
+        return passed(
+            "limit", N_("Within your refund limit of %(limit)s"), limit=facts.money(limit)
+        )
     if can(actor, "orders.approve"):
         return passed(
             "limit",
-            "Over the agents' limit of %(limit)s: you may approve it yourself",
+            N_("Over the agents' limit of %(limit)s: you may approve it yourself"),
             limit=facts.money(limit),
         )
     return needs_approval(
         "limit",
-        "Over your refund limit of %(limit)s: a manager must approve",
+        N_("Over your refund limit of %(limit)s: a manager must approve"),
         limit=facts.money(limit),
     )
 
@@ -79,7 +87,9 @@ def _lines(
     for line in lines:
         item = facts.items.get(line.item_id)
         if item is None:
-            checks.append(failed("items", "Item %(item)s is not on this order", item=line.item_id))
+            checks.append(
+                failed("items", N_("Item %(item)s is not on this order"), item=line.item_id)
+            )
             continue
         available = left(item)
         if line.quantity > available:
@@ -97,7 +107,7 @@ def _lines(
 
 def _not_cancelled(facts: OrderFacts) -> list[Check]:
     if facts.order.status == "cancelled":
-        return [failed("order", "The order is cancelled")]
+        return [failed("order", N_("The order is cancelled"))]
     return []
 
 
@@ -113,23 +123,27 @@ def _window(facts: OrderFacts, item_ids: list[int], now: datetime, actor: Actor)
     )
     if ago <= days:
         template = (
-            "Within the %(days)s-day return window (delivered %(ago)s days ago)"
+            N_("Within the %(days)s-day return window (delivered %(ago)s days ago)")
             if delivered
-            else "Within the %(days)s-day return window (ordered %(ago)s days ago)"
+            else N_("Within the %(days)s-day return window (ordered %(ago)s days ago)")
         )
         return [passed("window", template, days=days, ago=ago)]
     if can(actor, "orders.approve"):
-        template = (
+        template = N_(
             "Outside the %(days)s-day return window (delivered %(ago)s days ago): "
             "you may approve it yourself"
         )
         return [passed("window", template, days=days, ago=ago)]
     template = (
-        "Outside the %(days)s-day return window (delivered %(ago)s days ago): "
-        "a manager must approve"
+        N_(
+            "Outside the %(days)s-day return window (delivered %(ago)s days ago): "
+            "a manager must approve"
+        )
         if delivered
-        else "Outside the %(days)s-day return window (ordered %(ago)s days ago): "
-        "a manager must approve"
+        else N_(
+            "Outside the %(days)s-day return window (ordered %(ago)s days ago): "
+            "a manager must approve"
+        )
     )
     return [needs_approval("window", template, days=days, ago=ago)]
 
@@ -146,27 +160,18 @@ def _ids(lines: list[ItemQuantity]) -> list[int]:
     return [line.item_id for line in lines]
 
 
-def refund_amount(facts: OrderFacts, data: RefundRequest) -> int:
-    items = sum(
-        item_value(facts.items[line.item_id], line.quantity)
-        for line in data.items
-        if line.item_id in facts.items
-    )
-    return items + data.shipping_minor + data.custom_minor
-
-
 def check_refund(
     facts: OrderFacts, data: RefundRequest, *, actor: Actor, now: datetime
 ) -> list[Check]:
     if facts.order.payment_status == "refunded":
-        return [failed("payment", "Already refunded in full")]
+        return [failed("payment", N_("Already refunded in full"))]
     if not facts.is_paid:
-        return [failed("payment", "The order is not paid: there is nothing to refund")]
+        return [failed("payment", N_("The order is not paid: there is nothing to refund"))]
     checks = _lines(
         facts,
         data.items,
         left=lambda i: i.quantity - i.refunded_quantity - i.returned_quantity,
-        template="Only %(left)s of %(title)s can be refunded (%(asked)s asked)",
+        template=N_("Only %(left)s of %(title)s can be refunded (%(asked)s asked)"),
     )
     for item_id in _ids(data.items):
         item = facts.items.get(item_id)
@@ -174,7 +179,7 @@ def check_refund(
             checks.append(
                 needs_approval(
                     "final_sale",
-                    "Final-sale item %(title)s: a manager must approve a refund",
+                    N_("Final-sale item %(title)s: a manager must approve a refund"),
                     title=item_label(item),
                 )
             )
@@ -182,7 +187,7 @@ def check_refund(
         checks.append(
             failed(
                 "shipping",
-                "Shipping refund %(asked)s is more than the shipping left (%(left)s)",
+                N_("Shipping refund %(asked)s is more than the shipping left (%(left)s)"),
                 asked=facts.money(data.shipping_minor),
                 left=facts.money(facts.shipping_left_minor),
             )
@@ -192,13 +197,13 @@ def check_refund(
         checks.append(
             failed(
                 "amount",
-                "%(amount)s is more than is left to refund (%(left)s)",
+                N_("%(amount)s is more than is left to refund (%(left)s)"),
                 amount=facts.money(amount),
                 left=facts.money(facts.refundable_minor),
             )
         )
     elif amount <= 0:
-        checks.append(failed("amount", "Nothing to refund"))
+        checks.append(failed("amount", N_("Nothing to refund")))
     checks.append(_limit(facts, actor, amount, _ids(data.items)))
     return checks
 
@@ -207,12 +212,12 @@ def check_cancel(
     facts: OrderFacts, data: CancelRequest, *, actor: Actor, now: datetime
 ) -> list[Check]:
     if facts.order.status == "cancelled":
-        return [failed("order", "The order is already cancelled")]
+        return [failed("order", N_("The order is already cancelled"))]
     if facts.is_shipped:
         return [
-            failed("shipped", "Already shipped: it cannot be cancelled; start a return instead")
+            failed("shipped", N_("Already shipped: it cannot be cancelled; start a return instead"))
         ]
-    checks = [passed("shipped", "Not shipped yet: it can be cancelled")]
+    checks = [passed("shipped", N_("Not shipped yet: it can be cancelled"))]
     if facts.refundable_minor:
         checks.append(_limit(facts, actor, facts.refundable_minor, list(facts.items)))
     return checks
@@ -222,25 +227,10 @@ def check_edit_address(
     facts: OrderFacts, data: AddressRequest, *, actor: Actor, now: datetime
 ) -> list[Check]:
     if facts.order.status == "cancelled":
-        return [failed("order", "The order is cancelled")]
+        return [failed("order", N_("The order is cancelled"))]
     if facts.is_shipped:
-        return [failed("shipped", "Already shipped: the address cannot be changed")]
-    return [passed("shipped", "Not shipped yet: the address can still be changed")]
-
-
-def return_amounts(facts: OrderFacts, data: ReturnRequest) -> tuple[int, int]:
-    """(value of the returned items, restocking fee) in minor units."""
-    value = 0
-    fee = 0
-    for line in data.items:
-        item = facts.items.get(line.item_id)
-        if item is None:
-            continue
-        worth = item_value(item, line.quantity)
-        value += worth
-        if data.reason not in STORE_FAULT_REASONS:
-            fee += round(worth * facts.rules_of(item).restocking_fee_percent / 100)
-    return value, fee
+        return [failed("shipped", N_("Already shipped: the address cannot be changed"))]
+    return [passed("shipped", N_("Not shipped yet: the address can still be changed"))]
 
 
 def check_return(
@@ -250,15 +240,15 @@ def check_return(
     if checks:
         return checks
     if not facts.is_shipped:
-        return [failed("shipped", "Not shipped yet: cancel or refund instead of a return")]
+        return [failed("shipped", N_("Not shipped yet: cancel or refund instead of a return"))]
     checks += _lines(
         facts,
         data.items,
         left=lambda i: i.quantity - i.returned_quantity - i.refunded_quantity,
-        template="Only %(left)s of %(title)s can be returned (%(asked)s asked)",
+        template=N_("Only %(left)s of %(title)s can be returned (%(asked)s asked)"),
     )
     ids = _ids(data.items)  # type: ignore[arg-type]
-    checks += _final_sale(facts, ids, "Final-sale item %(title)s: cannot be returned")
+    checks += _final_sale(facts, ids, N_("Final-sale item %(title)s: cannot be returned"))
     checks += _window(facts, ids, now, actor)
     needs_photos = any(
         data.reason in facts.rules_of(facts.items[i]).photo_reasons for i in ids if i in facts.items
@@ -267,12 +257,12 @@ def check_return(
         checks.append(
             failed(
                 "photos",
-                "Photos are required for the reason “%(reason)s”: attach the customer's photos",
+                N_("Photos are required for the reason “%(reason)s”: attach the customer's photos"),
                 reason=reason_label(data.reason),
             )
         )
     elif data.photos:
-        checks.append(passed("photos", "Photos attached: %(count)s", count=len(data.photos)))
+        checks.append(passed("photos", N_("Photos attached: %(count)s"), count=len(data.photos)))
     value, fee = return_amounts(facts, data)
     if fee:
         percent = max(
@@ -281,7 +271,7 @@ def check_return(
         checks.append(
             passed(
                 "restocking_fee",
-                "A restocking fee of %(percent)s%% applies: %(fee)s is kept",
+                N_("A restocking fee of %(percent)s%% applies: %(fee)s is kept"),
                 percent=percent,
                 fee=facts.money(fee),
             )
@@ -289,17 +279,6 @@ def check_return(
     if data.resolution != "exchange":
         checks.append(_limit(facts, actor, value - fee, ids))
     return checks
-
-
-def exchange_difference(facts: OrderFacts, data: ExchangeRequest) -> int:
-    """> 0: the customer pays it; < 0: it is refunded."""
-    incoming = sum(line.unit_price_minor * line.quantity for line in data.items_in)
-    outgoing = sum(
-        item_value(facts.items[line.item_id], line.quantity)
-        for line in data.items_out
-        if line.item_id in facts.items
-    )
-    return incoming - outgoing
 
 
 def check_exchange(
@@ -312,10 +291,10 @@ def check_exchange(
         facts,
         data.items_out,
         left=lambda i: i.quantity - i.returned_quantity - i.refunded_quantity,
-        template="Only %(left)s of %(title)s can be exchanged (%(asked)s asked)",
+        template=N_("Only %(left)s of %(title)s can be exchanged (%(asked)s asked)"),
     )
     ids = _ids(data.items_out)
-    checks += _final_sale(facts, ids, "Final-sale item %(title)s: cannot be exchanged")
+    checks += _final_sale(facts, ids, N_("Final-sale item %(title)s: cannot be exchanged"))
     if facts.is_shipped:
         checks += _window(facts, ids, now, actor)
     difference = exchange_difference(facts, data)
@@ -323,7 +302,7 @@ def check_exchange(
         checks.append(
             passed(
                 "difference",
-                "The customer pays the difference of %(amount)s",
+                N_("The customer pays the difference of %(amount)s"),
                 amount=facts.money(difference),
             )
         )
@@ -331,20 +310,12 @@ def check_exchange(
         checks.append(
             passed(
                 "difference",
-                "The difference of %(amount)s is refunded",
+                N_("The difference of %(amount)s is refunded"),
                 amount=facts.money(-difference),
             )
         )
         checks.append(_limit(facts, actor, -difference, ids))
     return checks
-
-
-def resend_value(facts: OrderFacts, data: ResendRequest) -> int:
-    return sum(
-        facts.items[line.item_id].unit_price_minor * line.quantity
-        for line in data.items
-        if line.item_id in facts.items
-    )
 
 
 def check_resend(
@@ -357,10 +328,12 @@ def check_resend(
         facts,
         data.items,
         left=lambda i: i.quantity,
-        template="Only %(left)s of %(title)s can be resent (%(asked)s asked)",
+        template=N_("Only %(left)s of %(title)s can be resent (%(asked)s asked)"),
     )
     value = resend_value(facts, data)
-    checks.append(passed("value", "A free replacement worth %(amount)s", amount=facts.money(value)))
+    checks.append(
+        passed("value", N_("A free replacement worth %(amount)s"), amount=facts.money(value))
+    )
     checks.append(_limit(facts, actor, value, _ids(data.items)))
     return checks
 
@@ -369,7 +342,7 @@ def check_store_credit(
     facts: OrderFacts, data: StoreCreditRequest, *, actor: Actor, now: datetime
 ) -> list[Check]:
     if facts.order.customer_id is None:
-        return [failed("customer", "The order has no customer to give credit to")]
+        return [failed("customer", N_("The order has no customer to give credit to"))]
     return [_limit(facts, actor, data.amount_minor, [])]
 
 

@@ -7,7 +7,7 @@ from kefu.commerce.action_schemas import ExchangeRequest
 from kefu.commerce.actions.core import ActionSpec, Context, register
 from kefu.commerce.actions.customer_texts import customer_text, items_phrase, money
 from kefu.commerce.actions.refund import give_back, push_refund
-from kefu.commerce.checks import exchange_difference
+from kefu.commerce.amounts import exchange_difference
 from kefu.commerce.connectors import Connector
 from kefu.commerce.facts import item_label
 from kefu.commerce.models import Exchange

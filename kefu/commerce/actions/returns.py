@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from kefu.commerce.action_schemas import ReturnRequest
 from kefu.commerce.actions.core import ActionSpec, Context, emit, register
 from kefu.commerce.actions.customer_texts import customer_text, items_phrase, money
-from kefu.commerce.checks import return_amounts
+from kefu.commerce.amounts import return_amounts
 from kefu.commerce.connectors import Connector
 from kefu.commerce.facts import OrderFacts, item_label
 from kefu.commerce.models import OrderReturn
