@@ -116,8 +116,9 @@ class ReplacementLine(BaseModel):
     sku: str = Field(default="", max_length=100)
     variant_id: str = Field(default="", max_length=64)
     title: str = Field(min_length=1, max_length=500)
-    quantity: int = Field(default=1, ge=1, le=100_000)
-    unit_price_minor: int = Field(default=0, ge=0, le=MAX_MINOR)
+    # bounded so that 100 lines of them stay inside a bigint
+    quantity: int = Field(default=1, ge=1, le=10_000)
+    unit_price_minor: int = Field(default=0, ge=0, le=10**12)
 
 
 class ExchangeRequest(_Request):

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from kefu import events
+from kefu.commerce import links
 from kefu.commerce.actions.core import ActionSpec, Context
 from kefu.commerce.actions.customer_texts import language_of
 from kefu.commerce.facts import Check, OrderFacts
@@ -16,6 +17,7 @@ from kefu.errors import NotFound
 from kefu.kit.actor import Actor
 from kefu.kit.i18n import N_, gettext
 from kefu.kit.money import format_money
+from kefu.permissions import can
 from kefu.tickets import messages
 from kefu.tickets import service as tickets
 from kefu.tickets.schemas import MessageCreate
@@ -60,8 +62,17 @@ def add_note(session: Session, *, actor: Actor, ticket_id: int | None, text: str
     )
 
 
+def link_ticket(session: Session, *, actor: Actor, action: OrderAction) -> None:
+    """An action taken from a ticket attaches its order to the ticket (once)."""
+    if action.ticket_id is not None and can(actor, "tickets.update"):
+        links.attach_order(
+            session, actor=actor, ticket_id=action.ticket_id, order_id=action.order_id
+        )
+
+
 def record_done(context: Context, spec: ActionSpec) -> None:
     action, session = context.action, context.session
+    link_ticket(session, actor=context.actor, action=action)
     order = context.facts.order
     note = gettext(
         "Order #%(number)s: %(summary)s", number=order.number, summary=spec.note(context)
@@ -107,6 +118,7 @@ def record_approval_request(
     session: Session, *, actor: Actor, action: OrderAction, facts: OrderFacts
 ) -> None:
     checks = [Check.from_dict(c) for c in action.policy]
+    link_ticket(session, actor=actor, action=action)
     add_note(
         session,
         actor=actor,
