@@ -101,6 +101,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.commerce import approval_pages as commerce_approval_pages
     from kefu.commerce import approval_routes as commerce_approval_routes
     from kefu.commerce import link_pages as commerce_link_pages
+    from kefu.commerce import order_routes as commerce_order_routes
     from kefu.commerce import policy_pages as commerce_policy_pages
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
@@ -149,6 +150,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         email_routes,
         commerce_action_routes,
         commerce_approval_routes,
+        commerce_order_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     return pages + api

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kefu.channels.email.cli import email_app
+from kefu.commerce.cli import commerce_app
 from kefu.config import Settings, ensure_data_dir, load_settings
 from kefu.db import Database
 from kefu.errors import ConfigError, KefuError, describe_validation
@@ -36,6 +37,7 @@ events_app = typer.Typer(help="The event outbox: failed handler runs.", no_args_
 app.add_typer(events_app, name="events")
 app.add_typer(search_app, name="search")
 app.add_typer(email_app, name="email")
+app.add_typer(commerce_app, name="commerce")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

@@ -102,7 +102,7 @@ def test_unknown_time_zone_is_one_line(tmp_path: Path) -> None:
 def test_db_upgrade_demo_and_admin_create(tmp_path: Path, database_url: str) -> None:
     env = {"KEFU_DATA_DIR": str(tmp_path / "data"), "KEFU_DATABASE_URL": database_url}
     assert "up to date" in run_kefu("db", "upgrade", cwd=tmp_path, env=env).stdout
-    demo = run_kefu("demo", cwd=tmp_path, env=env)
+    demo = run_kefu("demo", cwd=tmp_path, env=env, timeout=240)
     assert demo.returncode == 0, demo.stderr
     assert "admin@example.com / demo-password" in demo.stdout
     again = run_kefu("demo", cwd=tmp_path, env=env)

@@ -15,7 +15,7 @@ from kefu.permissions import require
 from kefu.tickets import service as tickets
 
 # "#1001", "US100203", "订单号：CN100234", "order 1001-2": a run with at least three digits
-_TOKEN = re.compile(r"(?<![\w/.@-])(#?)([A-Za-z]{0,4}\d{3,}(?:-\d{1,4})?)(?![\w@])")
+_TOKEN = re.compile(r"(?<![A-Za-z0-9_/.@-])(#?)([A-Za-z]{0,4}\d{3,}(?:-\d{1,4})?)(?![A-Za-z0-9_@])")
 _ORDER_WORDS = re.compile(r"(order|ord\.?|no\.?|number|订单|单号|订单号)\s*[:：#]?\s*$", re.I)
 MAX_CANDIDATES = 40
 

@@ -116,24 +116,39 @@ def _apply_items(session: Session, order: Order, data: OrderIn, *, is_new: bool)
             session.delete(item)
 
 
-def upsert_fulfilment(session: Session, order: Order, data: FulfilmentIn) -> Fulfilment | None:
-    """Create or update a shipment of the order; None when `data` is older than the stored."""
-    statement = select(Fulfilment).where(
-        Fulfilment.order_id == order.id, Fulfilment.external_id == data.external_id
-    )
-    fulfilment = session.scalars(statement).one_or_none()
+def upsert_fulfilment(
+    session: Session,
+    order: Order,
+    data: FulfilmentIn,
+    *,
+    item_ids: dict[str, int] | None = None,
+    is_new_order: bool = False,
+) -> Fulfilment | None:
+    """Create or update a shipment of the order; None when `data` is older than the stored.
+    `item_ids` (external id → id) and `is_new_order` spare queries during an upsert."""
+    fulfilment = None
+    if not is_new_order:
+        statement = select(Fulfilment).where(
+            Fulfilment.order_id == order.id, Fulfilment.external_id == data.external_id
+        )
+        fulfilment = session.scalars(statement).one_or_none()
     if fulfilment is not None and _is_stale(fulfilment.source_updated_at, data.updated_at):
         return None
+    is_new = fulfilment is None
     if fulfilment is None:
         fulfilment = Fulfilment(order_id=order.id, external_id=data.external_id)
         session.add(fulfilment)
-    items = {i.external_id: i.id for i in items_of(session, [order.id])[order.id]}
+    if item_ids is None:
+        item_ids = {i.external_id: i.id for i in items_of(session, [order.id])[order.id]}
     fulfilment.carrier = data.carrier
     fulfilment.tracking_number = data.tracking_number
     fulfilment.tracking_url = data.tracking_url
     fulfilment.status = data.status.value
     fulfilment.items = [
-        {"item_id": items.get(str(line.get("item_external_id"))), "quantity": line.get("quantity")}
+        {
+            "item_id": item_ids.get(str(line.get("item_external_id"))),
+            "quantity": line.get("quantity"),
+        }
         for line in data.items
     ]
     fulfilment.weight_grams = data.weight_grams
@@ -142,36 +157,61 @@ def upsert_fulfilment(session: Session, order: Order, data: FulfilmentIn) -> Ful
     fulfilment.delivered_at = data.delivered_at
     fulfilment.source_updated_at = data.updated_at
     session.flush()
-    _follow_latest_scan(session, fulfilment, since=data.updated_at)
-    for event in data.events:
-        record_tracking_event(
-            session,
-            fulfilment,
-            status=event.status.value,
-            happened_at=event.happened_at,
-            description=event.description,
-            location=event.location,
-            source="connector",
-        )
+    scans = [(e.status.value, e.happened_at, e.description, e.location) for e in data.events]
+    record_tracking_events(
+        session, fulfilment, scans, source="connector", since=data.updated_at, is_new=is_new
+    )
     return fulfilment
 
 
-def _follow_latest_scan(session: Session, fulfilment: Fulfilment, since: datetime | None) -> None:
-    """A scan already stored that is newer than the store's update keeps its status: the
-    store's shipment status must not undo what a carrier feed reported later."""
-    statement = (
-        select(TrackingEvent)
-        .where(TrackingEvent.fulfilment_id == fulfilment.id)
-        .order_by(TrackingEvent.happened_at.desc(), TrackingEvent.id.desc())
-        .limit(1)
-    )
-    latest = session.scalars(statement).first()
-    if latest is None or (since is not None and latest.happened_at < since):
-        return
-    fulfilment.status = latest.status
-    fulfilment.last_event_at = latest.happened_at
-    if latest.status == "delivered" and fulfilment.delivered_at is None:
-        fulfilment.delivered_at = latest.happened_at
+def record_tracking_events(
+    session: Session,
+    fulfilment: Fulfilment,
+    scans: list[tuple[str, datetime, str, str]],
+    *,
+    source: str,
+    since: datetime | None = None,
+    is_new: bool = False,
+) -> int:
+    """Add scans (status, happened_at, description, location) once each, whatever the number
+    of deliveries; the newest scan sets the shipment's status, unless the store's own
+    update (`since`) is newer still. Returns how many scans were new."""
+    known: dict[tuple[str, datetime], str] = {}
+    if not is_new:
+        rows = session.execute(
+            select(TrackingEvent.status, TrackingEvent.happened_at).where(
+                TrackingEvent.fulfilment_id == fulfilment.id
+            )
+        )
+        known = {(status, at): status for status, at in rows}
+    latest = max(((at, status) for status, at in known), default=None)
+    added = 0
+    for status, happened_at, description, location in scans:
+        if (status, happened_at) in known:
+            continue
+        known[(status, happened_at)] = status
+        session.add(
+            TrackingEvent(
+                fulfilment_id=fulfilment.id,
+                status=status,
+                description=description[:500],
+                location=location[:200],
+                happened_at=happened_at,
+                source=source,
+            )
+        )
+        added += 1
+        if latest is None or happened_at >= latest[0]:
+            latest = (happened_at, status)
+    newer_than_store = latest is not None and (since is None or latest[0] >= since)
+    if newer_than_store and latest is not None:
+        if fulfilment.last_event_at is None or latest[0] >= fulfilment.last_event_at:
+            fulfilment.last_event_at, fulfilment.status = latest
+        if latest[1] == "delivered" and fulfilment.delivered_at is None:
+            fulfilment.delivered_at = latest[0]
+    if added:
+        session.flush()
+    return added
 
 
 def record_tracking_event(
@@ -184,42 +224,21 @@ def record_tracking_event(
     location: str = "",
     source: str,
 ) -> bool:
-    """Add one scan (once, whatever the number of deliveries); the newest scan sets the
-    shipment's status. True when the scan was new."""
-    statement = select(TrackingEvent.id).where(
-        TrackingEvent.fulfilment_id == fulfilment.id,
-        TrackingEvent.happened_at == happened_at,
-        TrackingEvent.status == status,
-    )
-    if session.scalar(statement) is not None:
-        return False
-    session.add(
-        TrackingEvent(
-            fulfilment_id=fulfilment.id,
-            status=status,
-            description=description[:500],
-            location=location[:200],
-            happened_at=happened_at,
-            source=source,
-        )
-    )
-    if fulfilment.last_event_at is None or happened_at >= fulfilment.last_event_at:
-        fulfilment.last_event_at = happened_at
-        fulfilment.status = status
-        if status == "delivered":
-            fulfilment.delivered_at = happened_at
-    session.flush()
-    return True
+    """Add one scan (a carrier webhook, a CSV row); True when it was new."""
+    scans = [(status, happened_at, description, location)]
+    return record_tracking_events(session, fulfilment, scans, source=source) == 1
 
 
-def record_store_refund(session: Session, order: Order, data: RefundIn) -> Refund | None:
+def record_store_refund(
+    session: Session, order: Order, data: RefundIn, *, item_ids: dict[str, int] | None = None
+) -> Refund | None:
     """A refund the store reports; None when it is already known (kefu made it, or a replay)."""
     statement = select(Refund).where(
         Refund.order_id == order.id, Refund.external_id == data.external_id
     )
     if session.scalars(statement).one_or_none() is not None:
         return None
-    items = {i.external_id: i.id for i in items_of(session, [order.id])[order.id]}
+    items = item_ids or {i.external_id: i.id for i in items_of(session, [order.id])[order.id]}
     refund = Refund(
         order_id=order.id,
         external_id=data.external_id,
@@ -257,7 +276,7 @@ def upsert_order(session: Session, *, store: Store, data: OrderIn) -> tuple[Orde
     if order is None:
         order = Order(store_id=store.id, external_id=data.external_id, currency=data.currency)
         session.add(order)
-    elif order.source_updated_at is not None and order.source_updated_at == data.updated_at:
+    elif data.updated_at is not None and order.source_updated_at == data.updated_at:
         return order, False  # the same version again
     for field in ORDER_FIELDS:
         setattr(order, field, getattr(data, field))
@@ -273,10 +292,11 @@ def upsert_order(session: Session, *, store: Store, data: OrderIn) -> tuple[Orde
     session.flush()
     _apply_items(session, order, data, is_new=is_new)
     session.flush()
+    item_ids = {i.external_id: i.id for i in items_of(session, [order.id])[order.id]}
     for fulfilment in data.fulfilments:
-        upsert_fulfilment(session, order, fulfilment)
+        upsert_fulfilment(session, order, fulfilment, item_ids=item_ids, is_new_order=is_new)
     for refund in data.refunds:
-        record_store_refund(session, order, refund)
+        record_store_refund(session, order, refund, item_ids=item_ids)
     order.refunded_minor = refunded_total(session, order.id)
     events.emit(
         session,

@@ -202,3 +202,88 @@ class StoreRead(BaseModel):
     is_active: bool
     last_import_at: datetime | None
     last_error: str
+
+
+class OrderItemRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    external_id: str
+    sku: str
+    title: str
+    variant_title: str
+    category: str
+    quantity: int
+    unit_price_minor: int
+    discount_minor: int
+    tax_minor: int
+    is_final_sale: bool
+    fulfilled_quantity: int
+    refunded_quantity: int
+    returned_quantity: int
+
+
+class TrackingEventRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    status: str
+    happened_at: datetime
+    description: str
+    location: str
+
+
+class FulfilmentRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    carrier: str
+    tracking_number: str
+    tracking_url: str
+    status: str
+    shipped_at: datetime | None
+    delivered_at: datetime | None
+    last_event_at: datetime | None
+    events: list[TrackingEventRead] = Field(default_factory=list)
+
+
+class OrderRead(BaseModel):
+    """An order with its lines and shipments (money in minor units of `currency`)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+    id: int
+    store_id: int
+    external_id: str
+    number: str
+    customer_id: int | None
+    email: str
+    currency: str
+    subtotal_minor: int
+    discount_minor: int
+    shipping_minor: int
+    tax_minor: int
+    total_minor: int
+    refunded_minor: int
+    payment_status: str
+    fulfilment_status: str
+    status: str
+    cancelled_at: datetime | None
+    shipping_address: dict[str, Any]
+    note: str
+    tags: list[str]
+    placed_at: datetime
+    items: list[OrderItemRead] = Field(default_factory=list)
+    fulfilments: list[FulfilmentRead] = Field(default_factory=list)
+    ticket_ids: list[int] = Field(default_factory=list)
+
+
+class OrderPage(BaseModel):
+    items: list[OrderRead]
+    next_cursor: str | None = None
+
+
+class TicketOrderLink(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    order_id: int | None = Field(default=None, ge=1, le=2**63 - 1)
+    number: str | None = Field(default=None, min_length=1, max_length=64)

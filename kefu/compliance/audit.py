@@ -109,3 +109,56 @@ def _after_flush(session: Session, _context: Any) -> None:
 def install_audit_listener(sessions: sessionmaker[Session]) -> None:
     if not event.contains(sessions, "after_flush", _after_flush):
         event.listen(sessions, "after_flush", _after_flush)
+
+
+def inserted_entries(model: type[Audited], rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The audit rows the flush listener would write for these rows inserted through the ORM,
+    for rows inserted without it (bulk ingest). Each row holds every column's value,
+    defaults included, and its primary key."""
+    mapper = inspect(model)
+    keys = [attr.key for attr in mapper.column_attrs if attr.key not in model.__audit_ignore__]
+    primary = [column.key for column in mapper.primary_key]
+    table = model.__table__.name  # type: ignore[attr-defined]
+    entries = []
+    for row in rows:
+        changes: dict[str, list[Any]] = {}
+        for key in keys:
+            value = row.get(key)
+            if value is not None:
+                redact = key in model.__audit_redact__
+                changes[key] = [None, REDACTED if redact else plain(value)]
+        entity_id = ",".join(str(row[key]) for key in primary)
+        entries.append({"action": f"{table}.created", "entity_id": entity_id, "changes": changes})
+    return entries
+
+
+def updated_entry(model: type[Audited], entity_id: object, changes: dict[str, list[Any]]) -> dict:
+    """The audit row of an update made without the ORM ({column: [before, after]})."""
+    table = model.__table__.name  # type: ignore[attr-defined]
+    return {
+        "action": f"{table}.updated",
+        "entity_id": str(entity_id),
+        "changes": {key: [plain(before), plain(after)] for key, (before, after) in changes.items()},
+    }
+
+
+def write_entries(session: Session, entries: list[dict[str, Any]]) -> None:
+    """Insert audit rows built by `inserted_entries`/`updated_entry`, by the session's actor."""
+    if not entries:
+        return
+    actor: Actor = session.info.get("actor") or Actor.system()
+    now = utcnow()
+    session.execute(
+        insert(AuditEntry.__table__),
+        [
+            {
+                "occurred_at": now,
+                "actor_kind": actor.kind,
+                "actor_ref": actor.ref,
+                "actor_name": actor.name[:200],
+                "entity_type": entry["action"].rsplit(".", 1)[0],
+                **entry,
+            }
+            for entry in entries
+        ],
+    )

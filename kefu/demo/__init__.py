@@ -21,9 +21,9 @@ class DemoStep:
 
 
 def steps() -> list[DemoStep]:
-    from kefu.demo import inbox, team
+    from kefu.demo import commerce, inbox, team
 
-    return [team.STEP, inbox.STEP]
+    return [team.STEP, inbox.STEP, commerce.STEP]
 
 
 def has_data(database: Database) -> bool:

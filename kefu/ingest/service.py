@@ -212,7 +212,7 @@ def _participants(session: Session, ticket: Ticket) -> set[int]:
 def _open_for(
     session: Session, message: InboundMessage, customer: Customer, *, follow_up_of: Ticket | None
 ) -> Ticket:
-    subject = message.subject.strip() or _subject_from(message)
+    subject = message.subject.strip() or subject_from(message)
     ticket = tickets.open_ticket(
         session,
         subject=subject,
@@ -228,7 +228,7 @@ def _open_for(
     return ticket
 
 
-def _subject_from(message: InboundMessage) -> str:
+def subject_from(message: InboundMessage) -> str:
     text = " ".join(message.body_text.split())
     if not text and message.body_html:
         text = " ".join(html_to_text(message.body_html).split())

@@ -44,8 +44,7 @@ def record_message(
 ) -> Message:
     """Store a message with its attachments, move the ticket's clock and emit
     `message.added`. HTML is sanitized here, so no caller can store it raw."""
-    clean_html = sanitize_html(body_html) if body_html and body_html.strip() else None
-    text = body_text if body_text.strip() or clean_html is None else html_to_text(clean_html)
+    text, clean_html = message_bodies(body_text, body_html)
     now = created_at or utcnow()
     message = Message(
         ticket_id=ticket.id,
@@ -82,18 +81,32 @@ def record_message(
         "message.added",
         subject_type="ticket",
         subject_id=ticket.id,
-        payload={
-            "message_id": message.id,
-            "kind": kind,
-            "author_type": author_type,
-            "author_agent_id": author_agent_id,
-            "author_customer_id": author_customer_id,
-            "mentions": mentions or [],
-            "assignee_id": ticket.assignee_id,
-            "channel": channel,
-        },
+        payload=message_added_payload(message, mentions=mentions, assignee_id=ticket.assignee_id),
     )
     return message
+
+
+def message_bodies(body_text: str, body_html: str | None) -> tuple[str, str | None]:
+    """The text and sanitized HTML a message is stored with (text derived from HTML-only)."""
+    clean_html = sanitize_html(body_html) if body_html and body_html.strip() else None
+    text = body_text if body_text.strip() or clean_html is None else html_to_text(clean_html)
+    return text, clean_html
+
+
+def message_added_payload(
+    message: Any, *, mentions: list[int] | None, assignee_id: int | None
+) -> dict[str, Any]:
+    """What `message.added` says of a stored message (a Message or a row with its columns)."""
+    return {
+        "message_id": message.id,
+        "kind": message.kind,
+        "author_type": message.author_type,
+        "author_agent_id": message.author_agent_id,
+        "author_customer_id": message.author_customer_id,
+        "mentions": mentions or [],
+        "assignee_id": assignee_id,
+        "channel": message.channel,
+    }
 
 
 def add_message(session: Session, *, actor: Actor, ticket_id: int, data: MessageCreate) -> Message:

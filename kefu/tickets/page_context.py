@@ -2,12 +2,11 @@
 
 from typing import Any
 
-from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.requests import Request
 
 from kefu.accounts import service as accounts
-from kefu.errors import KefuError, describe_validation
+from kefu.errors import refusal_message
 from kefu.kit.actor import Actor
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import can
@@ -47,11 +46,7 @@ def labels() -> dict[str, Any]:
 
 def message_error(exc: Exception) -> str:
     """A refusal as one sentence for a flash or an inline message."""
-    if isinstance(exc, ValidationError):
-        return describe_validation(exc.errors())  # type: ignore[arg-type]
-    if isinstance(exc, KefuError):
-        return exc.message
-    return str(exc)
+    return refusal_message(exc)
 
 
 def rights(actor: Actor) -> dict[str, bool]:

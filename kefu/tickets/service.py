@@ -263,16 +263,21 @@ def open_ticket(
         "ticket.created",
         subject_type="ticket",
         subject_id=ticket.id,
-        payload={
-            "channel": ticket.channel,
-            "requester_id": ticket.requester_id,
-            "assignee_id": ticket.assignee_id,
-            "team_id": ticket.team_id,
-            "status": ticket.status,
-            "priority": ticket.priority,
-        },
+        payload=ticket_created_payload(ticket),
     )
     return ticket
+
+
+def ticket_created_payload(ticket: Any) -> dict[str, Any]:
+    """What `ticket.created` says of a new ticket (a Ticket or a row with its columns)."""
+    return {
+        "channel": ticket.channel,
+        "requester_id": ticket.requester_id,
+        "assignee_id": ticket.assignee_id,
+        "team_id": ticket.team_id,
+        "status": ticket.status,
+        "priority": ticket.priority,
+    }
 
 
 def check_solvable(session: Session, ticket: Ticket) -> None:

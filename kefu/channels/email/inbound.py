@@ -65,7 +65,7 @@ class Receipt:
 
 
 @dataclass(slots=True)
-class _Batch:
+class Batch:
     """What every email of a batch shares: looked up once."""
 
     mailbox: Mailbox | None
@@ -115,14 +115,16 @@ def receive_in(
     use_mail_date: bool = False,
 ) -> list[Receipt]:
     """`receive_emails` in the caller's transaction (the caller commits, then acknowledges)."""
-    batch = _Batch(
+    batch = Batch(
         mailbox=session.get(Mailbox, mailbox_id) if mailbox_id is not None else None,
         own_addresses=_own_addresses(session),
         agents=accounts.active_agent_ids_by_email(session),
         max_attachment_bytes=settings.max_attachment_bytes if settings else 25_000_000,
         use_mail_date=use_mail_date,
     )
-    receipts = [_receive_one(session, files, batch, email) for email in emails]
+    from kefu.channels.email.inbound_batch import receive_batch
+
+    receipts = receive_batch(session, files, batch, emails)
     files.sync(batch.stored_files)
     return receipts
 
@@ -131,8 +133,15 @@ def _own_addresses(session: Session) -> frozenset[str]:
     return frozenset(session.scalars(select(Mailbox.address)))
 
 
-def _receive_one(session: Session, files: FileStore, batch: _Batch, email: RawEmail) -> Receipt:
-    raw_sha256 = batch.put(files, email.raw)
+def receive_one(
+    session: Session,
+    files: FileStore,
+    batch: Batch,
+    email: RawEmail,
+    raw_sha256: str | None = None,
+) -> Receipt:
+    """One email in its own savepoint (the bulk path's fallback); `raw_sha256` if stored."""
+    raw_sha256 = raw_sha256 or batch.put(files, email.raw)
     try:
         with session.begin_nested():
             return _store(session, files, batch, email, raw_sha256)
@@ -143,7 +152,7 @@ def _receive_one(session: Session, files: FileStore, batch: _Batch, email: RawEm
 
 
 def _record_failure(
-    session: Session, batch: _Batch, email: RawEmail, raw_sha256: str, exc: Exception
+    session: Session, batch: Batch, email: RawEmail, raw_sha256: str, exc: Exception
 ) -> None:
     known = session.scalar(
         select(InboundFailure.id).where(
@@ -163,7 +172,7 @@ def _record_failure(
 
 
 def _store(
-    session: Session, files: FileStore, batch: _Batch, email: RawEmail, raw_sha256: str
+    session: Session, files: FileStore, batch: Batch, email: RawEmail, raw_sha256: str
 ) -> Receipt:
     parsed = parse_email(email.raw, max_attachment_bytes=batch.max_attachment_bytes)
     noise = classify(parsed, own_addresses=batch.own_addresses)
@@ -175,7 +184,7 @@ def _store(
         noted = bounces.record_bounce(session, parsed, noise, source_id=source_id, at=batch.now)
         if noted is not None:
             return Receipt(email.source, noted.ticket_id, noted.id, False, False, "bounce")
-    message = _inbound_message(session, files, batch, parsed, noise, source_id, raw_sha256)
+    message = inbound_message(session, files, batch, parsed, noise, source_id, raw_sha256)
     result = ingest(session, message=message, known_new=known_new)
     if not result.is_duplicate:
         _follow(session, batch, parsed, result.ticket_id)
@@ -191,24 +200,37 @@ def _store(
 
 def _source_id(session: Session, parsed: ParsedEmail, raw_sha256: str) -> tuple[str, bool]:
     """The Message-ID, or a digest when it is missing or too long; and whether no message
-    has it yet (looked up here, so ingest need not). Two different mails that share a
-    Message-ID (broken senders) are told apart by a fingerprint of what they say, while the
-    same mail fetched twice or delivered to two of our addresses stays one."""
+    has it yet (looked up here, so ingest need not)."""
+    base = base_source_id(parsed, raw_sha256)
     if not parsed.message_id:
-        return f"sha256:{raw_sha256}", False
-    source_id = parsed.message_id
-    if len(source_id) > 400:
-        source_id = "sha256-id:" + hashlib.sha256(source_id.encode()).hexdigest()
-    earlier = find_by_source(session, "email", [source_id])
-    if earlier:
-        print_ = _fingerprint(parsed)
-        known = (earlier[0].details or {}).get("email", {}).get("fingerprint")
+        return base, False
+    earlier = find_by_source(session, "email", [base])
+    known = (earlier[0].details or {}).get("email", {}).get("fingerprint") if earlier else None
+    return source_id_after(base, parsed, has_earlier=bool(earlier), known=known)
+
+
+def base_source_id(parsed: ParsedEmail, raw_sha256: str) -> str:
+    if not parsed.message_id:
+        return f"sha256:{raw_sha256}"
+    if len(parsed.message_id) > 400:
+        return "sha256-id:" + hashlib.sha256(parsed.message_id.encode()).hexdigest()
+    return parsed.message_id
+
+
+def source_id_after(
+    base: str, parsed: ParsedEmail, *, has_earlier: bool, known: str | None
+) -> tuple[str, bool]:
+    """Two different mails that share a Message-ID (broken senders) are told apart by a
+    fingerprint of what they say, while the same mail fetched twice or delivered to two of
+    our addresses stays one. `known`: the fingerprint of the earlier copy, if any."""
+    if has_earlier:
+        print_ = fingerprint(parsed)
         if known is not None and known != print_:
-            return f"{source_id}#{print_[:16]}", False
-    return source_id, not earlier
+            return f"{base}#{print_[:16]}", False
+    return base, not has_earlier
 
 
-def _fingerprint(parsed: ParsedEmail) -> str:
+def fingerprint(parsed: ParsedEmail) -> str:
     sender = parsed.sender.email if parsed.sender else ""
     digest = hashlib.sha256()
     for part in (sender, parsed.subject, parsed.text, parsed.html or ""):
@@ -217,15 +239,19 @@ def _fingerprint(parsed: ParsedEmail) -> str:
     return digest.hexdigest()
 
 
-def _inbound_message(
-    session: Session,
+def inbound_message(
+    session: Session | None,
     files: FileStore,
-    batch: _Batch,
+    batch: Batch,
     parsed: ParsedEmail,
     noise: Noise,
     source_id: str,
     raw_sha256: str,
+    *,
+    check_limit: bool = True,
 ) -> InboundMessage:
+    """The InboundMessage of a parsed mail; without `check_limit` the sender limit is left
+    to the caller (bulk ingest counts the batch's own mail too)."""
     defects = list(parsed.defects)
     sender_email = parsed.sender.email if parsed.sender else None
     if sender_email is None or not _usable_address(sender_email):
@@ -240,7 +266,9 @@ def _inbound_message(
         if not text.strip():
             text = html_to_text(html)
     parts = split_reply(text, html=html)
-    is_automated = noise.kind is not None or _over_sender_limit(session, sender_email, batch)
+    is_automated = noise.kind is not None or (
+        check_limit and session is not None and _over_sender_limit(session, sender_email, batch)
+    )
     if is_automated and noise.kind is None:
         defects.append("sender_rate_limited")
     details: dict[str, Any] = {
@@ -249,7 +277,7 @@ def _inbound_message(
         "to": [a.email for a in parsed.to],
         "cc": [a.email for a in parsed.cc],
         "raw_sha256": raw_sha256,
-        "fingerprint": _fingerprint(parsed),
+        "fingerprint": fingerprint(parsed),
     }
     if parts.new.strip() != text.strip():
         details["visible_text"] = parts.new
@@ -293,7 +321,7 @@ def _usable_address(address: str) -> bool:
     return True
 
 
-def _over_sender_limit(session: Session, address: str, batch: _Batch) -> bool:
+def _over_sender_limit(session: Session, address: str, batch: Batch) -> bool:
     customer = customers.find_by_identity(session, "email", address)
     if customer is None:
         return False
@@ -301,7 +329,7 @@ def _over_sender_limit(session: Session, address: str, batch: _Batch) -> bool:
     return tickets.messages_from_since(session, customer.id, since=since) >= SENDER_LIMIT_PER_HOUR
 
 
-def _received_at(parsed: ParsedEmail, batch: _Batch) -> datetime:
+def _received_at(parsed: ParsedEmail, batch: Batch) -> datetime:
     if batch.use_mail_date and parsed.date is not None and parsed.date <= batch.now:
         return parsed.date
     return batch.now
@@ -316,7 +344,7 @@ def _references(parsed: ParsedEmail) -> list[str]:
     return list(seen)[:200]
 
 
-def _cc_emails(parsed: ParsedEmail, batch: _Batch, sender_email: str) -> list[str]:
+def _cc_emails(parsed: ParsedEmail, batch: Batch, sender_email: str) -> list[str]:
     """Other people on the mail become the ticket's CCs; our own addresses and agents do not
     (agents follow instead). With no mailbox known, To is taken to be us."""
     found: dict[str, None] = {}
@@ -334,7 +362,7 @@ def _cc_emails(parsed: ParsedEmail, batch: _Batch, sender_email: str) -> list[st
     return list(found)[:100]
 
 
-def _attachments(files: FileStore, batch: _Batch, parsed: ParsedEmail) -> list[AttachmentIn]:
+def _attachments(files: FileStore, batch: Batch, parsed: ParsedEmail) -> list[AttachmentIn]:
     stored = []
     for item in parsed.attachments[:100]:
         stored.append(
@@ -350,7 +378,7 @@ def _attachments(files: FileStore, batch: _Batch, parsed: ParsedEmail) -> list[A
     return stored
 
 
-def _follow(session: Session, batch: _Batch, parsed: ParsedEmail, ticket_id: int) -> None:
+def _follow(session: Session, batch: Batch, parsed: ParsedEmail, ticket_id: int) -> None:
     agent_ids = sorted(
         {batch.agents[a.email] for a in [*parsed.to, *parsed.cc] if a.email in batch.agents}
     )

@@ -4,11 +4,14 @@ from collections.abc import Iterable
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr, make_msgid
 
-from kefu.channels.email import mailboxes
+import pytest
+
+from kefu.channels.email import inbound, inbound_batch, mailboxes
 from kefu.channels.email.inbound import RawEmail, Receipt, receive_emails
 from kefu.channels.email.models import Mailbox
 from kefu.channels.email.schemas import MailboxCreate
 from kefu.db import Database
+from kefu.ingest.schemas import InboundMessage
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from kefu.kit.filestore import FileStore
@@ -92,3 +95,27 @@ def make_mailbox(
     )
     with database.unit_of_work(actor=Actor.system()) as session:
         return mailboxes.create_mailbox(session, actor=Actor.system(), data=data, key=KEY)
+
+
+def refuse_storing(
+    monkeypatch: pytest.MonkeyPatch, error: str, *, subject: str | None = None
+) -> None:
+    """The database refuses mail (with this subject, or any): `ingest` raises for it, and so
+    does a bulk write holding it (its batch then falls back to one by one)."""
+    real_ingest, real_many = inbound.ingest, inbound_batch.ingest_many
+
+    def refused(message: InboundMessage) -> bool:
+        return subject is None or message.subject == subject
+
+    def ingest(session, *, message, **options):  # type: ignore[no-untyped-def]
+        if refused(message):
+            raise RuntimeError(error)
+        return real_ingest(session, message=message, **options)
+
+    def ingest_many(session, messages, **options):  # type: ignore[no-untyped-def]
+        if any(refused(message) for message in messages):
+            raise RuntimeError(error)
+        return real_many(session, messages, **options)
+
+    monkeypatch.setattr(inbound, "ingest", ingest)
+    monkeypatch.setattr(inbound_batch, "ingest_many", ingest_many)

@@ -5,12 +5,11 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
-from kefu.channels.email import inbound
 from kefu.channels.email.models import InboundFailure
 from kefu.runtime import Runtime
 from kefu.tickets.models import Message
 from tests.accounts.factories import PASSWORD, make_admin
-from tests.channels.email.factories import deliver, mail
+from tests.channels.email.factories import deliver, mail, refuse_storing
 from tests.web.helpers import csrf_token, sign_in
 
 
@@ -18,16 +17,11 @@ def test_an_admin_retries_a_mail_that_failed(
     runtime: Runtime, client: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     # given: a mail whose storing failed (the database refused it at the time)
-    real_ingest = inbound.ingest
-
-    def refusing(session, *, message, **options):  # type: ignore[no-untyped-def]
-        raise RuntimeError("could not serialize access")
-
-    monkeypatch.setattr(inbound, "ingest", refusing)
+    refuse_storing(monkeypatch, "could not serialize access")
     raw = mail(subject="Refund please", text="Order 1001 arrived broken.")
     [receipt] = deliver(runtime.database, runtime.files, raw)
     assert receipt.failed
-    monkeypatch.setattr(inbound, "ingest", real_ingest)
+    monkeypatch.undo()
     make_admin(runtime.database)
     sign_in(client, "admin@example.com", PASSWORD)
     # when: the admin opens the mailboxes page

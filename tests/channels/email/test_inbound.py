@@ -12,7 +12,7 @@ from kefu.tickets.messages import list_messages
 from kefu.tickets.models import Message
 from kefu.tickets.schemas import Status
 from tests.accounts.factories import make_agent
-from tests.channels.email.factories import deliver, mail
+from tests.channels.email.factories import deliver, mail, refuse_storing
 
 
 def _messages(runtime: Runtime, ticket_id: int) -> list[Message]:
@@ -178,14 +178,7 @@ def test_a_flood_from_one_sender_is_marked_and_reopens_nothing(runtime: Runtime)
 def test_a_mail_that_cannot_be_stored_is_kept_raw_and_the_next_goes_on(
     runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    real_ingest = inbound.ingest
-
-    def failing_for_poison(session, *, message, **options):  # type: ignore[no-untyped-def]
-        if message.subject == "poison":
-            raise RuntimeError("database said no")
-        return real_ingest(session, message=message, **options)
-
-    monkeypatch.setattr(inbound, "ingest", failing_for_poison)
+    refuse_storing(monkeypatch, "database said no", subject="poison")
     bad, good = mail(subject="poison"), mail(subject="fine")
     receipts = deliver(runtime.database, runtime.files, bad, good)
     again = deliver(runtime.database, runtime.files, bad)

@@ -1,0 +1,175 @@
+"""Receiving a batch of email in bulk: every mail parsed and classified first, then runs of
+plain customer mail stored by bulk ingest (kefu.ingest.bulk_write) in one savepoint each,
+and anything else (noise, bounces, agents' mail, what cannot be parsed) one by one through
+`inbound.receive_one`, in the batch's order. If a bulk write fails (a concurrent insert, a
+bad row), its savepoint is rolled back and those mails are stored one by one, so one bad
+mail never costs the others and still ends as an InboundFailure."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import TYPE_CHECKING
+
+from sqlalchemy.orm import Session
+
+from kefu.channels.email.inbound import (
+    SENDER_LIMIT_PER_HOUR,
+    Batch,
+    RawEmail,
+    Receipt,
+    base_source_id,
+    inbound_message,
+    receive_one,
+    source_id_after,
+)
+from kefu.channels.email.noise import Noise, classify
+from kefu.channels.email.parse import ParsedEmail, parse_email
+from kefu.ingest.bulk import SenderLimit
+from kefu.ingest.bulk_write import ingest_many
+from kefu.ingest.schemas import InboundMessage
+from kefu.tickets.ingest_rows import messages_by_source
+
+if TYPE_CHECKING:
+    from kefu.kit.filestore import FileStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(slots=True)
+class _Mail:
+    email: RawEmail
+    raw_sha256: str
+    parsed: ParsedEmail | None = None
+    noise: Noise | None = None
+    message: InboundMessage | None = None  # set when bulk ingest may store it
+
+
+def receive_batch(
+    session: Session, files: FileStore, batch: Batch, emails: list[RawEmail]
+) -> list[Receipt]:
+    mails = [_prepare(files, batch, email) for email in emails]
+    receipts: list[Receipt | None] = [None] * len(mails)
+    for index, mail in enumerate(mails):
+        if mail.noise is not None and mail.noise.kind == "own":
+            # Our own reply coming back (a BCC to the support address, a server copy).
+            receipts[index] = Receipt(mail.email.source, None, None, True, False, noise="own")
+    start = 0
+    while start < len(mails):
+        if receipts[start] is not None:
+            start += 1
+            continue
+        end = start
+        while end < len(mails) and receipts[end] is None and mails[end].message is not None:
+            end += 1
+        if end > start:
+            start = _bulk(session, files, batch, mails[start:end], receipts, start)
+            if start == end:
+                continue
+        mail = mails[start]
+        receipts[start] = receive_one(session, files, batch, mail.email, mail.raw_sha256)
+        start += 1
+    return [receipt for receipt in receipts if receipt is not None]
+
+
+def _prepare(files: FileStore, batch: Batch, email: RawEmail) -> _Mail:
+    """Store the raw mail, parse and classify it; plain customer mail gets its message."""
+    mail = _Mail(email, batch.put(files, email.raw))
+    try:
+        mail.parsed = parse_email(email.raw, max_attachment_bytes=batch.max_attachment_bytes)
+        mail.noise = classify(mail.parsed, own_addresses=batch.own_addresses)
+        if mail.noise.kind is not None or _involves_agents(mail.parsed, batch):
+            return mail
+        mail.message = inbound_message(
+            None,  # no lookups: bulk ingest applies the sender limit
+            files,
+            batch,
+            mail.parsed,
+            mail.noise,
+            base_source_id(mail.parsed, mail.raw_sha256),
+            mail.raw_sha256,
+            check_limit=False,
+        )
+    except Exception:
+        # receive_one stores it as far as it can and says why (an InboundFailure at worst)
+        log.debug("email %s is left to the one-by-one path", email.source, exc_info=True)
+    return mail
+
+
+def _involves_agents(parsed: ParsedEmail, batch: Batch) -> bool:
+    """An agent writing (their reply) or copied (they follow the ticket): not bulk work."""
+    addresses = [parsed.sender, *parsed.to, *parsed.cc]
+    return any(a is not None and a.email in batch.agents for a in addresses)
+
+
+def _bulk(
+    session: Session,
+    files: FileStore,
+    batch: Batch,
+    run: list[_Mail],
+    receipts: list[Receipt | None],
+    first: int,
+) -> int:
+    """Store a run of mails by bulk ingest; the index of the first mail it left over."""
+    messages, known_new = _source_ids(session, run)
+    limit = SenderLimit(SENDER_LIMIT_PER_HOUR, batch.now - timedelta(hours=1), mark=_rate_limited)
+    try:
+        with session.begin_nested():
+            results, stopped = ingest_many(
+                session, messages, known_new=known_new, sender_limit=limit
+            )
+    except Exception:
+        log.exception("bulk ingest of %d emails failed; storing them one by one", len(run))
+        for offset, mail in enumerate(run):
+            receipts[first + offset] = receive_one(
+                session, files, batch, mail.email, mail.raw_sha256
+            )
+        return first + len(run)
+    if session.identity_map:
+        session.expire_all()  # rows the bulk statements changed under loaded objects
+    for offset, result in enumerate(results):
+        mail = run[offset]
+        receipts[first + offset] = Receipt(
+            mail.email.source,
+            result.ticket_id,
+            result.message_id,
+            is_duplicate=result.is_duplicate,
+            failed=False,
+            noise=mail.noise.kind if mail.noise else None,
+        )
+    return first + (len(run) if stopped is None else stopped)
+
+
+def _source_ids(session: Session, run: list[_Mail]) -> tuple[list[InboundMessage], list[bool]]:
+    """`inbound._source_id` for a run: stored copies looked up at once, and the run's own
+    earlier mails counted as stored."""
+    bases = {m.message.source_id for m in run if m.message and m.parsed and m.parsed.message_id}
+    stored = {
+        row.source_id: (row.details or {}).get("email", {}).get("fingerprint")
+        for row in messages_by_source(session, "email", bases, with_details=True)
+    }
+    messages, known_new = [], []
+    for mail in run:
+        assert mail.message is not None and mail.parsed is not None
+        base = mail.message.source_id
+        if not mail.parsed.message_id:
+            source_id, new = base, False
+        else:
+            source_id, new = source_id_after(
+                base, mail.parsed, has_earlier=base in stored, known=stored.get(base)
+            )
+            if new:
+                stored[base] = mail.message.details["email"]["fingerprint"]
+        message = mail.message
+        if source_id != message.source_id:
+            message = message.model_copy(update={"source_id": source_id})
+        messages.append(message)
+        known_new.append(new)
+    return messages, known_new
+
+
+def _rate_limited(message: InboundMessage) -> InboundMessage:
+    details = dict(message.details["email"])
+    details["defects"] = [*details.get("defects", []), "sender_rate_limited"]
+    return message.model_copy(update={"is_automated": True, "details": {"email": details}})
