@@ -3,7 +3,7 @@
 import hashlib
 from typing import Annotated, Any
 
-from fastapi import Header, Path, Request, Response, status
+from fastapi import Path, Request, Response, status
 from pydantic import Field
 from sqlalchemy.orm import Session
 
@@ -41,10 +41,9 @@ APPROVALS = ["approvals"]
 OrderId = Annotated[int, Path(ge=1, le=INT8_MAX, description="the order's id")]
 ActionId = Annotated[int, Path(ge=1, le=INT8_MAX, description="the order action's id")]
 ReturnId = Annotated[int, Path(ge=1, le=INT8_MAX, description="the return's id")]
-KeyHeader = Annotated[str | None, Header(alias="Idempotency-Key", max_length=300)]
 ACTION_RESPONSES: dict[int | str, dict[str, Any]] = {
     **NOT_FOUND,
-    200: {"description": "The same idempotency key acted before: its first result"},
+    200: {"model": OrderActionRead, "description": "The same key acted before: its result"},
     202: {"model": OrderActionRead, "description": "Over a policy limit: waits for approval"},
     422: problem_response(
         "Bad input, or a policy check failed (`policy_violation`, with `checks`), or the "
@@ -154,7 +153,6 @@ def refund_order(
     actor: ApiActor,
     order_id: OrderId,
     body: RefundBody,
-    idempotency_key: KeyHeader = None,
 ) -> Any:
     """Refund items (by quantity), shipping and/or a custom amount."""
     return _act(
@@ -165,7 +163,7 @@ def refund_order(
         order_id=order_id,
         kind="refund",
         body=body,
-        header=idempotency_key,
+        header=request.headers.get("idempotency-key"),
     )
 
 
@@ -183,7 +181,6 @@ def cancel_order(
     actor: ApiActor,
     order_id: OrderId,
     body: CancelBody,
-    idempotency_key: KeyHeader = None,
 ) -> Any:
     """Cancel an order that has not shipped: what was paid is refunded, items restocked."""
     return _act(
@@ -194,7 +191,7 @@ def cancel_order(
         order_id=order_id,
         kind="cancel",
         body=body,
-        header=idempotency_key,
+        header=request.headers.get("idempotency-key"),
     )
 
 
@@ -212,7 +209,6 @@ def change_shipping_address(
     actor: ApiActor,
     order_id: OrderId,
     body: AddressBody,
-    idempotency_key: KeyHeader = None,
 ) -> Any:
     """Change the shipping address before the order ships."""
     return _act(
@@ -223,7 +219,7 @@ def change_shipping_address(
         order_id=order_id,
         kind="edit_address",
         body=body,
-        header=idempotency_key,
+        header=request.headers.get("idempotency-key"),
     )
 
 
@@ -241,7 +237,6 @@ def create_return(
     actor: ApiActor,
     order_id: OrderId,
     body: ReturnBody,
-    idempotency_key: KeyHeader = None,
 ) -> Any:
     """Create a return (RMA) with a reason code, items, photos and instructions."""
     return _act(
@@ -252,7 +247,7 @@ def create_return(
         order_id=order_id,
         kind="return",
         body=body,
-        header=idempotency_key,
+        header=request.headers.get("idempotency-key"),
     )
 
 
@@ -270,7 +265,6 @@ def exchange_items(
     actor: ApiActor,
     order_id: OrderId,
     body: ExchangeBody,
-    idempotency_key: KeyHeader = None,
 ) -> Any:
     """Exchange items for others; the price difference is charged or refunded."""
     return _act(
@@ -281,7 +275,7 @@ def exchange_items(
         order_id=order_id,
         kind="exchange",
         body=body,
-        header=idempotency_key,
+        header=request.headers.get("idempotency-key"),
     )
 
 
@@ -299,7 +293,6 @@ def resend_items(
     actor: ApiActor,
     order_id: OrderId,
     body: ResendBody,
-    idempotency_key: KeyHeader = None,
 ) -> Any:
     """Send items again free of charge (a replacement order)."""
     return _act(
@@ -310,7 +303,7 @@ def resend_items(
         order_id=order_id,
         kind="resend",
         body=body,
-        header=idempotency_key,
+        header=request.headers.get("idempotency-key"),
     )
 
 
@@ -328,7 +321,6 @@ def give_store_credit(
     actor: ApiActor,
     order_id: OrderId,
     body: StoreCreditBody,
-    idempotency_key: KeyHeader = None,
 ) -> Any:
     """Give the order's customer store credit."""
     return _act(
@@ -339,7 +331,7 @@ def give_store_credit(
         order_id=order_id,
         kind="store_credit",
         body=body,
-        header=idempotency_key,
+        header=request.headers.get("idempotency-key"),
     )
 
 
