@@ -58,10 +58,18 @@ class Shop:
     mug_id: int  # 1 × $15.00, category "home"
 
 
-def make_store(database: Database, *, name: str = "Lotus Shop", platform: str = "embedded") -> int:
+def make_store(
+    database: Database,
+    *,
+    name: str = "Lotus Shop",
+    platform: str = "embedded",
+    language: str = "en",
+) -> int:
     with database.unit_of_work() as session:
         store = stores.create_store(
-            session, actor=Actor.system(), data=StoreCreate(name=name, currency="USD")
+            session,
+            actor=Actor.system(),
+            data=StoreCreate(name=name, currency="USD", language=language),
         )
         store.platform = platform  # a test platform is not one of the schema's choices
         return store.id

@@ -244,3 +244,30 @@ def test_store_refusing_an_approved_request_keeps_it_pending(database: Database)
         "Refund amount must be less than or equal to 45.00",
     )
     assert refunds == []
+
+
+def test_customer_confirmation_follows_the_store_language(database: Database) -> None:
+    # given a Chinese-speaking store and Emily's ticket
+    from tests.commerce.actions_factories import make_order, make_store
+    from tests.tickets.factories import make_ticket
+
+    agent = _agent(database)
+    shop = make_order(database, store_id=make_store(database, language="zh_Hans"))
+    ticket = make_ticket(database)
+    # when
+    _do(
+        database,
+        agent,
+        shop,
+        "refund",
+        "zh-refund",
+        items=[{"item_id": shop.mug_id, "quantity": 1}],
+        ticket_id=ticket.id,
+    )
+    # then the reply is in Chinese, the note for colleagues in the agent's language
+    from kefu.tickets.messages import list_messages
+
+    with database.sessions() as session:
+        *_, note, reply = list_messages(session, ticket.id)
+    assert note.body_text == "Order #1001: refunded $15.00 (1 × Mug)"
+    assert reply.body_text.startswith("您好，\n\n我们已为订单 #1001（1 × Mug）退款 US$15.00。")
