@@ -96,6 +96,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
+    from kefu.commerce import action_pages as commerce_action_pages
+    from kefu.commerce import action_routes as commerce_action_routes
+    from kefu.commerce import approval_pages as commerce_approval_pages
+    from kefu.commerce import approval_routes as commerce_approval_routes
     from kefu.commerce import (
         followup_pages,
         logistics_pages,
@@ -109,6 +113,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     )
     from kefu.commerce import link_pages as commerce_link_pages
     from kefu.commerce import order_routes as commerce_order_routes
+    from kefu.commerce import policy_pages as commerce_policy_pages
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
@@ -138,6 +143,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         ticket_live_pages,
         email_message_pages,
         email_failure_pages,
+        commerce_action_pages,
+        commerce_approval_pages,
+        commerce_policy_pages,
         commerce_link_pages,
         store_pages,
     )
@@ -156,6 +164,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         customer_routes,
         ingest_routes,
         email_routes,
+        commerce_action_routes,
+        commerce_approval_routes,
         commerce_order_routes,
         store_routes,
     )
