@@ -236,3 +236,22 @@ def test_unsubscribe_page_asks_then_records(client: Any, database: Database) -> 
     assert zh.status_code == 200
     assert client.get(f"/unsubscribe/{token[:-2]}xx").status_code == 404
     assert client.get("/unsubscribe/1.2.nope").status_code == 404
+
+
+def test_follow_up_shows_as_an_automatic_message_on_its_ticket(
+    client: Any, database: Database
+) -> None:
+    # given a follow-up kefu wrote (no agent wrote it)
+    from tests.tickets.test_pages import signed_in
+
+    store = make_store(database)
+    make_order(database, store=store, number="4001", payment_status="pending")
+    _rule(database, store, UNPAID)
+    _run(database, T0 + timedelta(hours=25))
+    with database.sessions() as session:
+        ticket_id = session.scalars(select(Ticket.id)).one()
+    signed_in(client, database)
+    # when
+    page = client.get(f"/tickets/{ticket_id}")
+    # then
+    assert "<strong>Automatic message</strong>" in page.text and "Unknown" not in page.text
