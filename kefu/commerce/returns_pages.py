@@ -9,6 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from kefu.commerce import stores
+from kefu.commerce.reasons import reason_label
 from kefu.commerce.returns_report import (
     AGE_BUCKETS,
     STATE_LABELS,
@@ -41,13 +42,13 @@ def chart_data(dashboard: Any) -> dict[str, Any]:
             for state, counts in dashboard.open_by_state.items()
         ],
         "reasons": {
-            "labels": [reason or _("No reason") for reason, _count in dashboard.reasons],
+            "labels": [reason_label(r) if r else _("No reason") for r, _count in dashboard.reasons],
             "counts": [count for _reason, count in dashboard.reasons],
         },
         "refunds": {
             "label": _("Refunded (%(currency)s)", currency=currency),
             "labels": [
-                a.label or _("No reason")
+                reason_label(a.label) if a.label else _("No reason")
                 for a in dashboard.refunds_by_reason
                 if a.currency == currency
             ],
@@ -85,5 +86,6 @@ def returns_page(
         "ages": [label for label, _low, _high in AGE_BUCKETS],
         "state_labels": STATE_LABELS,
         "chart": chart_data(dashboard),
+        "reason_label": reason_label,
     }
     return render(request, "commerce/returns_dashboard.html", context)

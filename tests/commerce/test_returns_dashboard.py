@@ -119,6 +119,7 @@ def test_dashboard_page_charts_tables_and_empty_state(client: Any, database: Dat
     assert "/static/vendor/chartjs/chart.umd.min.js" in page.text
     assert 'id="returns-chart-data"' in page.text
     assert "Oolong tea" in page.text and "¥85.00" in page.text
+    assert "<td>Wrong size</td>" in page.text and "wrong_size</td>" not in page.text
     quiet = client.get("/reports/returns?start=2020-01-01&end=2020-01-31")
     assert "No return was opened in this period." in quiet.text
     assert "Nothing was refunded in this period." in quiet.text
