@@ -10,7 +10,7 @@ from datetime import timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.commerce import orders, stores
+from kefu.commerce import links, orders, stores
 from kefu.commerce.schemas import (
     Address,
     CustomerIn,
@@ -208,7 +208,10 @@ def run(database: Database, scale: int, advance: Callable[[int], None]) -> int:
                 chinese = number.startswith("CN")
                 store = stores.get_store(session, chinese_store if chinese else english_store)
                 data = _order(number, emails[0], customer.name, rng, chinese)
-                orders.upsert_order(session, store=store, data=data)
+                order, _changed = orders.upsert_order(session, store=store, data=data)
+                links.attach_order(
+                    session, actor=Actor.system(), ticket_id=ticket_id, order_id=order.id
+                )
                 made += 1
         advance(len(batch))
     return made
