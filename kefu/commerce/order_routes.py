@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import Path, Query, Response, status
 
 from kefu.api.params import Cursor, Limit, TicketId, id_cursor, next_id_cursor
-from kefu.api.routing import NOT_FOUND, api_router
+from kefu.api.routing import CONFLICT, NOT_FOUND, api_router
 from kefu.commerce import links, queries
 from kefu.commerce.schemas import OrderPage, OrderRead, TicketOrderLink
 from kefu.kit.bounds import INT4_MAX, INT8_MAX
@@ -53,12 +53,13 @@ def get_order(session: DbSession, actor: ApiActor, order_id: OrderId) -> OrderRe
     "/tickets/{ticket_id}/orders",
     response_model=OrderRead,
     status_code=status.HTTP_201_CREATED,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **CONFLICT},
 )
 def attach_order(
     data: TicketOrderLink, session: DbSession, actor: ApiActor, ticket_id: TicketId
 ) -> OrderRead:
-    """Attach the ticket to an order, by `order_id` or by `number`; attaching twice is fine."""
+    """Attach the ticket to an order, by `order_id` or by `number`; attaching twice is fine.
+    A closed or merged ticket is a 409."""
     order = links.attach_order(
         session, actor=actor, ticket_id=ticket_id, order_id=data.order_id, number=data.number
     )
@@ -68,7 +69,7 @@ def attach_order(
 @router.delete(
     "/tickets/{ticket_id}/orders/{order_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=NOT_FOUND,
+    responses={**NOT_FOUND, **CONFLICT},
 )
 def detach_order(
     session: DbSession, actor: ApiActor, ticket_id: TicketId, order_id: OrderId
