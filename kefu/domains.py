@@ -9,6 +9,8 @@ DOMAINS = (
     "ingest",
     "channels.email",
     "commerce",
+    "sla",
+    "automation",
     "api",
     "compliance",
 )

@@ -1,0 +1,1 @@
+"""Event triggers, time-based automations, macros and assignment: the team's procedures."""

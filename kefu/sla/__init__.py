@@ -1,0 +1,1 @@
+"""Business hours, holidays, SLA policies, the clocks they run on tickets, and breaches."""
