@@ -1,0 +1,1 @@
+"""Assignment: agent status and the team methods that pick an agent for a ticket."""
