@@ -92,6 +92,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import pages as account_pages
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.automation.macros import composer_pages as macro_composer_pages
+    from kefu.automation.macros import pages as macro_pages
+    from kefu.automation.macros import routes as macro_routes
     from kefu.channels.email import failure_pages as email_failure_pages
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
@@ -148,6 +151,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_policy_pages,
         commerce_link_pages,
         store_pages,
+        macro_pages,
+        macro_composer_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     pages += [
@@ -168,6 +173,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_approval_routes,
         commerce_order_routes,
         store_routes,
+        macro_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,

@@ -10,6 +10,7 @@ from kefu.errors import refusal_message
 from kefu.kit.actor import Actor
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import can
+from kefu.tickets.composer import tools_for
 from kefu.tickets.details import TicketThread, load_thread
 from kefu.tickets.panels import panels_for
 from kefu.tickets.schemas import (
@@ -117,6 +118,7 @@ def ticket_context(
         },
         neighbors=_neighbors(session, actor, view, ticket_id),
         panels=panels_for(session, actor, thread.ticket),
+        composer_tools=tools_for(session, actor, thread.ticket),
         presence_enabled=False,
     )
     context.update(_presence(request, ticket_id))

@@ -11,7 +11,7 @@ from starlette.datastructures import FormData
 
 from kefu.errors import InvalidInput, KefuError
 from kefu.kit.i18n import gettext as _
-from kefu.tickets import notifications, service
+from kefu.tickets import composer, notifications, service
 from kefu.tickets.merge import merge_tickets, split_message
 from kefu.tickets.messages import add_message, get_attachment
 from kefu.tickets.page_context import (
@@ -80,6 +80,7 @@ def post_message(
         )
         with session.begin_nested():
             message = add_message(session, actor=actor, ticket_id=ticket_id, data=data)
+            composer.message_sent(session, actor, ticket_id, form)
     except (ValidationError, KefuError, ValueError) as exc:
         error = message_error(exc)
         context = ticket_context(request, session, actor, ticket_id, draft=draft, error=error)

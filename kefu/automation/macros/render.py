@@ -9,9 +9,11 @@ from sqlalchemy.orm import Session
 from kefu.automation.macros.context import build_context, customer_language
 from kefu.automation.macros.sandbox import render_template, validate_template
 from kefu.automation.macros.schemas import LANGUAGES, normalize_language
-from kefu.automation.macros.service import get_macro, record_macro_use
-from kefu.automation.ticket_changes import TicketChange, parse_changes
+from kefu.automation.macros.service import get_macro, read_macro, record_macro_use
+from kefu.automation.ticket_changes import TicketChange, apply_changes, parse_changes
 from kefu.errors import InvalidInput
+from kefu.kit.actor import Actor
+from kefu.tickets import service as tickets
 
 __all__ = ["RenderedMacro", "record_macro_use", "render_macro", "validate_template"]
 
@@ -70,3 +72,37 @@ def render_macro(
         language=chosen,
         missing=missing,
     )
+
+
+def preview_macro(
+    session: Session,
+    *,
+    actor: Actor,
+    macro_id: int,
+    ticket_id: int,
+    language: str | None = None,
+    apply_actions: bool = False,
+) -> RenderedMacro:
+    """The macro as the actor would send it on the ticket; with `apply_actions` its ticket
+    changes are made now and one use is counted (the API's apply)."""
+    tickets.read_ticket(session, actor=actor, ticket_id=ticket_id)
+    read_macro(session, actor=actor, macro_id=macro_id)
+    rendered = render_macro(
+        session,
+        macro_id=macro_id,
+        ticket_id=ticket_id,
+        agent_id=actor.agent_id,
+        language=language,
+    )
+    if apply_actions:
+        apply_changes(session, actor=actor, ticket_id=ticket_id, changes=rendered.changes)
+        record_macro_use(session, macro_id=macro_id)
+    return rendered
+
+
+def macro_sent(session: Session, *, actor: Actor, ticket_id: int, macro_id: int) -> None:
+    """A reply or note written from a macro was sent: make its changes, count one use."""
+    macro = read_macro(session, actor=actor, macro_id=macro_id)
+    changes = parse_changes(session, macro.actions)
+    apply_changes(session, actor=actor, ticket_id=ticket_id, changes=changes)
+    record_macro_use(session, macro_id=macro_id)
