@@ -231,3 +231,31 @@ def assignable_agent(session: Session, agent_id: int) -> Agent:
     if agent.role == Role.LIGHT_AGENT:
         raise InvalidInput(f"{agent.name} is a light agent and cannot be assigned tickets")
     return agent
+
+
+def skills_of(session: Session, agent_ids: Iterable[int]) -> dict[int, dict[str, int]]:
+    """Each agent's skills by name with their level, in one query (routing, the teams page)."""
+    ids = list(set(agent_ids))
+    found: dict[int, dict[str, int]] = {agent_id: {} for agent_id in ids}
+    if ids:
+        rows = session.execute(
+            select(AgentSkill.agent_id, Skill.name, AgentSkill.level)
+            .join(Skill, Skill.id == AgentSkill.skill_id)
+            .where(AgentSkill.agent_id.in_(ids))
+        )
+        for agent_id, name, level in rows:
+            found[agent_id][name] = level
+    return found
+
+
+def skill_names(session: Session) -> set[str]:
+    return set(session.scalars(select(Skill.name)))
+
+
+def remove_agent_skill(session: Session, *, actor: Actor, agent_id: int, name: str) -> None:
+    require(actor, "teams.manage")
+    skill = session.scalar(select(Skill).where(Skill.name == name))
+    link = None if skill is None else session.get(AgentSkill, (agent_id, skill.id))
+    if link is not None:
+        session.delete(link)
+        session.flush()

@@ -290,3 +290,23 @@ def capped_count(
     clauses = filter_clauses(spec, actor=actor, now=now)
     inner = select(Ticket.id).where(*clauses).limit(cap + 1).subquery()
     return session.scalar(select(func.count()).select_from(inner)) or 0
+
+
+def open_counts(session: Session, agent_ids: Sequence[int]) -> dict[int, int]:
+    """How many unsolved tickets (new, open, pending, on-hold) each agent holds: their load."""
+    from kefu.tickets.service import OPEN_STATUSES
+
+    counts = dict.fromkeys(agent_ids, 0)
+    if agent_ids:
+        rows = session.execute(
+            select(Ticket.assignee_id, func.count())
+            .where(
+                Ticket.assignee_id.in_(list(agent_ids)),
+                Ticket.status.in_([s.value for s in OPEN_STATUSES]),
+                Ticket.deleted_at.is_(None),
+            )
+            .group_by(Ticket.assignee_id)
+        )
+        for agent_id, count in rows:
+            counts[agent_id] = count
+    return counts

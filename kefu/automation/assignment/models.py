@@ -2,10 +2,10 @@
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Integer, String
+from sqlalchemy import ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from kefu.db import Audited, Base, UtcDateTime
+from kefu.db import Audited, Base, BigId, UtcDateTime
 from kefu.kit.clock import utcnow
 
 
@@ -53,3 +53,19 @@ class AgentCapacity(Audited, Base):
         ForeignKey("agents.id", ondelete="CASCADE"), primary_key=True, index=True
     )
     max_open: Mapped[int] = mapped_column(Integer)
+
+
+class AssignmentWait(Base):
+    """A team ticket no agent could take yet, and why (said once in an internal note).
+    Waiting tickets are offered again, oldest first, when an agent comes online."""
+
+    __tablename__ = "assignment_waits"
+
+    ticket_id: Mapped[int] = mapped_column(
+        BigId, ForeignKey("tickets.id", ondelete="CASCADE"), primary_key=True
+    )
+    team_id: Mapped[int] = mapped_column(ForeignKey("teams.id", ondelete="CASCADE"))
+    reason: Mapped[str] = mapped_column(String(500))
+    since: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (Index(None, "team_id", "since"),)

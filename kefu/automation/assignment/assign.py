@@ -1,0 +1,130 @@
+"""Assigning team tickets: the handler's work, safe to run twice and from two workers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kefu.automation.assignment import service
+from kefu.automation.assignment.models import AssignmentWait
+from kefu.automation.assignment.pick import Pick, pick_agent
+from kefu.automation.assignment.schemas import Method
+from kefu.errors import NotFound
+from kefu.kit.actor import Actor
+from kefu.kit.i18n import N_, translations_for
+from kefu.tickets import service as tickets
+from kefu.tickets.messages import record_message
+from kefu.tickets.schemas import Status, TicketUpdate
+
+ASSIGNER = Actor.job("assignment")
+WAITING_NOTE = N_("Waiting in the team queue: %(reason)s.")
+WAITING_BATCH = 25
+
+
+def _needs_agent(ticket: Any) -> bool:
+    return (
+        ticket.team_id is not None
+        and ticket.assignee_id is None
+        and ticket.status not in (Status.SOLVED, Status.CLOSED)
+        and ticket.merged_into_id is None
+        and ticket.deleted_at is None
+    )
+
+
+def _language() -> str:
+    try:
+        from kefu.runtime import current
+
+        return current().settings.default_language
+    except RuntimeError:
+        return "en"
+
+
+def _stop_waiting(session: Session, ticket_id: int) -> None:
+    wait = session.get(AssignmentWait, ticket_id)
+    if wait is not None:
+        session.delete(wait)
+        session.flush()
+
+
+def _wait(session: Session, ticket: Any, pick: Pick) -> None:
+    """Keep the ticket in the team's queue and say why in an internal note, once per reason
+    (a handler run again, or another update of the ticket, adds nothing)."""
+    translate = translations_for(_language()).gettext
+    reason = translate(pick.reason) % dict(pick.values)
+    wait = session.get(AssignmentWait, ticket.id)
+    if wait is not None and (wait.reason, wait.team_id) == (reason, ticket.team_id):
+        return
+    if wait is None:
+        session.add(AssignmentWait(ticket_id=ticket.id, team_id=ticket.team_id, reason=reason))
+    else:
+        wait.reason, wait.team_id = reason, ticket.team_id
+    record_message(
+        session,
+        ticket,
+        kind="note",
+        author_type="system",
+        body_text=translate(WAITING_NOTE) % {"reason": reason},
+    )
+
+
+def assign_ticket(session: Session, *, ticket_id: int) -> int | None:
+    """Give a team ticket that has no assignee to an agent by the team's method; the id of
+    the agent, or None (manual team, already assigned, or no one can take it now)."""
+    try:
+        ticket = tickets.get_ticket(session, ticket_id)
+    except NotFound:
+        return None
+    if not _needs_agent(ticket):
+        _stop_waiting(session, ticket_id)
+        return None
+    settings = service.team_settings(session, ticket.team_id, lock=True)
+    # Another worker may have assigned it while this one waited for the team's lock.
+    session.refresh(ticket, with_for_update=True)
+    if not _needs_agent(ticket) or settings.method == Method.MANUAL:
+        _stop_waiting(session, ticket_id)
+        return None
+    pick = pick_agent(session, ticket=ticket, settings=settings)
+    if pick.agent_id is None:
+        _wait(session, ticket, pick)
+        return None
+    tickets.update_ticket(
+        session, actor=ASSIGNER, ticket_id=ticket_id, data=TicketUpdate(assignee_id=pick.agent_id)
+    )
+    service.mark_assigned(session, pick.agent_id)
+    _stop_waiting(session, ticket_id)
+    return pick.agent_id
+
+
+def waiting_tickets(session: Session, team_id: int, *, limit: int = WAITING_BATCH) -> list[int]:
+    """The team's tickets no one could take, oldest first."""
+    statement = (
+        select(AssignmentWait.ticket_id)
+        .where(AssignmentWait.team_id == team_id)
+        .order_by(AssignmentWait.since, AssignmentWait.ticket_id)
+        .limit(limit)
+    )
+    return list(session.scalars(statement))
+
+
+def waiting_reasons(session: Session, ticket_ids: list[int]) -> dict[int, str]:
+    if not ticket_ids:
+        return {}
+    rows = session.execute(
+        select(AssignmentWait.ticket_id, AssignmentWait.reason).where(
+            AssignmentWait.ticket_id.in_(ticket_ids)
+        )
+    )
+    return {row.ticket_id: row.reason for row in rows}
+
+
+def assign_waiting(session: Session, *, team_id: int) -> list[int]:
+    """Offer the team's waiting tickets again (an agent came online, a ticket was solved);
+    the ids of those assigned."""
+    return [
+        ticket_id
+        for ticket_id in waiting_tickets(session, team_id)
+        if assign_ticket(session, ticket_id=ticket_id) is not None
+    ]

@@ -1,0 +1,46 @@
+"""Assignment's event handlers: a team ticket without an assignee gets one by the team's
+method; an agent coming online or a ticket solved lets waiting tickets through."""
+
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from kefu.accounts import service as accounts
+from kefu.automation.assignment.assign import assign_ticket, assign_waiting
+from kefu.errors import NotFound
+from kefu.events import Event, handles
+from kefu.tickets import service as tickets
+
+FREEING_STATUSES = ("solved", "closed")
+
+
+def freed_agent(session: Session, event: Event) -> int | None:
+    """The agent a ticket update gave room to: their ticket was solved or taken from them."""
+    changes: dict[str, Any] = (event.payload or {}).get("changes") or {}
+    assignee = changes.get("assignee_id")
+    if assignee and assignee[0] is not None:
+        return int(assignee[0])
+    status = changes.get("status")
+    if status and status[1] in FREEING_STATUSES:
+        try:
+            return tickets.get_ticket(session, int(event.subject_id)).assignee_id
+        except NotFound:
+            return None
+    return None
+
+
+@handles("ticket.created", "ticket.updated", name="assignment.assign_ticket")
+def on_ticket_changed(session: Session, event: Event) -> None:
+    assign_ticket(session, ticket_id=int(event.subject_id))
+    if event.type == "ticket.updated":
+        agent_id = freed_agent(session, event)
+        if agent_id is not None:
+            for team_id in accounts.team_ids_of(session, agent_id):
+                assign_waiting(session, team_id=team_id)
+
+
+@handles("agent.status_changed", name="assignment.agent_status_changed")
+def on_agent_status(session: Session, event: Event) -> None:
+    if (event.payload or {}).get("after") == "online":
+        for team_id in accounts.team_ids_of(session, int(event.subject_id)):
+            assign_waiting(session, team_id=team_id)
