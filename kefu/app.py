@@ -92,6 +92,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import pages as account_pages
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.automation.assignment import pages as assignment_pages
+    from kefu.automation.assignment import routes as assignment_routes
     from kefu.automation.macros import composer_pages as macro_composer_pages
     from kefu.automation.macros import pages as macro_pages
     from kefu.automation.macros import routes as macro_routes
@@ -153,6 +155,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         store_pages,
         macro_pages,
         macro_composer_pages,
+        assignment_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     pages += [
@@ -174,6 +177,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_order_routes,
         store_routes,
         macro_routes,
+        assignment_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,
