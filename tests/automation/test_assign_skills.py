@@ -1,5 +1,7 @@
 """Skills-based assignment, idempotency of the handler, and the agent status service."""
 
+import threading
+
 import pytest
 from sqlalchemy import func, select
 
@@ -145,3 +147,25 @@ def test_an_agent_sets_their_own_status_and_it_is_evented(database: Database) ->
         assert [(e.subject_id, e.payload) for e in events] == [
             (str(ann.id), {"before": "offline", "after": "away"})
         ]
+
+
+def test_two_workers_picking_at_once_take_turns(database: Database) -> None:
+    # given: two new tickets of a round-robin team, their events not yet handled
+    team_id, (a, b) = make_team(database, members=2)
+    first = make_ticket(database, text=None, team_id=team_id).id
+    second = make_ticket(database, text=None, team_id=team_id).id
+    picked: dict[int, int | None] = {}
+
+    def worker() -> None:
+        with database.unit_of_work(actor=SYSTEM) as session:
+            picked[second] = assign_ticket(session, ticket_id=second)
+
+    # when: one worker holds the team while another starts on the second ticket
+    with database.unit_of_work(actor=SYSTEM) as session:
+        picked[first] = assign_ticket(session, ticket_id=first)
+        other = threading.Thread(target=worker)
+        other.start()
+    other.join(timeout=60)
+    # then: each got a different agent, in turn
+    assert not other.is_alive()
+    assert picked == {first: a, second: b}
