@@ -21,9 +21,9 @@ class DemoStep:
 
 
 def steps() -> list[DemoStep]:
-    from kefu.demo import commerce, commerce_actions, inbox, team
+    from kefu.demo import commerce, commerce_actions, inbox, macros, team
 
-    return [team.STEP, inbox.STEP, commerce.STEP, commerce_actions.STEP]
+    return [team.STEP, inbox.STEP, commerce.STEP, commerce_actions.STEP, macros.STEP]
 
 
 def has_data(database: Database) -> bool:
