@@ -74,7 +74,13 @@ def run(database: Database, scale: int, advance: Callable[[int], None]) -> int:
             )
             advance(1)
         methods = {"Customer Support": Method.LEAST_LOADED, "售后服务": Method.SKILLS}
+        members = accounts.members_by_team(session, actor=system)
+        chinese = accounts.ensure_skill(session, actor=system, name="language:zh")
         for team in accounts.list_teams(session, actor=system):
+            for agent in members.get(team.id, []) if team.name == "售后服务" else []:
+                accounts.set_agent_skill(
+                    session, actor=system, agent_id=agent.id, skill_id=chinese.id
+                )
             if team.name in methods:
                 assignment.update_team_assignment(
                     session,
