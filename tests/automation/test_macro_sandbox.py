@@ -4,7 +4,7 @@ away, and a bad template is refused with its reason and line."""
 import pytest
 
 from kefu.automation.macro_render import validate_template
-from kefu.automation.macros.sandbox import Facts, render_template
+from kefu.automation.macros.sandbox import FIELDS, Facts, render_template
 from kefu.errors import InvalidInput
 
 CONTEXT = {
@@ -94,3 +94,18 @@ def test_facts_cannot_be_changed_or_looked_into() -> None:
     with pytest.raises(AttributeError):
         customer._private  # noqa: B018
     assert str(customer) == "[customer]"
+
+
+def test_a_rules_note_may_name_more_variables_and_use_plain_values() -> None:
+    # given: a rule's note, with the rule among its variables
+    fields = {**FIELDS, "rule": ("id", "name")}
+    text = "{{ rule.name }} fired on #{{ ticket.id }}"
+    # when
+    validate_template(text, fields=fields)
+    rendered, _missing = render_template(
+        text, {"rule": {"name": "VIP urgent"}, "ticket": {"id": 7}}, fields=fields
+    )
+    # then
+    assert rendered == "VIP urgent fired on #7"
+    with pytest.raises(InvalidInput, match="unknown variable 'rule'"):
+        validate_template(text)

@@ -10,7 +10,7 @@ refused when the template is saved; at render the sandbox refuses them again."""
 from __future__ import annotations
 
 import traceback
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
 from typing import Any
 
@@ -263,28 +263,31 @@ def _loop_depth(node: nodes.Node, depth: int = 0) -> int:
     return max([here, *(_loop_depth(child, here) for child in node.iter_child_nodes())])
 
 
-def _check_tree(tree: nodes.Template) -> None:
+Fields = Mapping[str, tuple[str, ...]]
+
+
+def _check_tree(tree: nodes.Template, fields: Fields) -> None:
     for kind, word in FORBIDDEN_NODES.items():
         found = next(tree.find_all(kind), None)
         if found is not None:
             raise InvalidInput(f"line {found.lineno}: {{% {word} %}} is not allowed in a macro")
     assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
     for name in tree.find_all(nodes.Name):
-        known = name.name in (*VARIABLES, "loop", "range") or name.name in assigned
+        known = name.name in (*fields, "loop", "range") or name.name in assigned
         if name.ctx == "load" and not known:
             raise InvalidInput(
                 f"line {name.lineno}: unknown variable {name.name!r}; "
-                f"a macro can use {', '.join(VARIABLES)}"
+                f"a macro can use {', '.join(fields)}"
             )
     for attribute in tree.find_all(nodes.Getattr):
         if attribute.attr.startswith("_"):
             raise InvalidInput(f"line {attribute.lineno}: {attribute.attr!r} is not allowed")
         owner = attribute.node
         named = isinstance(owner, nodes.Name) and owner.name not in assigned
-        if named and owner.name in FIELDS and attribute.attr not in FIELDS[owner.name]:
+        if named and owner.name in fields and attribute.attr not in fields[owner.name]:
             raise InvalidInput(
                 f"line {attribute.lineno}: {owner.name} has no {attribute.attr!r}; "
-                f"it has {', '.join(FIELDS[owner.name])}"
+                f"it has {', '.join(fields[owner.name])}"
             )
     for item in tree.find_all(nodes.Filter):
         if item.name not in SAFE_FILTERS:
@@ -297,7 +300,7 @@ def _check_tree(tree: nodes.Template) -> None:
         raise InvalidInput(f"loops nest at most {MAX_LOOP_DEPTH} deep in a macro")
 
 
-def _sample() -> dict[str, Any]:
+def _sample(fields: Fields) -> dict[str, Any]:
     """Made-up values for every variable: a template is tried on them before it is saved."""
     item = Facts("item", {"title": "Linen shirt", "variant": "M", "sku": "LS-M", "quantity": 1})
     values: dict[str, dict[str, Any]] = {
@@ -307,24 +310,25 @@ def _sample() -> dict[str, Any]:
         "agent": {},
     }
     return {
-        name: Facts(name, {f: values[name].get(f, f"sample {f}") for f in fields})
-        for name, fields in FIELDS.items()
+        name: Facts(name, {f: values.get(name, {}).get(f, f"sample {f}") for f in names})
+        for name, names in fields.items()
     }
 
 
-def validate_template(text: str) -> None:
+def validate_template(text: str, *, fields: Fields = FIELDS) -> None:
     """Refuse a template that would not render: a syntax error, an unknown variable, a
     forbidden tag, filter or attribute, or an error when it is tried on sample values;
-    InvalidInput says what and on which line."""
-    check_template(text)
-    sample = _sample()
-    render_template(text, sample)
+    InvalidInput says what and on which line. `fields` names the variables and their
+    attributes (a rule's note adds `rule`: {**FIELDS, "rule": ("id", "name")})."""
+    check_template(text, fields=fields)
+    sample = _sample(fields)
+    render_template(text, sample, fields=fields)
     # and as it renders for a customer without orders, written by a rule (no agent)
     no_order = {name: value for name, value in sample.items() if name != "order"}
-    render_template(text, {**no_order, "agent": Facts("agent", {})})
+    render_template(text, {**no_order, "agent": Facts("agent", {})}, fields=fields)
 
 
-def check_template(text: str) -> None:
+def check_template(text: str, *, fields: Fields = FIELDS) -> None:
     """The static part of validate_template: the template's text, without running it."""
     if len(text) > MAX_TEMPLATE_CHARS:
         raise InvalidInput(f"a macro is at most {MAX_TEMPLATE_CHARS} characters")
@@ -332,7 +336,7 @@ def check_template(text: str) -> None:
         tree = TEXT.parse(text)
     except TemplateSyntaxError as exc:
         raise InvalidInput(f"line {exc.lineno}: {exc.message}") from None
-    _check_tree(tree)
+    _check_tree(tree, fields)
 
 
 def _failure(exc: Exception) -> InvalidInput:
@@ -345,11 +349,12 @@ def _failure(exc: Exception) -> InvalidInput:
 
 
 def render_template(
-    text: str, context: dict[str, Any], *, html: bool = False
+    text: str, context: dict[str, Any], *, html: bool = False, fields: Fields = FIELDS
 ) -> tuple[str, list[str]]:
     """The rendered text (HTML-escaped values when `html`) and the missing values met.
-    Output stops with InvalidInput past MAX_OUTPUT_CHARS; any error names its line."""
-    check_template(text)
+    Output stops with InvalidInput past MAX_OUTPUT_CHARS; any error names its line.
+    The context's values may be Facts or plain dicts, lists, strings and numbers."""
+    check_template(text, fields=fields)
     env = HTML if html else TEXT
     found: list[str] = []
     token = _missing.set(found)
