@@ -26,7 +26,7 @@ TeamId = Annotated[int, Path(ge=1, le=INT4_MAX, description="the team's id", exa
 
 
 @router.get("/agents/statuses", response_model=list[AgentStatusRead])
-def list_statuses(session: DbSession, actor: ApiActor) -> list[AgentStatusRead]:
+def list_agent_statuses(session: DbSession, actor: ApiActor) -> list[AgentStatusRead]:
     """Every active agent's status: online agents get new team tickets."""
     agents = accounts.list_agents(session, actor=actor, include_inactive=False)
     statuses = service.statuses_of(session, [a.id for a in agents])
@@ -34,7 +34,7 @@ def list_statuses(session: DbSession, actor: ApiActor) -> list[AgentStatusRead]:
 
 
 @router.put("/agents/{agent_id}/status", response_model=AgentStatusRead, responses=NOT_FOUND)
-def put_status(
+def set_agent_status(
     agent_id: AgentId, data: AgentStatusIn, session: DbSession, actor: ApiActor
 ) -> AgentStatusRead:
     """Set your own status, or (with "teams.manage") another agent's. Going online lets the
@@ -44,14 +44,14 @@ def put_status(
 
 
 @router.get("/teams/{team_id}/assignment", response_model=TeamAssignmentRead, responses=NOT_FOUND)
-def get_assignment(team_id: TeamId, session: DbSession, actor: ApiActor) -> TeamAssignmentRead:
+def get_team_assignment(team_id: TeamId, session: DbSession, actor: ApiActor) -> TeamAssignmentRead:
     require(actor, "tickets.read")
     accounts.get_team(session, team_id)
     return service.team_settings(session, team_id)
 
 
 @router.put("/teams/{team_id}/assignment", response_model=TeamAssignmentRead, responses=NOT_FOUND)
-def put_assignment(
+def set_team_assignment(
     team_id: TeamId, data: TeamAssignmentIn, session: DbSession, actor: ApiActor
 ) -> TeamAssignmentRead:
     """The team's method (manual | round_robin | least_loaded | skills), default capacity

@@ -6,6 +6,7 @@ from typing import Annotated
 
 from fastapi import Path, Query, Response, status
 
+from kefu.api.params import TicketId
 from kefu.api.routing import NOT_FOUND, api_router
 from kefu.automation.macros import service
 from kefu.automation.macros.render import preview_macro
@@ -21,7 +22,6 @@ from kefu.web.deps import ApiActor, DbSession
 
 router = api_router("macros")
 MacroId = Annotated[int, Path(ge=1, le=INT4_MAX, description="the macro's id", examples=[1])]
-TicketId = Annotated[int, Path(ge=1, description="the ticket's number", examples=[1234])]
 
 
 @router.get("/macros", response_model=list[MacroRead])

@@ -334,9 +334,11 @@ def check_template(text: str, *, fields: Fields = FIELDS) -> None:
         raise InvalidInput(f"a macro is at most {MAX_TEMPLATE_CHARS} characters")
     try:
         tree = TEXT.parse(text)
+        _check_tree(tree, fields)
     except TemplateSyntaxError as exc:
         raise InvalidInput(f"line {exc.lineno}: {exc.message}") from None
-    _check_tree(tree, fields)
+    except RecursionError:
+        raise InvalidInput("the template nests too deeply") from None
 
 
 def _failure(exc: Exception) -> InvalidInput:
@@ -371,6 +373,8 @@ def render_template(
         raise
     except (TemplateError, ArithmeticError, LookupError, TypeError, ValueError) as exc:
         raise _failure(exc) from None
+    except RecursionError:
+        raise InvalidInput("the template nests too deeply") from None
     finally:
         _missing.reset(token)
     return "".join(parts), found

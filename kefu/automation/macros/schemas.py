@@ -120,7 +120,7 @@ class MacroRead(BaseModel):
 class MacroApply(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    language: str | None = None
+    language: str | None = Field(default=None, max_length=20, examples=["zh-CN"])
     apply_actions: bool = False
 
 
