@@ -40,6 +40,7 @@ def test_an_agent_replies_from_a_macro_with_the_keyboard(
     page.goto(f"{live_server}/tickets/{ticket.id}")
     # when: search, pick with Enter
     search = page.get_by_role("combobox", name="Search macros")
+    expect(page.get_by_role("button", name="Do not use the macro")).to_be_hidden()
     search.press_sequentially("delay")
     expect(page.get_by_role("option", name="Parcel delayed")).to_have_attribute(
         "aria-selected", "true"
