@@ -41,6 +41,8 @@ def test_an_agent_replies_from_a_macro_with_the_keyboard(
     # when: search, pick with Enter
     search = page.get_by_role("combobox", name="Search macros")
     expect(page.get_by_role("button", name="Do not use the macro")).to_be_hidden()
+    page.locator("body").press("m")
+    expect(search).to_be_focused()
     search.press_sequentially("delay")
     expect(page.get_by_role("option", name="Parcel delayed")).to_have_attribute(
         "aria-selected", "true"

@@ -63,6 +63,20 @@
     highlight(box, 0);
   });
 
+  function isTyping(el) {
+    return el && (el.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(el.tagName));
+  }
+
+  // "m" anywhere on the ticket page (not while typing): go to the macro search.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "m" || event.ctrlKey || event.metaKey || event.altKey) return;
+    if (isTyping(event.target)) return;
+    var input = document.querySelector("[data-macro-search]");
+    if (!input) return;
+    event.preventDefault();
+    input.focus();
+  });
+
   document.addEventListener("keydown", function (event) {
     if (!event.target.matches || !event.target.matches("[data-macro-search]")) return;
     var box = picker(event.target);
