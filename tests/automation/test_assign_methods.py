@@ -136,3 +136,36 @@ def test_a_team_set_by_a_rule_later_gets_an_agent(database: Database) -> None:
     dispatch_due(database)
     # then
     assert _assignees(database, [ticket.id]) == [a]
+
+
+def test_an_escalated_ticket_goes_to_a_member_of_its_new_team(database: Database) -> None:
+    # given: a ticket held by a Tier 1 agent, then moved to Tier 2 (a rule's "assign to team")
+    _tier1, (first_line,) = make_team(database, name="Tier 1", members=1, method=Method.MANUAL)
+    tier2, (expert,) = make_team(database, name="Tier 2", members=1)
+    ticket = make_ticket(database, text=None, assignee_id=first_line)
+    # when
+    with database.unit_of_work(actor=Actor.system()) as session:
+        tickets.update_ticket(
+            session, actor=Actor.system(), ticket_id=ticket.id, data=TicketUpdate(team_id=tier2)
+        )
+    dispatch_due(database)
+    # then
+    assert _assignees(database, [ticket.id]) == [expert]
+
+
+def test_an_escalated_ticket_waits_unassigned_when_no_one_in_the_team_can_take_it(
+    database: Database,
+) -> None:
+    # given
+    _tier1, (first_line,) = make_team(database, name="Tier 1", members=1, method=Method.MANUAL)
+    tier2, _experts = make_team(database, name="Tier 2", members=1, online=0)
+    ticket = make_ticket(database, text=None, assignee_id=first_line)
+    # when
+    with database.unit_of_work(actor=Actor.system()) as session:
+        tickets.update_ticket(
+            session, actor=Actor.system(), ticket_id=ticket.id, data=TicketUpdate(team_id=tier2)
+        )
+    dispatch_due(database)
+    # then
+    assert _assignees(database, [ticket.id]) == [None]
+    assert _notes(database, ticket.id) == ["Waiting in the team queue: no team member is online."]

@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kefu.accounts import service as accounts
 from kefu.automation.assignment import service
 from kefu.automation.assignment.models import AssignmentWait
 from kefu.automation.assignment.pick import Pick, pick_agent
@@ -23,14 +24,25 @@ WAITING_NOTE = N_("Waiting in the team queue: %(reason)s.")
 WAITING_BATCH = 25
 
 
-def _needs_agent(ticket: Any) -> bool:
+def _in_team_queue(ticket: Any) -> bool:
     return (
         ticket.team_id is not None
-        and ticket.assignee_id is None
         and ticket.status not in (Status.SOLVED, Status.CLOSED)
         and ticket.merged_into_id is None
         and ticket.deleted_at is None
     )
+
+
+def _needs_agent(session: Session, ticket: Any, *, moved_in: bool) -> bool:
+    """Unassigned in a team; or just moved into the team while held by a non-member."""
+    if not _in_team_queue(ticket):
+        return False
+    if ticket.assignee_id is None:
+        return True
+    if not moved_in:
+        return False
+    members = accounts.members_by_team(session, actor=ASSIGNER).get(ticket.team_id, [])
+    return ticket.assignee_id not in {agent.id for agent in members}
 
 
 def _language() -> str:
@@ -70,24 +82,32 @@ def _wait(session: Session, ticket: Any, pick: Pick) -> None:
     )
 
 
-def assign_ticket(session: Session, *, ticket_id: int) -> int | None:
+def assign_ticket(session: Session, *, ticket_id: int, moved_in: bool = False) -> int | None:
     """Give a team ticket that has no assignee to an agent by the team's method; the id of
-    the agent, or None (manual team, already assigned, or no one can take it now)."""
+    the agent, or None (manual team, already assigned, or no one can take it now).
+
+    `moved_in`: the ticket was just put in its team (an escalation "assign to Tier 2"); if
+    its assignee is not a member, the team's method picks anew, and with no one to pick it
+    waits unassigned in the team's queue."""
     try:
         ticket = tickets.get_ticket(session, ticket_id)
     except NotFound:
         return None
-    if not _needs_agent(ticket):
+    if not _needs_agent(session, ticket, moved_in=moved_in):
         _stop_waiting(session, ticket_id)
         return None
     settings = service.team_settings(session, ticket.team_id, lock=True)
     # Another worker may have assigned it while this one waited for the team's lock.
     session.refresh(ticket, with_for_update=True)
-    if not _needs_agent(ticket) or settings.method == Method.MANUAL:
+    if not _needs_agent(session, ticket, moved_in=moved_in) or settings.method == Method.MANUAL:
         _stop_waiting(session, ticket_id)
         return None
     pick = pick_agent(session, ticket=ticket, settings=settings)
     if pick.agent_id is None:
+        if ticket.assignee_id is not None:
+            tickets.update_ticket(
+                session, actor=ASSIGNER, ticket_id=ticket_id, data=TicketUpdate(assignee_id=None)
+            )
         _wait(session, ticket, pick)
         return None
     tickets.update_ticket(

@@ -31,7 +31,9 @@ def freed_agent(session: Session, event: Event) -> int | None:
 
 @handles("ticket.created", "ticket.updated", name="assignment.assign_ticket")
 def on_ticket_changed(session: Session, event: Event) -> None:
-    assign_ticket(session, ticket_id=int(event.subject_id))
+    changes = (event.payload or {}).get("changes") or {}
+    moved_in = "team_id" in changes and "assignee_id" not in changes
+    assign_ticket(session, ticket_id=int(event.subject_id), moved_in=moved_in)
     if event.type == "ticket.updated":
         agent_id = freed_agent(session, event)
         if agent_id is not None:
