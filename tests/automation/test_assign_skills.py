@@ -9,6 +9,7 @@ from kefu.automation.assignment import service
 from kefu.automation.assignment.assign import assign_ticket
 from kefu.automation.assignment.pick import required_skills
 from kefu.automation.assignment.schemas import AgentStatusValue, Method
+from kefu.compliance.models import AuditEntry
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerUpdate
 from kefu.db import Database
@@ -146,6 +147,12 @@ def test_an_agent_sets_their_own_status_and_it_is_evented(database: Database) ->
         events = session.scalars(select(Event).where(Event.type == "agent.status_changed")).all()
         assert [(e.subject_id, e.payload) for e in events] == [
             (str(ann.id), {"before": "offline", "after": "away"})
+        ]
+        audited = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_type == "agent_statuses")
+        ).all()
+        assert [(a.action, a.actor_ref, a.changes["status"]) for a in audited] == [
+            ("agent_statuses.created", f"agent:{ann.id}", [None, "away"])
         ]
 
 
