@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from typing import Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -40,7 +41,6 @@ def _choices() -> dict[str, Any]:
     return {
         "status_labels": {k.value: _(v) for k, v in STATUS_LABELS.items() if k != "new"},
         "priority_labels": {k.value: _(v) for k, v in PRIORITY_LABELS.items()},
-        "can_share": False,
     }
 
 
@@ -167,7 +167,7 @@ def create_macro(
         return _form_page(
             request, session, actor, macro=None, form=shown, error=refusal_message(exc)
         )
-    return redirect(f"/admin/macros?folder={macro.folder}", _("Macro saved."))
+    return redirect(f"/admin/macros?folder={quote(macro.folder)}", _("Macro saved."))
 
 
 @router.get("/admin/macros/{macro_id:int}", response_class=HTMLResponse)
@@ -199,7 +199,7 @@ def update_macro(
         return _form_page(
             request, session, actor, macro=macro, form=shown, error=refusal_message(exc)
         )
-    return redirect(f"/admin/macros?folder={macro.folder}", _("Macro saved."))
+    return redirect(f"/admin/macros?folder={quote(macro.folder)}", _("Macro saved."))
 
 
 @router.post("/admin/macros/{macro_id:int}/delete", dependencies=[CsrfProtected])
