@@ -37,6 +37,8 @@ CONTEXT = {
         ("{{ 'a'.center(10**9) }}", "calling center is not allowed"),
         ("{{ '{:>999999999}'.format(1) }}", "calling format is not allowed"),
         ("{{ 'a'|center(10**9) }}", "the filter 'center' is not allowed"),
+        ("{{ ('x' * 1000).replace('x', 'xxxxxx') }}", "a value made in a macro is at most 5000"),
+        ("{{ ('x' * 1000)|replace('x', 'xxxxxx') }}", "a value made in a macro is at most 5000"),
         ("{% include 'base.html' %}", "{% include %} is not allowed"),
         ("{% macro f() %}{{ f() }}{% endmacro %}", "{% macro %} is not allowed"),
         (

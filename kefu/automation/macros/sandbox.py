@@ -9,6 +9,7 @@ refused when the template is saved; at render the sandbox refuses them again."""
 
 from __future__ import annotations
 
+import functools
 import traceback
 from collections.abc import Iterator, Mapping
 from contextvars import ContextVar
@@ -46,6 +47,7 @@ MAX_TEMPLATE_CHARS = 20_000
 MAX_OUTPUT_CHARS = 50_000
 MAX_RANGE = 1_000
 MAX_SEQUENCE = 1_000
+MAX_VALUE = 5_000
 MAX_LOOP_DEPTH = 2
 MAX_EXPONENT = 64
 MAX_BITS = 4096
@@ -243,14 +245,30 @@ class MacroEnvironment(ImmutableSandboxedEnvironment):
         )
         if not allowed:
             raise SecurityError(f"calling {name or 'this'} is not allowed in a macro")
-        return super().call(__context, __obj, *args, **kwargs)
+        return _bounded(super().call(__context, __obj, *args, **kwargs))
+
+
+def _bounded(value: Any) -> Any:
+    """A text or list a method or filter made, refused past MAX_VALUE: loops over what a
+    template builds stay small (two loops deep at most MAX_VALUE² turns)."""
+    if isinstance(value, str | list | tuple) and len(value) > MAX_VALUE:
+        raise SecurityError(f"a value made in a macro is at most {MAX_VALUE} long")
+    return value
+
+
+def _limited(function: Any) -> Any:
+    @functools.wraps(function)  # keeps Jinja's pass_context / pass_environment marks
+    def limited(*args: Any, **kwargs: Any) -> Any:
+        return _bounded(function(*args, **kwargs))
+
+    return limited
 
 
 def _environment(*, autoescape: bool) -> MacroEnvironment:
     env = MacroEnvironment(autoescape=autoescape, undefined=Missing, keep_trailing_newline=True)
     env.globals.clear()
     env.globals["range"] = _safe_range
-    env.filters = {name: env.filters[name] for name in SAFE_FILTERS}
+    env.filters = {name: _limited(env.filters[name]) for name in SAFE_FILTERS}
     return env
 
 
