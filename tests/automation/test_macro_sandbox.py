@@ -46,7 +46,18 @@ CONTEXT = {
             "{% endfor %}{% endfor %}{% endfor %}",
             "loops nest at most 2 deep",
         ),
-        ("{% for a in range(999) %}{% for b in range(999) %}.{% endfor %}{% endfor %}", "50000"),
+        (
+            "{% for a in range(999) %}{% for b in range(999) %}{% endfor %}{% endfor %}",
+            "loops in a macro run at most 20000 times in all",
+        ),
+        ("{% for a in range(200) %}{% for b in range(99) %}.....{% endfor %}{% endfor %}", "50000"),
+        (
+            "{% for a in ('x' * 1000 ~ 'x' * 1000) ~ ('x' * 1000 ~ 'x' * 1000) %}"
+            "{% for b in ('x' * 1000 ~ 'x' * 1000) ~ ('x' * 1000 ~ 'x' * 1000) %}"
+            "{% endfor %}{% endfor %}",
+            "loops in a macro run at most 20000 times in all",
+        ),
+        ("{% for x in range(3) recursive %}{{ loop(range(3)) }}{% endfor %}", "recursive loops"),
         ("{{ customer.nmae }}", "customer has no 'nmae'; it has name, first_name"),
         ("Hello\n{{ customer.name", "line 2: unexpected end of template"),
         ("Hi\n\n{{ 1 / 0 }}", "line 3: division by zero"),

@@ -11,44 +11,33 @@ from __future__ import annotations
 
 import functools
 import traceback
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from contextvars import ContextVar
 from typing import Any
 
-from jinja2 import TemplateSyntaxError, Undefined, UndefinedError, nodes
+from jinja2 import Undefined, UndefinedError, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.runtime import LoopContext
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
+from kefu.automation.macros.checks import (
+    FIELDS,
+    SAFE_FILTERS,
+    VARIABLES,
+    Fields,
+    check_template,
+)
 from kefu.errors import InvalidInput
 
-FIELDS: dict[str, tuple[str, ...]] = {
-    "ticket": ("id", "subject", "status", "priority", "type", "channel", "url", "tags"),
-    "customer": ("name", "first_name", "email", "language", "is_vip"),
-    "order": (
-        "number",
-        "status",
-        "payment_status",
-        "fulfilment_status",
-        "total",
-        "currency",
-        "placed_at",
-        "items",
-        "carrier",
-        "tracking_number",
-        "tracking_url",
-        "tracking_status",
-    ),
-    "agent": ("name", "first_name", "signature"),
-}
-VARIABLES = tuple(FIELDS)
-MAX_TEMPLATE_CHARS = 20_000
+__all__ = ["FIELDS", "VARIABLES", "Facts", "check_template", "render_template", "validate_template"]
+
 MAX_OUTPUT_CHARS = 50_000
 MAX_RANGE = 1_000
 MAX_SEQUENCE = 1_000
 MAX_VALUE = 5_000
-MAX_LOOP_DEPTH = 2
+MAX_LOOP_TURNS = 20_000
+LOOP_FILTER = "_kefu_counted"
 MAX_EXPONENT = 64
 MAX_BITS = 4096
 SAFE_STR_METHODS = frozenset(
@@ -67,57 +56,11 @@ SAFE_STR_METHODS = frozenset(
         "splitlines",
     }
 )
-SAFE_FILTERS = frozenset(
-    {
-        "abs",
-        "capitalize",
-        "count",
-        "d",
-        "default",
-        "e",
-        "escape",
-        "first",
-        "float",
-        "int",
-        "join",
-        "last",
-        "length",
-        "list",
-        "lower",
-        "map",
-        "max",
-        "min",
-        "reject",
-        "rejectattr",
-        "replace",
-        "reverse",
-        "round",
-        "select",
-        "selectattr",
-        "sort",
-        "string",
-        "striptags",
-        "sum",
-        "title",
-        "trim",
-        "truncate",
-        "unique",
-        "upper",
-        "wordcount",
-    }
-)
-FORBIDDEN_NODES: dict[type[nodes.Node], str] = {
-    nodes.Include: "include",
-    nodes.Import: "import",
-    nodes.FromImport: "import",
-    nodes.Extends: "extends",
-    nodes.Macro: "macro",
-    nodes.CallBlock: "call",
-    nodes.Block: "block",
-}
 
 # The names of missing values met while rendering (for the preview's warning).
 _missing: ContextVar[list[str] | None] = ContextVar("kefu_macro_missing", default=None)
+# Loop turns left in this render (every {% for %} counts the items it goes over).
+_turns_left: ContextVar[int] = ContextVar("kefu_macro_turns_left", default=0)
 
 
 class Facts:
@@ -264,58 +207,34 @@ def _limited(function: Any) -> Any:
     return limited
 
 
+def _counted(items: Any) -> list[Any]:
+    """What a {% for %} goes over, counted against the render's MAX_LOOP_TURNS."""
+    listed = list(items)
+    left = _turns_left.get() - len(listed)
+    if left < 0:
+        raise SecurityError(f"loops in a macro run at most {MAX_LOOP_TURNS} times in all")
+    _turns_left.set(left)
+    return listed
+
+
+def _counting_loops(tree: nodes.Template) -> nodes.Template:
+    """Every loop's sequence passed through the (template-unreachable) counting filter."""
+    for loop in tree.find_all(nodes.For):
+        loop.iter = nodes.Filter(loop.iter, LOOP_FILTER, [], [], None, None, lineno=loop.lineno)
+    return tree
+
+
 def _environment(*, autoescape: bool) -> MacroEnvironment:
     env = MacroEnvironment(autoescape=autoescape, undefined=Missing, keep_trailing_newline=True)
     env.globals.clear()
     env.globals["range"] = _safe_range
     env.filters = {name: _limited(env.filters[name]) for name in SAFE_FILTERS}
+    env.filters[LOOP_FILTER] = _counted
     return env
 
 
 TEXT = _environment(autoescape=False)
 HTML = _environment(autoescape=True)
-
-
-def _loop_depth(node: nodes.Node, depth: int = 0) -> int:
-    here = depth + 1 if isinstance(node, nodes.For) else depth
-    return max([here, *(_loop_depth(child, here) for child in node.iter_child_nodes())])
-
-
-Fields = Mapping[str, tuple[str, ...]]
-
-
-def _check_tree(tree: nodes.Template, fields: Fields) -> None:
-    for kind, word in FORBIDDEN_NODES.items():
-        found = next(tree.find_all(kind), None)
-        if found is not None:
-            raise InvalidInput(f"line {found.lineno}: {{% {word} %}} is not allowed in a macro")
-    assigned = {n.name for n in tree.find_all(nodes.Name) if n.ctx in ("store", "param")}
-    for name in tree.find_all(nodes.Name):
-        known = name.name in (*fields, "loop", "range") or name.name in assigned
-        if name.ctx == "load" and not known:
-            raise InvalidInput(
-                f"line {name.lineno}: unknown variable {name.name!r}; "
-                f"a macro can use {', '.join(fields)}"
-            )
-    for attribute in tree.find_all(nodes.Getattr):
-        if attribute.attr.startswith("_"):
-            raise InvalidInput(f"line {attribute.lineno}: {attribute.attr!r} is not allowed")
-        owner = attribute.node
-        named = isinstance(owner, nodes.Name) and owner.name not in assigned
-        if named and owner.name in fields and attribute.attr not in fields[owner.name]:
-            raise InvalidInput(
-                f"line {attribute.lineno}: {owner.name} has no {attribute.attr!r}; "
-                f"it has {', '.join(fields[owner.name])}"
-            )
-    for item in tree.find_all(nodes.Filter):
-        if item.name not in SAFE_FILTERS:
-            raise InvalidInput(f"line {item.lineno}: the filter {item.name!r} is not allowed")
-        for argument in item.kwargs:
-            value = getattr(argument.value, "value", None)
-            if isinstance(value, str) and value.startswith("_"):
-                raise InvalidInput(f"line {item.lineno}: {value!r} is not allowed")
-    if _loop_depth(tree) > MAX_LOOP_DEPTH:
-        raise InvalidInput(f"loops nest at most {MAX_LOOP_DEPTH} deep in a macro")
 
 
 def _sample(fields: Fields) -> dict[str, Any]:
@@ -346,19 +265,6 @@ def validate_template(text: str, *, fields: Fields = FIELDS) -> None:
     render_template(text, {**no_order, "agent": Facts("agent", {})}, fields=fields)
 
 
-def check_template(text: str, *, fields: Fields = FIELDS) -> None:
-    """The static part of validate_template: the template's text, without running it."""
-    if len(text) > MAX_TEMPLATE_CHARS:
-        raise InvalidInput(f"a macro is at most {MAX_TEMPLATE_CHARS} characters")
-    try:
-        tree = TEXT.parse(text)
-        _check_tree(tree, fields)
-    except TemplateSyntaxError as exc:
-        raise InvalidInput(f"line {exc.lineno}: {exc.message}") from None
-    except RecursionError:
-        raise InvalidInput("the template nests too deeply") from None
-
-
 def _failure(exc: Exception) -> InvalidInput:
     """A render error as "line N: message", the line taken from Jinja's rewritten traceback."""
     frames = traceback.extract_tb(exc.__traceback__)
@@ -378,8 +284,9 @@ def render_template(
     env = HTML if html else TEXT
     found: list[str] = []
     token = _missing.set(found)
+    turns = _turns_left.set(MAX_LOOP_TURNS)
     try:
-        template = env.from_string(text)
+        template = env.from_string(_counting_loops(env.parse(text)))
         parts: list[str] = []
         size = 0
         for part in template.generate(context):
@@ -395,4 +302,5 @@ def render_template(
         raise InvalidInput("the template nests too deeply") from None
     finally:
         _missing.reset(token)
+        _turns_left.reset(turns)
     return "".join(parts), found
