@@ -15,6 +15,7 @@ from kefu.kit import i18n
 from kefu.kit.clock import utcnow
 from kefu.kit.money import format_money
 from kefu.permissions import ROLE_LABELS, can
+from kefu.tickets.sla_due import sla_badge
 from kefu.web import csrf, flash
 
 KEFU_DIR = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ def make_templates() -> Jinja2Templates:
     env.filters["ago"] = i18n.format_ago
     env.filters["filesize"] = filesize
     env.filters["money"] = format_money
+    env.filters["sla_badge"] = sla_badge
     return Jinja2Templates(env=env)
 
 
