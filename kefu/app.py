@@ -118,6 +118,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
     from kefu.ingest import routes as ingest_routes
+    from kefu.sla import pages as sla_pages
+    from kefu.sla import routes as sla_routes
     from kefu.tickets import attachment_routes, inbox_routes, notification_routes
     from kefu.tickets import live_pages as ticket_live_pages
     from kefu.tickets import pages as ticket_pages
@@ -148,6 +150,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_policy_pages,
         commerce_link_pages,
         store_pages,
+        sla_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     pages += [
@@ -168,6 +171,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_approval_routes,
         commerce_order_routes,
         store_routes,
+        sla_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,
