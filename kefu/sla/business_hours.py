@@ -4,7 +4,6 @@ applies to a ticket (its team's, else its store's, else the default, else always
 from datetime import datetime
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
@@ -103,6 +102,13 @@ def _apply(session: Session, schedule: BusinessSchedule, data: ScheduleIn) -> No
         month, day, year = holiday.parts
         holidays.append({"name": holiday.name.strip(), "month": month, "day": day, "year": year})
     calendar_of(BusinessSchedule(time_zone=data.time_zone, weekly=weekly, holidays=holidays))
+    same_name = session.scalar(
+        select(BusinessSchedule.id).where(
+            BusinessSchedule.name == data.name, BusinessSchedule.id != (schedule.id or 0)
+        )
+    )
+    if same_name is not None:
+        raise Conflict(_("there are already business hours named %(name)s", name=data.name))
     schedule.name = data.name
     schedule.time_zone = data.time_zone
     schedule.weekly = weekly
@@ -112,12 +118,7 @@ def _apply(session: Session, schedule: BusinessSchedule, data: ScheduleIn) -> No
             other.is_default = False  # one default; through the ORM so the audit log sees it
     schedule.is_default = data.is_default
     session.add(schedule)
-    try:
-        session.flush()
-    except IntegrityError:
-        raise Conflict(
-            _("there are already business hours named %(name)s", name=data.name)
-        ) from None
+    session.flush()
     _assign(session, schedule.id, ScheduleTeam, "team_id", data.team_ids)
     _assign(session, schedule.id, ScheduleStore, "store_id", data.store_ids)
 

@@ -2,6 +2,8 @@
 
 from typing import Any
 
+from kefu.accounts import service as accounts
+from kefu.accounts.schemas import TeamCreate
 from kefu.accounts.service import actor_for
 from kefu.db import Database
 from kefu.kit.actor import Actor
@@ -73,3 +75,8 @@ def clocks(database: Database, ticket_id: int) -> dict[str, SlaClock]:
 def sla_due_at(database: Database, ticket_id: int) -> Any:
     with database.unit_of_work() as session:
         return tickets.get_ticket(session, ticket_id).sla_due_at
+
+
+def make_team(database: Database, name: str = "Tier 2") -> int:
+    with database.unit_of_work(actor=Actor.system()) as session:
+        return accounts.create_team(session, actor=Actor.system(), data=TeamCreate(name=name)).id

@@ -7,10 +7,12 @@ from sqlalchemy import select
 
 from kefu.compliance.models import AuditEntry
 from kefu.db import Database
+from kefu.dispatch import dispatch_due
 from kefu.permissions import Role
 from kefu.sla.models import BusinessSchedule, SlaPolicy
 from tests.accounts.factories import PASSWORD, make_admin, make_agent
-from tests.sla.factories import make_policy, make_schedule
+from tests.sla.factories import make_policy, make_schedule, targets
+from tests.tickets.factories import receive
 from tests.web.helpers import csrf_token, sign_in
 
 POLICY_FORM = {
@@ -187,3 +189,24 @@ def test_admins_see_the_page_in_chinese(client: Any, database: Database) -> None
     make_admin(database)
     sign_in(client, "admin@example.com", PASSWORD)
     assert client.get("/admin/sla", headers={"Accept-Language": "zh-CN"}).status_code == 200
+
+
+def test_the_ticket_page_shows_its_clocks(client: Any, database: Database) -> None:
+    make_policy(database, hours="calendar", targets=targets(first_reply=60, resolution=480))
+    make_agent(database, email="agent@example.com")
+    sign_in(client, "agent@example.com", PASSWORD)
+    ticket_id = receive(database).ticket_id
+    dispatch_due(database)
+    html = client.get(f"/tickets/{ticket_id}").text
+    assert 'id="sla-panel"' in html
+    assert "First reply due in" in html and "Resolution due in" in html
+    chinese = client.get(f"/tickets/{ticket_id}", headers={"Accept-Language": "zh-CN"})
+    assert chinese.status_code == 200
+
+
+def test_a_ticket_without_clocks_has_no_sla_panel(client: Any, database: Database) -> None:
+    make_agent(database, email="agent@example.com")
+    sign_in(client, "agent@example.com", PASSWORD)
+    ticket_id = receive(database).ticket_id
+    dispatch_due(database)
+    assert 'id="sla-panel"' not in client.get(f"/tickets/{ticket_id}").text
