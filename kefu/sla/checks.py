@@ -17,6 +17,7 @@ from kefu.kit.i18n import gettext as _
 from kefu.sla.clocks import CANCELLED, FULFILLED, PAUSED, RUNNING, clocks_of
 from kefu.sla.models import SlaClock
 from kefu.sla.schemas import METRICS
+from kefu.tickets.sla_due import SOON_MINUTES
 
 BATCH = 500
 METRIC_LABELS = {
@@ -130,7 +131,7 @@ def _state(clock: SlaClock, now: datetime, soon: timedelta) -> ClockState:
 
 
 def clock_states(
-    session: Session, *, ticket_id: int, now: datetime, soon_minutes: int = 30
+    session: Session, *, ticket_id: int, now: datetime, soon_minutes: int = SOON_MINUTES
 ) -> list[ClockState]:
     """The ticket's clocks in metric order, cancelled ones left out."""
     clocks = clocks_of(session, ticket_id)

@@ -174,26 +174,36 @@ class TicketClocks:
             clock.changed_at = at
 
     def _retarget(self, clock: SlaClock, policy: SlaPolicy, minutes: int, at: datetime) -> None:
+        """New targets for a clock, its time used so far kept. A changed target may be
+        warned about and breached again; the same target (a new team's hours moving the due
+        time) is never reported twice."""
+        warn_seconds = min(policy.warn_minutes * 60, minutes * 60)
+        changed = (clock.target_seconds, clock.warn_seconds, clock.hours) != (
+            minutes * 60,
+            warn_seconds,
+            policy.hours,
+        )
         clock.policy_id = policy.id
-        clock.target_seconds = minutes * 60
-        clock.warn_seconds = min(policy.warn_minutes * 60, minutes * 60)
-        if clock.status == RUNNING:
-            # close the time used so far in the old hours, then run on in the new ones
+        if clock.status != RUNNING:
+            clock.target_seconds, clock.warn_seconds, clock.hours = (
+                minutes * 60,
+                warn_seconds,
+                policy.hours,
+            )
+            return
+        # close the time used so far in the old hours, then run on in the new ones
+        self._stop(clock, at, PAUSED)
+        clock.target_seconds, clock.warn_seconds, clock.hours = (
+            minutes * 60,
+            warn_seconds,
+            policy.hours,
+        )
+        if changed:
+            clock.breached_at = None
+            clock.warned_at = None
+        self._run(clock, at)
+        if self.is_paused_status(clock):
             self._stop(clock, at, PAUSED)
-            clock.hours = policy.hours
-            self._run(clock, at)
-            assert clock.due_at is not None
-            if clock.due_at > at:  # a new target not yet missed: it can be reported again
-                clock.breached_at = None
-            if clock.warned_at is not None:
-                clock.warned_at = None
-                self._schedule(clock)
-                if clock.warn_at is not None and clock.warn_at <= at:
-                    clock.warned_at, clock.warn_at = at, None  # warned under the old target
-            if self.is_paused_status(clock):
-                self._stop(clock, at, PAUSED)
-        else:
-            clock.hours = policy.hours
 
     def save(self) -> None:
         """Flush, and store the soonest due time of the running clocks on the ticket."""

@@ -11,7 +11,7 @@ from kefu.jobs import job
 from kefu.kit.actor import Actor
 from kefu.kit.clock import as_utc
 from kefu.runtime import current
-from kefu.sla import checks, clocks
+from kefu.sla import checks, clocks, policies
 from kefu.tickets import messages
 from kefu.tickets import service as tickets
 
@@ -30,6 +30,8 @@ def follow_ticket(session: Session, event: Event) -> None:
         return  # deleted since: its clocks were cancelled with it
     if ticket.merged_into_id is not None:
         return
+    if not policies.any_active(session) and not clocks.clocks_of(session, ticket_id):
+        return  # no SLA in use: the common case of a shop without policies costs two reads
     if event.type == "ticket.created":
         clocks.ticket_opened(session, ticket_id=ticket_id, at=as_utc(ticket.created_at))
     elif event.type == "message.added":

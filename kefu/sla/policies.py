@@ -35,7 +35,7 @@ class TicketFacts:
 
 def ticket_facts(session: Session, ticket_id: int) -> TicketFacts:
     ticket = tickets.get_ticket(session, ticket_id, include_deleted=True)
-    customer = customers.get_customer(session, ticket.requester_id)
+    customer = customers.get_customer(session, ticket.requester_id, follow_merge=True)
     return TicketFacts(
         priority=ticket.priority,
         channel=ticket.channel,
@@ -149,6 +149,10 @@ def matches(policy: SlaPolicy, facts: TicketFacts) -> bool:
         return False
     tags = conditions.get("customer_tags") or []
     return not tags or bool(facts.customer_tags & set(tags))
+
+
+def any_active(session: Session) -> bool:
+    return session.scalar(select(SlaPolicy.id).where(SlaPolicy.is_active).limit(1)) is not None
 
 
 def policy_for(session: Session, facts: TicketFacts) -> SlaPolicy | None:

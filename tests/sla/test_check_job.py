@@ -12,7 +12,15 @@ from kefu.kit.clock import as_utc
 from kefu.runtime import Runtime
 from kefu.sla import checks
 from kefu.sla.jobs import check_clocks
-from tests.sla.factories import agent_actor, clocks, make_policy, reply, targets, update
+from tests.sla.factories import (
+    agent_actor,
+    clocks,
+    make_policy,
+    make_team,
+    reply,
+    targets,
+    update,
+)
 from tests.tickets.factories import receive
 
 
@@ -99,3 +107,31 @@ def test_a_breached_clock_is_shown_as_breached_then_missed(
     with database.unit_of_work() as session:
         [state] = checks.clock_states(session, ticket_id=ticket_id, now=due)
         assert (state.state, state.text) == ("missed", "First reply missed")
+
+
+def test_a_new_target_is_reported_again_but_a_new_team_is_not(
+    database: Database, runtime: Runtime
+) -> None:
+    # given a first-reply clock breached under "normal: 60"
+    make_policy(
+        database,
+        hours="calendar",
+        targets={"first_reply": {"normal": 60, "low": 60 * 24}},
+    )
+    ticket_id = receive(database).ticket_id
+    dispatch_due(database)
+    due = as_utc(clocks(database, ticket_id)["first_reply"].due_at)
+    assert check_clocks(now=due) == {"warned": 0, "breached": 1}
+    # when the ticket moves to a team (same target): nothing is reported again
+    update(database, ticket_id=ticket_id, team_id=make_team(database))
+    dispatch_due(database)
+    assert check_clocks(now=due + timedelta(minutes=1)) == {"warned": 0, "breached": 0}
+    # when its priority gets a longer target: the clock is no longer breached, and is
+    # reported when the new target runs out
+    update(database, ticket_id=ticket_id, priority="low")
+    dispatch_due(database)
+    clock = clocks(database, ticket_id)["first_reply"]
+    assert clock.breached_at is None
+    assert check_clocks(now=due + timedelta(minutes=1)) == {"warned": 0, "breached": 0}
+    new_due = as_utc(clock.due_at)
+    assert check_clocks(now=new_due) == {"warned": 0, "breached": 1}
