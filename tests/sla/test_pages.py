@@ -70,7 +70,7 @@ def test_a_manager_creates_a_policy(client: Any, database: Database) -> None:
     assert policy.conditions["priorities"] == ["urgent", "high"]
     assert (policy.warn_minutes, policy.hours) == (10, "business")
     html = client.get("/admin/sla").text
-    assert "VIP" in html
+    assert "First reply: Urgent 30 min, High 60 min<br>Resolution: Urgent 240 min" in html
     assert client.get(f"/admin/sla/policies/{policy.id}").status_code == 200
     # and it is in the audit log, as the manager's doing
     with database.sessions() as session:
