@@ -288,3 +288,12 @@ def ticket_gone(session: Session, *, ticket_id: int, at: datetime) -> None:
             clocks._stop(clock, at, CANCELLED)
             clock.changed_at = max(as_utc(clock.changed_at), at)
     clocks.save()
+
+
+def customer_changed(session: Session, *, ticket_id: int, at: datetime) -> None:
+    """The requester's VIP flag or tags changed: a ticket with clocks is re-targeted (one
+    without is left alone: its first reply may long be sent)."""
+    clocks = TicketClocks(session, ticket_id)
+    if clocks.clocks:
+        clocks.apply_policy(at)
+        clocks.save()

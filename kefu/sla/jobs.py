@@ -12,7 +12,7 @@ from kefu.kit.actor import Actor
 from kefu.kit.clock import as_utc
 from kefu.runtime import current
 from kefu.sla import checks, clocks, policies
-from kefu.tickets import messages
+from kefu.tickets import details, messages
 from kefu.tickets import service as tickets
 
 log = logging.getLogger(__name__)
@@ -66,6 +66,33 @@ def stop_clocks(session: Session, event: Event) -> None:
         return
     if ticket.deleted_at is not None or ticket.merged_into_id is not None:
         clocks.ticket_gone(session, ticket_id=ticket_id, at=as_utc(event.created_at))
+
+
+CUSTOMER_GROUP_FIELDS = frozenset({"is_vip", "tags"})
+CUSTOMER_TICKETS = 100  # the customer's newest tickets looked at; older ones are long solved
+
+
+@handles("customer.updated", "customer.merged", name="sla.customer_group")
+def follow_customer(session: Session, event: Event) -> None:
+    """A customer made VIP (or tagged) moves their unsolved tickets' running clocks to the
+    policy that now matches."""
+    changes = (event.payload or {}).get("changes") or {}
+    if event.type == "customer.updated" and not CUSTOMER_GROUP_FIELDS & set(changes):
+        return
+    if not policies.any_active(session):
+        return
+    try:
+        page = details.customer_tickets(
+            session,
+            actor=Actor.job("sla.clocks"),
+            customer_id=int(event.subject_id),
+            limit=CUSTOMER_TICKETS,
+        )
+    except NotFound:
+        return
+    for ticket in page.items:
+        if ticket.merged_into_id is None and ticket.status not in clocks.DONE_STATUSES:
+            clocks.customer_changed(session, ticket_id=ticket.id, at=as_utc(event.created_at))
 
 
 @job("sla.check_clocks", schedule="* * * * *")

@@ -5,9 +5,12 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
+from kefu.customers import service as customers
+from kefu.customers.schemas import CustomerUpdate
 from kefu.db import Database
 from kefu.dispatch import dispatch_due
 from kefu.events import Event, registry
+from kefu.kit.actor import Actor
 from kefu.kit.clock import as_utc
 from tests.customers.factories import make_customer
 from tests.sla.factories import (
@@ -200,3 +203,29 @@ def test_an_agent_made_ticket_is_followed_too(database: Database) -> None:
     ticket = make_ticket(database, priority="high")
     dispatch_due(database)
     assert clocks(database, ticket.id)["first_reply"].status == "running"
+
+
+def test_a_customer_made_vip_moves_their_ticket_to_the_vip_policy(database: Database) -> None:
+    vip = make_policy(
+        database,
+        name="VIP",
+        hours="calendar",
+        conditions={"vip": True},
+        targets=targets(first_reply=15),
+    )
+    make_policy(database, name="Everyone", hours="calendar", targets=targets(first_reply=240))
+    received = receive(database, email="otto@example.com")
+    dispatch_due(database)
+    assert clocks(database, received.ticket_id)["first_reply"].target_seconds == 240 * 60
+    # when the customer is made VIP
+    with database.unit_of_work(actor=Actor.system()) as session:
+        customers.update_customer(
+            session,
+            actor=Actor.system(),
+            customer_id=received.customer_id,
+            data=CustomerUpdate(is_vip=True),
+        )
+    dispatch_due(database)
+    # then
+    clock = clocks(database, received.ticket_id)["first_reply"]
+    assert (clock.policy_id, clock.target_seconds) == (vip.id, 15 * 60)
