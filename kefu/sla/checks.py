@@ -100,6 +100,7 @@ def human_duration(delta: timedelta) -> str:
     return format_timedelta(
         timedelta(seconds=max(60, seconds)),
         threshold=1.5,
+        granularity="minute",
         locale=i18n.current_language.get(),
     )
 

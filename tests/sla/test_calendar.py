@@ -5,7 +5,9 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from kefu.kit import i18n
 from kefu.sla.calendar import AlwaysOpen, BusinessCalendar, Holiday, Interval, parse_hhmm
+from kefu.sla.checks import human_duration
 
 HOUR = 3600
 WEEKDAYS_9_TO_6 = tuple(Interval(day, 9 * 60, 18 * 60) for day in range(5))
@@ -129,3 +131,21 @@ def test_times_of_day_are_read(text: str, minutes: int) -> None:
 def test_bad_times_of_day_are_refused(text: str) -> None:
     with pytest.raises(ValueError):
         parse_hhmm(text)
+
+
+@pytest.mark.parametrize(
+    ("language", "minutes", "text"),
+    [
+        ("en", 23, "23 minutes"),
+        ("en", 180, "3 hours"),
+        ("en", 3 * 24 * 60, "3 days"),
+        ("zh_Hans", 23, "23分钟"),
+        ("zh_Hans", 0, "1分钟"),  # never "0 minutes": a clock due now reads "1 minute"
+    ],
+)
+def test_durations_read_in_english_and_chinese(language: str, minutes: int, text: str) -> None:
+    token = i18n.current_language.set(language)
+    try:
+        assert human_duration(timedelta(minutes=minutes)) == text
+    finally:
+        i18n.current_language.reset(token)
