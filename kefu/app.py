@@ -125,11 +125,12 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.tickets import search_pages as ticket_search_pages
     from kefu.tickets import ticket_pages as ticket_detail_pages
     from kefu.tickets import view_pages as ticket_view_pages
-    from kefu.web import customer_pages
+    from kefu.web import customer_pages, settings_hub
     from kefu.web import pages as web_pages
 
     page_modules = (
         web_pages,
+        settings_hub,
         account_pages,
         account_admin_pages,
         account_profile_pages,

@@ -12,7 +12,7 @@ from kefu.kit.actor import Actor
 from kefu.kit.bounds import RowId
 from kefu.tickets import fields as custom_fields
 from kefu.tickets import service as tickets
-from kefu.tickets.models import Ticket
+from kefu.tickets.panels import PanelTicket as Ticket
 from kefu.tickets.schemas import FieldValue, Priority, Status, TicketType, TicketUpdate
 
 TagList = Annotated[list[Annotated[str, Field(min_length=1, max_length=100)]], Field(min_length=1)]

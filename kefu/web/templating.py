@@ -16,6 +16,7 @@ from kefu.kit.clock import utcnow
 from kefu.kit.money import format_money
 from kefu.permissions import ROLE_LABELS, can
 from kefu.web import csrf, flash
+from kefu.web.settings_sections import visible_sections
 
 KEFU_DIR = Path(__file__).resolve().parent.parent
 LANG_COOKIE = "kefu_lang"
@@ -42,6 +43,7 @@ def make_templates() -> Jinja2Templates:
         version=__version__,
         role_label=lambda role: i18n.gettext(ROLE_LABELS.get(role, role)),
         can=can,
+        settings_sections=visible_sections,
     )
     env.filters["dt"] = i18n.format_datetime
     env.filters["ago"] = i18n.format_ago

@@ -77,6 +77,6 @@ def test_changes_apply_as_one_update(database: Database) -> None:
         after = service.get_ticket(session, ticket.id)
         assert (after.status, after.priority) == ("pending", "urgent")
         assert service.tags_of(session, [ticket.id])[ticket.id] == ["escalated"]
-        assert fields.current_values(session, [ticket.id])[ticket.id] == {"order_value": "120.5"}
+        assert fields.current_values(session, [ticket.id])[ticket.id] == {"order_value": 120.5}
     assert isinstance(changes[0], SetStatus) and isinstance(changes[1], AddTags)
     assert isinstance(changes[3], SetField) and not any(isinstance(c, Assign) for c in changes)
