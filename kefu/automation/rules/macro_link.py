@@ -71,6 +71,16 @@ def render_macro_fn() -> Any:
     )
 
 
+def record_use(session: Session, *, macro_id: int) -> None:
+    """Bump the macro's usage count, when kefu has macros."""
+    record = _find(
+        "kefu.automation.macro_render:record_macro_use",
+        "kefu.automation.macros.render:record_macro_use",
+    )
+    if record is not None:
+        record(session, macro_id=macro_id)
+
+
 def macro_exists(session: Session, macro_id: int) -> bool | None:
     """Whether the macro exists; None when kefu has no macros to ask."""
     get = _find(

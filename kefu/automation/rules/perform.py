@@ -172,6 +172,7 @@ def _reply(run: Run, action: dict[str, Any]) -> None:
         apply_changes(
             run.session, actor=run.actor, ticket_id=run.ticket_id, changes=rendered.changes
         )
+    macro_link.record_use(run.session, macro_id=action["macro_id"])
     run.summary.append(describe_action(run.session, action))
 
 
