@@ -16,6 +16,7 @@ from kefu.errors import InvalidInput
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from tests.automation.rule_factories import make_vip
+from tests.commerce.factories import make_order, make_store
 from tests.tickets.factories import make_ticket, receive
 
 TAG = [{"type": "add_tags", "tags": ["x"]}]
@@ -155,4 +156,10 @@ def test_order_and_customer_fields_read_through_their_services(database: Databas
         assert facts.value("order.status") is None
         assert facts.value("customer.email_domain") == "example.com"
         assert facts.value("customer.is_vip") is False
-        assert facts.value("business_hours") in (None, True, False)
+    # the customer's latest order, read through the commerce services
+    make_order(database, store=make_store(database), number="1002")
+    with database.sessions() as session:
+        facts = TicketFacts(session, ticket.id, utcnow())
+        assert facts.value("order.payment_status") == "paid"
+        assert facts.value("order.total") == 73.0
+        assert facts.value("order.tracking_status") is None
