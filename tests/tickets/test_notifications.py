@@ -109,8 +109,9 @@ def test_the_outbox_delivers_events_to_the_handlers(database: Database) -> None:
     add_message(database, ticket=ticket, author=bo, kind="note", mentions=[ada.id])
     report = dispatch_due(database)
     # two events, each for the notification handler and the search index handler, and the
-    # note for the email channel's reply handler too (which mails replies, never notes)
-    assert (report.done, report.errors) == (5, [])
+    # note for the email channel's reply handler too (which mails replies, never notes),
+    # and each for the rules' triggers and their ticket clocks
+    assert (report.done, report.errors) == (9, [])
     assert notices(database) == [
         (bo.id, "assigned", ticket.id, "Ada Admin"),
         (ada.id, "mentioned", ticket.id, "Bo Chen"),
