@@ -137,7 +137,10 @@ def _add_note(run: Run, action: dict[str, Any]) -> None:
 def triggered_by_automated_message(run: Run) -> bool:
     """The customer message that set the rule off is an auto-reply, a bounce or a list mail
     (the email channel marks those), or was itself written by a rule."""
-    message_id = (run.event.payload if run.event else {}).get("message_id")
+    payload = run.event.payload if run.event else {}
+    if payload.get("automated"):
+        return True
+    message_id = payload.get("message_id")
     if not isinstance(message_id, int):
         return False
     try:
