@@ -72,7 +72,7 @@ def test_notify_by_email_and_a_note_from_a_template(database: Database) -> None:
         all=[{"field": "status", "op": "changed_to", "value": "pending"}],
         actions=[
             {"type": "notify", "agent_id": bo.id, "email": True, "message": "Have a look"},
-            {"type": "add_note", "body": "Waiting on {{ customer.name }} for {{ ticket.subject }}"},
+            {"type": "add_note", "body": "{{ rule.name }}: waiting on {{ ticket.subject }}"},
         ],
     )
     ticket = make_ticket(database, subject="Broken zip", text=None)
@@ -85,7 +85,7 @@ def test_notify_by_email_and_a_note_from_a_template(database: Database) -> None:
     assert (mail["agent_ids"], mail["message"]) == ([bo.id], "Have a look")
     with database.sessions() as session:
         [note] = list_messages(session, ticket.id)
-        assert (note.kind, note.body_text) == ("note", "Waiting on  for Broken zip")
+        assert (note.kind, note.body_text) == ("note", "VIP urgent: waiting on Broken zip")
 
 
 def test_order_events_reach_the_tickets_about_the_order(database: Database) -> None:

@@ -111,3 +111,23 @@ def test_our_automatic_replies_carry_auto_submitted(tmp_path: Any) -> None:
     reply.auto_submitted = None
     agent_mail = build_reply(reply, rfc_message_id="kefu.7.2.x@shop.example", files=None)  # type: ignore[arg-type]
     assert agent_mail["Auto-Submitted"] is None
+
+
+def test_a_reply_from_a_real_macro(database: Database) -> None:
+    """With the macros part installed: the macro filled for the ticket, its use counted."""
+    macros = pytest.importorskip("kefu.automation.macros.service")
+    schemas = pytest.importorskip("kefu.automation.macros.schemas")
+    with database.unit_of_work(actor=Actor.system()) as session:
+        data = schemas.MacroCreate(name="Ack", bodies={"en": "On it: ticket #{{ ticket.id }}."})
+        macro = macros.create_macro(session, actor=Actor.system(), data=data)
+    make_rule(
+        database,
+        events=["message.added"],
+        actions=[{"type": "reply_from_macro", "macro_id": macro.id}],
+    )
+    first = receive(database, text="Where is my parcel?")
+    run_rule_handlers(database)
+    with database.sessions() as session:
+        [reply] = [m for m in list_messages(session, first.ticket_id) if m.author_type == "agent"]
+        assert reply.body_text == f"On it: ticket #{first.ticket_id}."
+        assert reply.details["auto_submitted"] == "auto-replied"

@@ -30,16 +30,21 @@ def _find(*candidates: str) -> Any:
     return None
 
 
+def note_fields() -> Any:
+    """The variables a rule's note may use: the macros' plus `rule` (None without macros)."""
+    fields = _find("kefu.automation.macros.sandbox:FIELDS")
+    return {**fields, "rule": ("id", "name")} if fields is not None else None
+
+
 def validate_template(text: str) -> None:
-    """The macros' check (syntax, forbidden tags, unknown variables), else a syntax check."""
+    """The macros' check (syntax, forbidden tags, unknown variables, a trial render), else a
+    syntax check."""
     if len(text) > MAX_NOTE_CHARS:
         raise InvalidInput(f"a note is at most {MAX_NOTE_CHARS} characters")
-    check = _find(
-        "kefu.automation.macros.sandbox:validate_template",
-        "kefu.automation.macro_render:validate_template",
-    )
-    if check is not None:
-        check(text)
+    check = _find("kefu.automation.macros.sandbox:validate_template")
+    fields = note_fields()
+    if check is not None and fields is not None:
+        check(text, fields=fields)
         return
     try:
         _FALLBACK.parse(text)
@@ -48,16 +53,19 @@ def validate_template(text: str) -> None:
         raise InvalidInput(f"line {line}: {exc.message}" if line else str(exc)) from None
 
 
-def render_note(session: Session, *, text: str, context: dict[str, Any]) -> str:
-    """A note's template filled with plain values (ticket, customer, rule)."""
+def render_note(
+    session: Session, *, text: str, ticket_id: int, rule: dict[str, Any], plain: dict[str, Any]
+) -> str:
+    """A note's template filled in the macros' sandbox with the macros' variables (ticket,
+    customer, latest order) and `rule`; without macros, in a plain sandbox with `plain`."""
     render = _find("kefu.automation.macros.sandbox:render_template")
-    if render is not None:
-        try:
-            return str(render(text, context)[0])
-        except (InvalidInput, TypeError):
-            pass  # the macros' sandbox wants its own value objects; the plain one follows
+    build = _find("kefu.automation.macros.context:build_context")
+    fields = note_fields()
+    if render is not None and build is not None and fields is not None:
+        context = build(session, ticket_id=ticket_id, agent_id=None, language="en")
+        return str(render(text, {**context, "rule": rule}, fields=fields)[0])
     try:
-        return _FALLBACK.from_string(text).render(context)[:MAX_NOTE_CHARS]
+        return _FALLBACK.from_string(text).render({**plain, "rule": rule})[:MAX_NOTE_CHARS]
     except TemplateError as exc:
         raise InvalidInput(f"the note's template: {exc.message}") from None
 

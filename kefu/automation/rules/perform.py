@@ -119,12 +119,17 @@ def _context(run: Run) -> dict[str, Any]:
             "priority": ticket.priority,
         },
         "customer": {"name": name},
-        "rule": {"name": run.rule.name},
     }
 
 
 def _add_note(run: Run, action: dict[str, Any]) -> None:
-    text = macro_link.render_note(run.session, text=action["body"], context=_context(run))
+    text = macro_link.render_note(
+        run.session,
+        text=action["body"],
+        ticket_id=run.ticket_id,
+        rule={"id": run.rule.id, "name": run.rule.name},
+        plain=_context(run),
+    )
     add_message(
         run.session,
         actor=run.actor,
