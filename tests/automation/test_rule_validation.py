@@ -163,3 +163,12 @@ def test_order_and_customer_fields_read_through_their_services(database: Databas
         assert facts.value("order.payment_status") == "paid"
         assert facts.value("order.total") == 73.0
         assert facts.value("order.tracking_status") is None
+
+
+def test_within_business_hours_asks_the_sla_part(database: Database) -> None:
+    ticket = make_ticket(database)
+    condition = {"all": [{"field": "business_hours", "op": "is", "value": True}]}
+    with database.sessions() as session:
+        verdict = evaluate(condition, TicketFacts(session, ticket.id, utcnow()))
+    # no schedule at all: always open
+    assert verdict.explanation == "yes, because Within business hours is yes"

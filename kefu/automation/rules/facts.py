@@ -57,12 +57,13 @@ def change_key(field_key: str) -> str | None:
     return None
 
 
-def business_hours_open(session: Session, *, ticket_id: int, at: datetime) -> bool | None:
-    """The sla domain's answer; None when kefu has no business hours (sla not installed)."""
+def business_hours_open(session: Session, *, ticket_id: int, at: datetime) -> bool:
+    """The sla domain's answer (its schedule for the ticket; none at all is always open, and
+    so is a kefu without the sla part)."""
     try:
         from kefu.sla.business_hours import in_business_hours
     except ImportError:
-        return None
+        return True
     return bool(in_business_hours(session, ticket_id=ticket_id, at=at))
 
 
