@@ -154,3 +154,44 @@ def test_the_page_reads_in_chinese(client: Any, database: Database) -> None:
     _manager(client, database)
     page = client.get("/admin/rules", headers={"Accept-Language": "zh-CN"})
     assert page.status_code == 200
+
+
+def test_webhooks_tab_adds_shows_the_secret_and_refuses_deleting_one_in_use(
+    client: Any, database: Database
+) -> None:
+    from kefu.automation.rules.models import RuleWebhook
+
+    token = _manager(client, database)
+    bad = client.post(
+        "/admin/rules/webhooks",
+        data={
+            "csrf_token": token,
+            "name": "CRM",
+            "url": "ftp://crm",
+            "secret": "",
+            "is_active": "1",
+        },
+    )
+    assert bad.status_code == 422 and "the URL must start with https://" in bad.text
+    assert 'value="CRM"' in bad.text
+    added = client.post(
+        "/admin/rules/webhooks",
+        data={
+            "csrf_token": token,
+            "name": "CRM",
+            "url": "https://crm.example/hook",
+            "secret": "shh-its-a-secret",
+            "is_active": "1",
+        },
+    )
+    assert added.status_code == 303
+    tab = client.get("/admin/rules?tab=webhooks").text
+    assert "shh-its-a-secret" in tab and "Nothing sent yet." in tab
+    with database.sessions() as session:
+        hook = session.scalars(select(RuleWebhook)).one()
+        assert "shh-its-a-secret" not in hook.secret_enc
+    make_rule(database, name="Uses it", actions=[{"type": "call_webhook", "webhook_id": hook.id}])
+    refused = client.post(f"/admin/rules/webhooks/{hook.id}/delete", data={"csrf_token": token})
+    assert "rules still call this webhook: Uses it" in client.get(refused.headers["location"]).text
+    with database.sessions() as session:
+        assert session.scalars(select(RuleWebhook)).all() != []
