@@ -131,3 +131,18 @@ def test_a_reply_from_a_real_macro(database: Database) -> None:
         [reply] = [m for m in list_messages(session, first.ticket_id) if m.author_type == "agent"]
         assert reply.body_text == f"On it: ticket #{first.ticket_id}."
         assert reply.details["auto_submitted"] == "auto-replied"
+
+
+def test_the_editor_offers_the_shared_macros(client: Any, database: Database) -> None:
+    macros = pytest.importorskip("kefu.automation.macros.service")
+    schemas = pytest.importorskip("kefu.automation.macros.schemas")
+    from tests.accounts.factories import PASSWORD, make_admin
+    from tests.web.helpers import sign_in
+
+    with database.unit_of_work(actor=Actor.system()) as session:
+        data = schemas.MacroCreate(name="Ack", folder="Orders", bodies={"en": "On it."})
+        macro = macros.create_macro(session, actor=Actor.system(), data=data)
+    make_admin(database)
+    sign_in(client, "admin@example.com", PASSWORD)
+    row = client.get("/admin/rules/row/action?kind=trigger&act_type=reply_from_macro").text
+    assert f'<option value="{macro.id}" >Orders / Ack</option>' in row

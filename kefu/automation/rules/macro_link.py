@@ -11,6 +11,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from sqlalchemy.orm import Session
 
 from kefu.errors import InvalidInput
+from kefu.kit.actor import Actor
 
 MAX_NOTE_CHARS = 20_000
 _FALLBACK = ImmutableSandboxedEnvironment(autoescape=False, undefined=ChainableUndefined)
@@ -77,6 +78,20 @@ def render_macro_fn() -> Any:
         "kefu.automation.macros.render:render_macro",
         "kefu.automation.macros.service:render_macro",
     )
+
+
+def shared_macros(session: Session) -> list[tuple[int, str]] | None:
+    """(id, "folder / name") of the active shared macros, for the editor's picker; None when
+    kefu has no macros (the editor then asks for the macro's number)."""
+    list_macros = _find("kefu.automation.macros.service:list_macros")
+    if list_macros is None:
+        return None
+    found = list_macros(session, actor=Actor.system())
+    return [
+        (m.id, f"{m.folder} / {m.name}" if m.folder else m.name)
+        for m in found
+        if m.owner_id is None
+    ]
 
 
 def record_use(session: Session, *, macro_id: int) -> None:

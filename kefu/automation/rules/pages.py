@@ -11,7 +11,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
-from kefu.automation.rules import service, webhooks
+from kefu.automation.rules import macro_link, service, webhooks
 from kefu.automation.rules.actions import ACTION_LABELS
 from kefu.automation.rules.conditions import OP_LABELS, field_catalogue
 from kefu.automation.rules.page_forms import as_json, read_rule_form, typed_from_rule
@@ -51,6 +51,7 @@ def choices(session: Session, actor: Actor, kind: str) -> dict[str, Any]:
         "agents": [a for a in accounts.list_agents(session, actor=actor) if a.is_active],
         "stores": stores.list_stores(session),
         "webhooks": webhooks.list_webhooks(session),
+        "macros": macro_link.shared_macros(session),
     }
 
 
