@@ -92,6 +92,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import pages as account_pages
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.automation.rules import pages as rule_pages
+    from kefu.automation.rules import routes as rule_routes
+    from kefu.automation.rules import webhook_pages as rule_webhook_pages
     from kefu.channels.email import failure_pages as email_failure_pages
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
@@ -158,6 +161,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         (m.router, "", False)
         for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages, followup_pages)
     ]
+    pages += [(m.router, "", False) for m in (rule_webhook_pages, rule_pages)]
     api_modules = (
         account_routes,
         compliance_routes,
@@ -173,6 +177,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_order_routes,
         store_routes,
         sla_routes,
+        rule_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,

@@ -48,6 +48,13 @@ SECTIONS: tuple[Section, ...] = (
         ("rules.manage",),
     ),
     Section(
+        GROUPS[2],
+        N_("Rules"),
+        N_("Triggers on events, hourly automations and outgoing webhooks."),
+        "/admin/rules",
+        ("rules.manage",),
+    ),
+    Section(
         GROUPS[3],
         N_("Stores"),
         N_("Shops and brands, their currency, time zone and Shopify or WooCommerce link."),

@@ -1,0 +1,3 @@
+"""The automation domain's handlers and jobs (each part registers its own)."""
+
+import kefu.automation.rules.jobs  # noqa: F401
