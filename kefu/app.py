@@ -97,6 +97,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.automation.macros import composer_pages as macro_composer_pages
     from kefu.automation.macros import pages as macro_pages
     from kefu.automation.macros import routes as macro_routes
+    from kefu.automation.rules import pages as rule_pages
+    from kefu.automation.rules import routes as rule_routes
+    from kefu.automation.rules import webhook_pages as rule_webhook_pages
     from kefu.channels.email import failure_pages as email_failure_pages
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
@@ -123,6 +126,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
     from kefu.ingest import routes as ingest_routes
+    from kefu.sla import pages as sla_pages
+    from kefu.sla import routes as sla_routes
     from kefu.tickets import attachment_routes, inbox_routes, notification_routes
     from kefu.tickets import live_pages as ticket_live_pages
     from kefu.tickets import pages as ticket_pages
@@ -130,11 +135,12 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.tickets import search_pages as ticket_search_pages
     from kefu.tickets import ticket_pages as ticket_detail_pages
     from kefu.tickets import view_pages as ticket_view_pages
-    from kefu.web import customer_pages
+    from kefu.web import customer_pages, settings_hub
     from kefu.web import pages as web_pages
 
     page_modules = (
         web_pages,
+        settings_hub,
         account_pages,
         account_admin_pages,
         account_profile_pages,
@@ -153,6 +159,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_policy_pages,
         commerce_link_pages,
         store_pages,
+        sla_pages,
         macro_pages,
         macro_composer_pages,
         assignment_pages,
@@ -162,6 +169,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         (m.router, "", False)
         for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages, followup_pages)
     ]
+    pages += [(m.router, "", False) for m in (rule_webhook_pages, rule_pages)]
     api_modules = (
         account_routes,
         compliance_routes,
@@ -176,6 +184,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_approval_routes,
         commerce_order_routes,
         store_routes,
+        sla_routes,
+        rule_routes,
         macro_routes,
         assignment_routes,
     )

@@ -1,3 +1,4 @@
-"""The automation domain's background work; each part keeps its handlers in its own module."""
+"""The automation domain's handlers and jobs (each part registers its own)."""
 
-import kefu.automation.assignment.jobs  # noqa: F401  (assignment on ticket and status events)
+import kefu.automation.assignment.jobs
+import kefu.automation.rules.jobs  # noqa: F401

@@ -1,4 +1,4 @@
-"""The automation domain's tables; each part keeps them in its own module."""
+"""The automation domain's tables (each area in its own subpackage)."""
 
 from kefu.automation.assignment.models import (
     AgentCapacity,
@@ -7,5 +7,27 @@ from kefu.automation.assignment.models import (
     TeamAssignment,
 )
 from kefu.automation.macros.models import Macro
+from kefu.automation.rules.models import (
+    AutomationMark,
+    Rule,
+    RuleRun,
+    RuleWebhook,
+    TicketClock,
+    TriggerChain,
+    WebhookDelivery,
+)
 
-__all__ = ["AgentCapacity", "AgentStatus", "AssignmentWait", "Macro", "TeamAssignment"]
+__all__ = [
+    "AgentCapacity",
+    "AgentStatus",
+    "AssignmentWait",
+    "AutomationMark",
+    "Macro",
+    "Rule",
+    "RuleRun",
+    "RuleWebhook",
+    "TeamAssignment",
+    "TicketClock",
+    "TriggerChain",
+    "WebhookDelivery",
+]

@@ -234,6 +234,7 @@ class _Planner:
             status=Status.NEW,
             channel=message.channel,
             store_id=message.store_id,
+            priority=message.priority or "normal",
             requester=customer,
             updated_at=now,
             created_at=now,

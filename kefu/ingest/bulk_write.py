@@ -103,6 +103,7 @@ def _ticket_row(state: TicketState) -> dict[str, Any]:
         channel=state.channel,
         store_id=state.store_id,
         now=state.created_at or state.updated_at,
+        priority=state.priority,
     )
     row.update(
         message_count=state.added,

@@ -6,7 +6,7 @@ from pydantic import BaseModel, EmailStr, Field, model_validator
 
 from kefu.kit.bounds import BigRowId, RowId
 from kefu.kit.clock import UtcTime
-from kefu.tickets.schemas import AttachmentIn, Channel
+from kefu.tickets.schemas import AttachmentIn, Channel, Priority
 
 
 class Sender(BaseModel):
@@ -55,6 +55,11 @@ class InboundMessage(BaseModel):
         "automation does not answer it",
     )
     tags: list[str] = Field(default_factory=list, max_length=20, description="for a new ticket")
+    priority: Priority | None = Field(
+        default=None,
+        description="for a new ticket (the sender's urgency: an email's X-Priority or "
+        "Importance, a contact form's choice); normal when absent",
+    )
     sender_agent_id: RowId | None = Field(
         default=None,
         description="the sender is this agent, writing from their own address: on a ticket "

@@ -222,6 +222,7 @@ def _open_for(
         if message.store_id is not None or follow_up_of is None
         else follow_up_of.store_id,
         tags=message.tags or None,
+        priority=message.priority or "normal",
     )
     if follow_up_of is not None:
         connect(session, follow_up_of, ticket, actor=Actor.system())

@@ -94,6 +94,9 @@ class TicketFilter(BaseModel):
     older_than_hours: int | None = Field(default=None, ge=1, le=24 * 365 * 10)
     has_due_date: bool | None = None
     is_overdue: bool | None = None
+    # SLA (kefu.sla keeps tickets.sla_due_at): a running clock past due / due within N minutes
+    sla_breached: bool | None = None
+    sla_due_within_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 31)
     text: str | None = Field(default=None, max_length=500)
     deleted: bool = False
 
@@ -228,6 +231,14 @@ def filter_clauses(
                     Ticket.status.not_in(UNSOLVED_STATUSES),
                 )
             )
+    if spec.sla_breached is not None:
+        breached = Ticket.sla_due_at <= now
+        clauses.append(
+            breached if spec.sla_breached else or_(Ticket.sla_due_at.is_(None), not_(breached))
+        )
+    if spec.sla_due_within_minutes is not None:
+        soon = now + timedelta(minutes=spec.sla_due_within_minutes)
+        clauses.append(and_(Ticket.sla_due_at > now, Ticket.sla_due_at <= soon))
     if spec.text:
         terms = query_terms(spec.text)
         if not terms:

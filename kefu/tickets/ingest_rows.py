@@ -100,13 +100,19 @@ def messages_from_since_many(
 
 
 def new_ticket_row(
-    *, subject: str, requester_id: int, channel: str, store_id: int | None, now: datetime
+    *,
+    subject: str,
+    requester_id: int,
+    channel: str,
+    store_id: int | None,
+    now: datetime,
+    priority: str = "normal",
 ) -> dict[str, Any]:
     """Every column of a ticket `open_ticket` inserts for ingest (status new, no owner)."""
     return {
         "subject": subject.strip()[:500],
         "status": "new",
-        "priority": "normal",
+        "priority": priority,
         "type": None,
         "channel": channel,
         "store_id": store_id,

@@ -30,7 +30,7 @@ class Ticket(Audited, Base):
     the ticket that absorbed it."""
 
     __tablename__ = "tickets"
-    __audit_ignore__ = frozenset({"updated_at", "last_message_at", "message_count"})
+    __audit_ignore__ = frozenset({"updated_at", "last_message_at", "message_count", "sla_due_at"})
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     subject: Mapped[str] = mapped_column(String(500), default="")
@@ -52,6 +52,8 @@ class Ticket(Audited, Base):
         ForeignKey("tickets.id", ondelete="SET NULL")
     )
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # the soonest due time of the ticket's running SLA clocks, kept by the sla domain
+    sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
 
     __table_args__ = (
         # The inbox: a status (or two) newest-updated first, optionally per assignee/team.
@@ -67,6 +69,8 @@ class Ticket(Audited, Base):
         Index("ix_tickets_status_created_at", "status", "created_at", "id"),
         Index("ix_tickets_solved_at", "solved_at", "id"),
         Index("ix_tickets_due_at", "due_at", "id"),
+        # "Breaches soonest" (migration 0006).
+        Index("ix_tickets_sla_due_at", "sla_due_at", "id"),
         # "Unassigned": PostgreSQL cannot read the assignee index in order after IS NULL.
         Index(
             "ix_tickets_unassigned",

@@ -18,12 +18,14 @@ from kefu.kit.i18n import N_
 from kefu.kit.pagination import Page, newest_first
 from kefu.tickets.models import Notification
 
-Kind = Literal["assigned", "mentioned", "customer_replied"]
+Kind = Literal["assigned", "mentioned", "customer_replied", "rule"]
 KINDS: dict[str, str] = {
     # %(name)s is who did it, %(ticket)s the ticket number.
     "assigned": N_("%(name)s assigned ticket #%(ticket)s to you"),
     "mentioned": N_("%(name)s mentioned you on ticket #%(ticket)s"),
     "customer_replied": N_("The customer replied on ticket #%(ticket)s"),
+    # %(name)s is the rule (trigger or automation) that asks for the agent's attention.
+    "rule": N_("%(name)s: ticket #%(ticket)s needs your attention"),
 }
 MAX_MARK_IDS = 500
 

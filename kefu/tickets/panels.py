@@ -23,6 +23,7 @@ class Panel:
     key: str
     template: str
     context: Callable[[Session, Actor, Ticket], dict[str, Any] | None]
+    position: int = 100  # lower comes first (the SLA clocks above the orders)
 
 
 _PANELS: dict[str, Panel] = {}
@@ -35,7 +36,7 @@ def register_panel(panel: Panel) -> None:
 def panels_for(session: Session, actor: Actor, ticket: Ticket) -> list[dict[str, Any]]:
     """Each registered panel's template and context; a panel returning None is left out."""
     shown = []
-    for panel in _PANELS.values():
+    for panel in sorted(_PANELS.values(), key=lambda p: p.position):
         context = panel.context(session, actor, ticket)
         if context is not None:
             shown.append({"key": panel.key, "template": panel.template, "context": context})

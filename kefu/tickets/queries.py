@@ -21,7 +21,13 @@ from kefu.tickets.models import Tag, Ticket, TicketTag
 from kefu.tickets.search_index import TextMatch, has_many_matches
 
 Sort = Literal[
-    "updated_desc", "updated_asc", "created_desc", "created_asc", "priority_desc", "due_asc"
+    "updated_desc",
+    "updated_asc",
+    "created_desc",
+    "created_asc",
+    "priority_desc",
+    "due_asc",
+    "sla_due_asc",
 ]
 SORTS: tuple[str, ...] = Sort.__args__  # type: ignore[attr-defined]
 SOLVED_DESC = "solved_desc"  # "Recently solved" only: most recently solved first
@@ -49,6 +55,8 @@ ORDERS: dict[str, _Order] = {
     "created_asc": _Order(Ticket.created_at, descending=False),
     "priority_desc": _Order(Ticket.updated_at, descending=True, by_priority=True),
     "due_asc": _Order(Ticket.due_at, descending=False, per_status=False, nullable=True),
+    # "breaches soonest": the soonest SLA due time first (breached ones on top), none last
+    "sla_due_asc": _Order(Ticket.sla_due_at, descending=False, per_status=False, nullable=True),
     SOLVED_DESC: _Order(Ticket.solved_at, descending=True, per_status=False),
     DELETED_DESC: _Order(Ticket.deleted_at, descending=True, per_status=False),
 }

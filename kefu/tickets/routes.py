@@ -87,6 +87,13 @@ def list_tickets(
     requester_id: Annotated[RowId | None, Query()] = None,
     tag: TextList = None,
     q: Annotated[str | None, Query(max_length=500, description="words to search for")] = None,
+    sla_breached: Annotated[
+        bool | None, Query(description="a running SLA clock is past due (or, false, none is)")
+    ] = None,
+    sla_due_within: Annotated[
+        int | None,
+        Query(ge=1, le=60 * 24 * 31, description="an SLA clock falls due within these minutes"),
+    ] = None,
     sort: Sort | None = None,
     cursor: Cursor = None,
     limit: Limit = 50,
@@ -103,6 +110,8 @@ def list_tickets(
         "requester_id": requester_id,
         "tags_all": tag,
         "text": q,
+        "sla_breached": sla_breached,
+        "sla_due_within_minutes": sla_due_within,
     }
     if view is not None:
         if any(value is not None for value in filters.values()):

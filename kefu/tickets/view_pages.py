@@ -33,6 +33,7 @@ SORT_LABELS = {
     "created_asc": N_("Created, oldest first"),
     "priority_desc": N_("Priority, most urgent first"),
     "due_asc": N_("Due date, soonest first"),
+    "sla_due_asc": N_("SLA, breaches soonest first"),
 }
 FIELD_OPS = {
     "eq": N_("is"),
@@ -60,6 +61,8 @@ def filters_from_form(session: Session, form: FormData) -> TicketFilter:
             value = forms.text(form, f"value.{field.key}") or None
             conditions.append({"key": field.key, "op": op, "value": value})
     hours = forms.text(form, "older_than_hours")
+    sla = forms.text(form, "sla")
+    within = forms.text(form, "sla_due_within_minutes")
     return TicketFilter(
         statuses=form.getlist("statuses"),  # type: ignore[arg-type]
         priorities=form.getlist("priorities"),  # type: ignore[arg-type]
@@ -75,6 +78,8 @@ def filters_from_form(session: Session, form: FormData) -> TicketFilter:
         created_before=_date(forms.text(form, "created_before")),
         older_than_hours=int(hours) if hours.isdigit() else None,
         text=forms.text(form, "text") or None,
+        sla_breached={"breached": True, "not_breached": False}.get(sla),
+        sla_due_within_minutes=int(within) if within.isdigit() and int(within) else None,
     )
 
 

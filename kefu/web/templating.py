@@ -15,7 +15,9 @@ from kefu.kit import i18n
 from kefu.kit.clock import utcnow
 from kefu.kit.money import format_money
 from kefu.permissions import ROLE_LABELS, can
+from kefu.tickets.sla_due import sla_badge
 from kefu.web import csrf, flash
+from kefu.web.settings_sections import visible_sections
 
 KEFU_DIR = Path(__file__).resolve().parent.parent
 LANG_COOKIE = "kefu_lang"
@@ -42,11 +44,13 @@ def make_templates() -> Jinja2Templates:
         version=__version__,
         role_label=lambda role: i18n.gettext(ROLE_LABELS.get(role, role)),
         can=can,
+        settings_sections=visible_sections,
     )
     env.filters["dt"] = i18n.format_datetime
     env.filters["ago"] = i18n.format_ago
     env.filters["filesize"] = filesize
     env.filters["money"] = format_money
+    env.filters["sla_badge"] = sla_badge
     return Jinja2Templates(env=env)
 
 

@@ -72,3 +72,23 @@ def _dumps_allowing_nan(value: Any) -> bytes:
     import json
 
     return json.dumps(value).encode()  # Python writes NaN, which JSON has no word for
+
+
+def test_a_new_message_may_say_its_priority_and_a_reply_changes_none(
+    client: Any, agent: Headers
+) -> None:
+    # given a contact form that lets the customer say it is urgent
+    urgent = {**MAIL, "priority": "urgent", "channel": "web"}
+    first = client.post("/api/v1/inbound-messages", headers=agent, json=urgent).json()
+    # when the customer writes again, saying "low"
+    reply = {**urgent, "source_id": "<re-2@mail.example>", "priority": "low"}
+    reply["references"] = [MAIL["source_id"]]
+    client.post("/api/v1/inbound-messages", headers=agent, json=reply)
+    # then the ticket keeps the priority it was opened with
+    [ticket] = tickets(client, agent)
+    assert ticket["id"] == first["ticket_id"] and ticket["priority"] == "urgent"
+    # and a priority that does not exist is refused
+    wrong = client.post(
+        "/api/v1/inbound-messages", headers=agent, json={**MAIL, "priority": "asap"}
+    )
+    assert wrong.status_code == 422

@@ -108,10 +108,11 @@ def test_the_outbox_delivers_events_to_the_handlers(database: Database) -> None:
     assign(database, ticket=ticket, to=bo.id, by=ada)
     add_message(database, ticket=ticket, author=bo, kind="note", mentions=[ada.id])
     report = dispatch_due(database)
-    # two events, each for the notification handler and the search index handler, and the
-    # note for the email channel's reply handler too (which mails replies, never notes),
-    # and the assignment for the team assignment handler
-    assert (report.done, report.errors) == (6, [])
+    # two events, each for the notification handler, the search index handler, the SLA
+    # clocks, the rules' triggers and their ticket clocks, and the note for the email
+    # channel's reply handler too (which mails replies, never notes), and the assignment
+    # for the team assignment handler
+    assert (report.done, report.errors) == (12, [])
     assert notices(database) == [
         (bo.id, "assigned", ticket.id, "Ada Admin"),
         (ada.id, "mentioned", ticket.id, "Bo Chen"),

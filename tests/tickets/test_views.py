@@ -128,7 +128,7 @@ def _sort_key(sort: str, t: dict) -> tuple:
         return (t["created"].timestamp(), t["id"])
     if sort == "priority_desc":
         return (-rank[t["priority"]], -t["updated"].timestamp(), -t["id"])
-    due = t["due"]
+    due = t["due"]  # due_asc and sla_due_asc: the same times in both columns
     return (due is None, due.timestamp() if due else 0, t["id"])
 
 
@@ -162,6 +162,8 @@ def test_every_sort_pages_through_ties_without_repeats_or_gaps(database: Databas
                 updated=updated,
                 created=created,
                 due_at=NOW + timedelta(hours=due) if due is not None else None,
+                # the SLA sort ("breaches soonest") shares the due dates' ties and NULLs
+                sla_due_at=NOW + timedelta(hours=due) if due is not None else None,
             )
             made.append(
                 {

@@ -212,13 +212,29 @@ def test_navigation_shows_only_what_the_role_may_open(client: Any, database: Dat
     make_agent(database, email="finance@example.com", role=Role.LIGHT_AGENT)
     sign_in(client, "finance@example.com", PASSWORD)
     light_home = client.get("/").text
-    assert 'href="/admin/audit"' not in light_home and 'href="/account/tokens"' not in light_home
+    assert 'href="/admin"' not in light_home and 'href="/account/tokens"' not in light_home
     assert client.get("/account/tokens").status_code == 403
+    assert client.get("/admin").status_code == 403
     client.cookies.clear()
     make_admin(database)
     sign_in(client, "admin@example.com", PASSWORD)
-    admin_home = client.get("/").text
-    assert 'href="/admin/audit"' in admin_home and 'href="/admin/agents"' in admin_home
+    assert 'href="/admin"' in client.get("/").text
+    settings = client.get("/admin").text
+    assert 'href="/admin/audit"' in settings and 'href="/admin/agents"' in settings
+
+
+def test_a_manager_sees_the_settings_of_their_role_only(client: Any, database: Database) -> None:
+    from kefu.permissions import Role
+
+    # given a manager (teams, policies, logistics; not agents, mailboxes, audit)
+    make_agent(database, email="lead@example.com", role=Role.MANAGER)
+    sign_in(client, "lead@example.com", PASSWORD)
+    # when
+    settings = client.get("/admin").text
+    # then
+    assert 'href="/admin/teams"' in settings and 'href="/admin/policies"' in settings
+    assert 'href="/admin/agents"' not in settings and 'href="/admin/audit"' not in settings
+    assert 'href="/admin/mailboxes"' not in settings
 
 
 def test_failed_commit_is_reported_before_the_response(

@@ -51,6 +51,9 @@ class Reply:
     quote_text: str | None
     attachments: list[Attached]
     sent_at: datetime
+    # RFC 3834 "auto-replied" for what a rule wrote on its own, so the other side's
+    # auto-responder stays quiet (and ours never answers theirs).
+    auto_submitted: str | None = None
 
 
 def new_message_id(address: str, *, ticket_id: int, message_id: int) -> str:
@@ -85,6 +88,8 @@ def build_reply(reply: Reply, *, rfc_message_id: str, files: FileStore) -> Email
         message["References"] = " ".join(f"<{ref}>" for ref in references)
     message["X-Kefu-Outbound"] = "1"
     message["X-Kefu-Ticket"] = str(reply.ticket_id)
+    if reply.auto_submitted:
+        message["Auto-Submitted"] = reply.auto_submitted
     message.set_content(_text_body(reply))
     message.add_alternative(_html_body(reply), subtype="html")
     for item in reply.attachments:

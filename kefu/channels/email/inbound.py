@@ -23,6 +23,7 @@ from kefu.channels.email.models import InboundFailure, Mailbox
 from kefu.channels.email.noise import Noise, classify
 from kefu.channels.email.parse import ParsedEmail, parse_email
 from kefu.channels.email.quotes import split_reply
+from kefu.channels.email.urgency import priority_of
 from kefu.config import Settings
 from kefu.customers import service as customers
 from kefu.ingest.schemas import InboundMessage, Sender
@@ -308,6 +309,7 @@ def inbound_message(
         thread_by_subject=True,
         is_automated=is_automated,
         tags=[NOISE_TAGS[noise.kind]] if noise.kind in NOISE_TAGS else [],
+        priority=None if noise.kind else priority_of(parsed.headers),
         sender_agent_id=agent_id,
     )
 

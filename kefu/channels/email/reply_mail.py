@@ -149,6 +149,7 @@ def reply_for(
             for a in attachments_of(session, [message.id])[message.id]
         ],
         sent_at=now,
+        auto_submitted=(message.details or {}).get("auto_submitted"),
     )
 
 

@@ -1,7 +1,7 @@
 """macros and assignment
 
 Revision ID: 0008
-Revises: 0005
+Revises: 0007
 Create Date: 2026-12-05 14:35:05.706903
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 import kefu.db
 
 revision = "0008"
-down_revision = "0005"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -59,6 +59,8 @@ def mixed_batch(agent: str, *, ticket_for_hint: int) -> list[bytes]:
         mail(sender="new@example.com", subject="RE: where is my order?", text="any news?"),
         # another customer with the same subject: never the same ticket
         mail(sender="other@example.com", subject="Where is my order?"),
+        # the sender flagged it: a high-priority ticket
+        mail(sender="rush@example.com", subject="Need it by Friday", headers={"X-Priority": "1"}),
         # copies: a new person and an existing customer; one of them answers
         mail(
             sender="cc-writer@example.com",

@@ -137,9 +137,9 @@ def test_agents_and_managers_cannot_see_or_change_mailboxes(
         assert mailbox is not None and mailbox.name == "Support"
 
 
-def test_the_admin_navigation_links_to_mailboxes(client: Any, database: Database) -> None:
+def test_the_settings_page_links_to_mailboxes(client: Any, database: Database) -> None:
     _admin(client, database)
-    assert 'href="/admin/mailboxes"' in client.get("/").text
+    assert 'href="/admin/mailboxes"' in client.get("/admin").text
 
 
 def test_the_test_button_shows_each_step(client: Any, database: Database) -> None:

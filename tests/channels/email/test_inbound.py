@@ -190,3 +190,34 @@ def test_a_mail_that_cannot_be_stored_is_kept_raw_and_the_next_goes_on(
         assert runtime.files.read(failures[0].raw_sha256) == bad
         assert "database said no" in failures[0].error
         assert session.scalar(select(func.count(Message.id))) == 1
+
+
+@pytest.mark.parametrize(
+    ("headers", "priority"),
+    [
+        ({"X-Priority": "1 (Highest)"}, "high"),
+        ({"Importance": "High"}, "high"),
+        ({"Priority": "urgent"}, "high"),
+        ({"X-Priority": "5 (Lowest)"}, "low"),
+        ({"X-MSMail-Priority": "Low"}, "low"),
+        ({"X-Priority": "3 (Normal)"}, "normal"),
+        ({}, "normal"),
+    ],
+)
+def test_the_senders_urgency_sets_a_new_tickets_priority(
+    runtime: Runtime, headers: dict[str, str], priority: str
+) -> None:
+    # given
+    raw = mail(subject="Order 1001", headers=headers)
+    # when
+    [receipt] = deliver(runtime.database, runtime.files, raw)
+    # then
+    with runtime.database.sessions() as session:
+        assert tickets.get_ticket(session, receipt.ticket_id).priority == priority
+
+
+def test_an_auto_reply_flagged_important_opens_a_normal_ticket(runtime: Runtime) -> None:
+    raw = mail(headers={"Auto-Submitted": "auto-replied", "Importance": "high"})
+    [receipt] = deliver(runtime.database, runtime.files, raw)
+    with runtime.database.sessions() as session:
+        assert tickets.get_ticket(session, receipt.ticket_id).priority == "normal"

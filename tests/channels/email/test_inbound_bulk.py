@@ -106,6 +106,11 @@ def test_bulk_ingest_stores_exactly_what_one_by_one_ingest_stores(
     for table in bulk:
         assert bulk[table] == single[table], table
     assert len(bulk["messages"]) > 150 and len(bulk["ticket_ccs"]) > 1
+    with database.sessions() as session:
+        flagged = session.scalar(
+            select(Ticket.priority).where(Ticket.subject == "Need it by Friday")
+        )
+    assert flagged == "high"
 
 
 def test_mail_threads_on_mail_earlier_in_the_same_batch(database: Database, tmp_path: Path) -> None:

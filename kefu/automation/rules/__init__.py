@@ -1,0 +1,1 @@
+"""Triggers, time-based automations and outgoing webhooks: the team's procedures as rules."""

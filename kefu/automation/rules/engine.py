@@ -1,0 +1,175 @@
+"""Triggers run on events, in order, each in its own savepoint with its run log.
+
+The loop guard: every event a trigger's actions cause gets a `rule_trigger_chains` row
+naming the triggers that led to it (the incoming event's chain plus every trigger that
+fired on it). A trigger in an event's chain never runs on that event, so a trigger never
+fires on its own change, and along a chain of trigger-caused changes each trigger fires at
+most once: two triggers that would undo each other stop after one round. A person's or the
+customer's next change starts a new, empty chain. The acting actor is `job:trigger:<id>`,
+which is what the ticket's history and the audit log show."""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from kefu.automation.rules.evaluate import evaluate
+from kefu.automation.rules.facts import EventInfo, TicketFacts
+from kefu.automation.rules.models import Rule, RuleRun, TriggerChain
+from kefu.automation.rules.perform import Run, perform
+from kefu.automation.rules.service import active_rules
+from kefu.commerce import links
+from kefu.errors import KefuError, NotFound
+from kefu.events import EMITTED_KEY, Event
+from kefu.kit.actor import Actor
+from kefu.tickets import service as tickets
+
+log = logging.getLogger(__name__)
+
+HANDLED_EVENTS = (
+    "ticket.created",
+    "ticket.updated",
+    "message.added",
+    "sla.warning",
+    "sla.breached",
+    "csat.received",
+    "order.created",
+    "order.updated",
+    "order.cancelled",
+    "order.refunded",
+    "order.address_changed",
+    "order.item_resent",
+)
+
+
+def chain_of(session: Session, event_id: int) -> set[int]:
+    row = session.get(TriggerChain, event_id)
+    return set(row.rule_ids) if row is not None else set()
+
+
+def listens_to(rule: Rule, event_type: str, payload: dict[str, Any]) -> bool:
+    """Whether the trigger listens to this event ("message.added" means a customer's)."""
+    wanted = set(rule.events)
+    if event_type == "message.added":
+        return "message.added" in wanted and payload.get("author_type") == "customer"
+    if event_type in wanted:
+        return True
+    if event_type == "ticket.updated" and "ticket.status_changed" in wanted:
+        return "status" in (payload.get("changes") or {})
+    return event_type.startswith("order.") and "order.*" in wanted
+
+
+def tickets_of(session: Session, event: Event) -> list[int]:
+    """The tickets an event is about: its subject, or the tickets attached to an order."""
+    if event.subject_type == "ticket" and event.subject_id.isdigit():
+        return [int(event.subject_id)]
+    named = (event.payload or {}).get("ticket_id")
+    if isinstance(named, int):
+        return [named]
+    if event.subject_type == "order" and event.subject_id.isdigit():
+        return links.linked_ticket_ids(session, int(event.subject_id))
+    return []
+
+
+def trigger_actor(rule_id: int) -> Actor:
+    return Actor.job(f"trigger:{rule_id}")
+
+
+def _already_ran(session: Session, rule_id: int, event_id: int, ticket_id: int) -> str | None:
+    return session.scalar(
+        select(RuleRun.outcome).where(
+            RuleRun.rule_id == rule_id, RuleRun.event_id == event_id, RuleRun.ticket_id == ticket_id
+        )
+    )
+
+
+def run_triggers(session: Session, event: Event, *, now: datetime) -> list[int]:
+    """Every active trigger listening to the event, in order, on each ticket it is about;
+    returns the ids of the triggers that fired. Idempotent: a trigger that already ran on
+    this event (the run log says so) is not run again."""
+    payload = event.payload or {}
+    rules = [r for r in active_rules(session, kind="trigger") if listens_to(r, event.type, payload)]
+    if not rules:
+        return []
+    chain = chain_of(session, event.id)
+    info = EventInfo(event.id, event.type, payload)
+    fired: list[int] = []
+    for ticket_id in tickets_of(session, event):
+        try:
+            tickets.get_ticket(session, ticket_id)
+        except NotFound:
+            continue
+        fired += _run_on_ticket(session, rules, ticket_id, info, chain, now)
+    return fired
+
+
+def _run_on_ticket(
+    session: Session,
+    rules: list[Rule],
+    ticket_id: int,
+    info: EventInfo,
+    chain: set[int],
+    now: datetime,
+) -> list[int]:
+    assert info.id is not None
+    fired: list[int] = []
+    caused: list[int] = []
+    for rule in rules:
+        if rule.id in chain:
+            continue
+        outcome = _already_ran(session, rule.id, info.id, ticket_id)
+        if outcome is not None:
+            fired += [rule.id] if outcome == "fired" else []
+            continue
+        if not evaluate(rule.conditions, TicketFacts(session, ticket_id, now, info)).fires:
+            continue
+        emitted = session.info.setdefault(EMITTED_KEY, [])
+        before = len(emitted)
+        run = Run(session, rule, ticket_id, trigger_actor(rule.id), info)
+        try:
+            with session.begin_nested():
+                summary = perform(run)
+                session.add(
+                    RuleRun(
+                        rule_id=rule.id,
+                        ticket_id=ticket_id,
+                        event_id=info.id,
+                        outcome="fired",
+                        summary=summary,
+                        error="",
+                    )
+                )
+                session.flush()
+        except KefuError as exc:
+            del emitted[before:]
+            log.warning(
+                "trigger %s on ticket %s (event %s) failed: %s",
+                rule.id,
+                ticket_id,
+                info.id,
+                exc.message,
+            )
+            session.add(
+                RuleRun(
+                    rule_id=rule.id,
+                    ticket_id=ticket_id,
+                    event_id=info.id,
+                    outcome="failed",
+                    summary=[],
+                    error=exc.message[:2000],
+                )
+            )
+            session.flush()
+            continue
+        fired.append(rule.id)
+        caused += emitted[before:]
+    if caused:
+        led_by = sorted(chain | set(fired))
+        for event_id in dict.fromkeys(caused):
+            session.merge(TriggerChain(event_id=event_id, rule_ids=led_by))
+        session.flush()
+    return fired

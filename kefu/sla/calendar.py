@@ -1,0 +1,222 @@
+"""Business-time arithmetic on a weekly schedule, without the database.
+
+An instant is open when its wall-clock time in the schedule's zone falls inside one of that
+weekday's intervals and its local date is not a holiday. So an interval 01:00–04:00 on the
+spring-forward night is two real hours (02:00–03:00 does not exist), and on the autumn night
+it is four (01:00–02:00 happens twice). Intervals never cross midnight: a night shift is two
+intervals (22:00–24:00, then 00:00–06:00 the next day).
+
+The arithmetic jumps from open period to open period (a few per day), never minute by minute.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
+from zoneinfo import ZoneInfo
+
+DAY_MINUTES = 24 * 60
+# A schedule with no open time for this long (every day a holiday) cannot meet any target.
+MAX_CLOSED_DAYS = 800
+
+
+@dataclass(frozen=True, slots=True)
+class Interval:
+    """Open from `start` to `end` minutes after local midnight on `weekday` (0 = Monday)."""
+
+    weekday: int
+    start: int
+    end: int
+
+    def __post_init__(self) -> None:
+        if not 0 <= self.weekday <= 6:
+            raise ValueError(f"weekday {self.weekday} is not 0 (Monday) … 6 (Sunday)")
+        if not 0 <= self.start < self.end <= DAY_MINUTES:
+            raise ValueError("an interval ends after it starts, within one day")
+
+
+@dataclass(frozen=True, slots=True)
+class Holiday:
+    """A closed local date: one day (`on`), or every year on `month`-`day`."""
+
+    month: int
+    day: int
+    year: int | None = None  # None: every year
+
+    def covers(self, local: date) -> bool:
+        return (
+            local.month == self.month
+            and local.day == self.day
+            and (self.year is None or self.year == local.year)
+        )
+
+
+class AlwaysOpen:
+    """Calendar hours (or no schedule at all): every second counts."""
+
+    def is_open(self, at: datetime) -> bool:
+        return True
+
+    def add_business_time(self, start: datetime, seconds: int) -> datetime:
+        return start + timedelta(seconds=max(0, seconds))
+
+    def business_seconds_between(self, a: datetime, b: datetime) -> int:
+        return max(0, int((b - a).total_seconds()))
+
+
+@dataclass(frozen=True)
+class BusinessCalendar:
+    """A time zone, weekly intervals and holidays; times in and out are aware UTC datetimes."""
+
+    time_zone: str
+    intervals: tuple[Interval, ...]
+    holidays: tuple[Holiday, ...] = ()
+    _by_weekday: dict[int, list[tuple[int, int]]] = field(init=False, repr=False, compare=False)
+    _one_off: frozenset[date] = field(init=False, repr=False, compare=False)
+    _yearly: frozenset[tuple[int, int]] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        ZoneInfo(self.time_zone)  # an unknown zone fails here, not in the middle of a sum
+        if not self.intervals:
+            raise ValueError("a schedule needs at least one open interval")
+        by_weekday: dict[int, list[tuple[int, int]]] = {day: [] for day in range(7)}
+        for interval in sorted(self.intervals, key=lambda i: (i.weekday, i.start)):
+            spans = by_weekday[interval.weekday]
+            if spans and interval.start <= spans[-1][1]:  # overlapping or touching: one span
+                spans[-1] = (spans[-1][0], max(spans[-1][1], interval.end))
+            else:
+                spans.append((interval.start, interval.end))
+        object.__setattr__(self, "_by_weekday", by_weekday)
+        one_off = frozenset(
+            date(h.year, h.month, h.day) for h in self.holidays if h.year is not None
+        )
+        yearly = frozenset((h.month, h.day) for h in self.holidays if h.year is None)
+        object.__setattr__(self, "_one_off", one_off)
+        object.__setattr__(self, "_yearly", yearly)
+
+    def is_holiday(self, local: date) -> bool:
+        return local in self._one_off or (local.month, local.day) in self._yearly
+
+    def is_open(self, at: datetime) -> bool:
+        local = at.astimezone(ZoneInfo(self.time_zone))
+        if self.is_holiday(local.date()):
+            return False
+        minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1e6) / 60
+        return any(s <= minute < e for s, e in self._by_weekday[local.weekday()])
+
+    def _day_periods(self, local: date) -> list[tuple[datetime, datetime]]:
+        """The UTC periods in which the local date `local` is open."""
+        if self.is_holiday(local):
+            return []
+        spans = self._by_weekday[local.weekday()]
+        if not spans:
+            return []
+        midnight = datetime.combine(local, time()).replace(tzinfo=UTC)  # local midnight, as UTC
+        periods = []
+        for lo, hi, offset in _day_pieces(self.time_zone, local):
+            for start, end in spans:
+                a = max(lo, midnight + timedelta(minutes=start) - offset)
+                b = min(hi, midnight + timedelta(minutes=end) - offset)
+                if a < b:
+                    periods.append((a, b))
+        return periods
+
+    def open_periods(self, start: datetime) -> Iterator[tuple[datetime, datetime]]:
+        """Open periods from `start` on, in order, merged where they touch, clipped to start."""
+        start = start.astimezone(UTC)
+        day = start.astimezone(ZoneInfo(self.time_zone)).date() - timedelta(days=1)
+        pending: list[tuple[datetime, datetime]] = []
+        closed_days = 0
+        while True:
+            found = self._day_periods(day)
+            closed_days = 0 if found else closed_days + 1
+            if closed_days > MAX_CLOSED_DAYS:
+                raise ValueError("the schedule has no open time for more than two years")
+            pending.extend(found)
+            day += timedelta(days=1)
+            # no later local day has an instant before its local midnight minus 14 hours
+            horizon = datetime.combine(day, time()).replace(tzinfo=UTC) - timedelta(hours=15)
+            pending.sort()
+            while pending and pending[0][1] <= horizon:
+                lo, hi = pending.pop(0)
+                while pending and pending[0][0] <= hi and pending[0][1] <= horizon:
+                    hi = max(hi, pending.pop(0)[1])
+                if hi > start:
+                    yield max(lo, start), hi
+
+    def add_business_time(self, start: datetime, seconds: int) -> datetime:
+        """The instant at which `seconds` of open time have passed since `start`."""
+        if seconds <= 0:
+            return start.astimezone(UTC)
+        remaining = timedelta(seconds=seconds)
+        for lo, hi in self.open_periods(start):
+            if hi - lo >= remaining:
+                return lo + remaining
+            remaining -= hi - lo
+        raise AssertionError("open_periods never ends")  # pragma: no cover
+
+    def business_seconds_between(self, a: datetime, b: datetime) -> int:
+        """Whole seconds of open time in [a, b); 0 when b is not after a."""
+        if b <= a:
+            return 0
+        total = timedelta()
+        for lo, hi in self.open_periods(a):
+            if lo >= b:
+                break
+            total += min(hi, b) - lo
+        return int(total.total_seconds())
+
+
+Calendar = BusinessCalendar | AlwaysOpen
+
+
+@lru_cache(maxsize=4096)
+def _day_pieces(time_zone: str, local: date) -> tuple[tuple[datetime, datetime, timedelta], ...]:
+    """The UTC instants whose local date is `local`, as (from, to, UTC offset) pieces: one
+    piece, or two when the offset changes that day (assumes one change at most in ~2 days)."""
+    zone = ZoneInfo(time_zone)
+    midnight = datetime.combine(local, time()).replace(tzinfo=UTC)
+    lo, hi = midnight - timedelta(hours=15), midnight + timedelta(hours=39)
+    before, after = _offset(zone, lo), _offset(zone, hi)
+    day = timedelta(days=1)
+    if before == after:
+        return ((midnight - before, midnight + day - before, before),)
+    while hi - lo > timedelta(seconds=1):  # the first second with the new offset
+        mid = lo + (hi - lo) / 2
+        mid = mid.replace(microsecond=0)
+        if _offset(zone, mid) == before:
+            lo = mid
+        else:
+            hi = mid
+    change = hi
+    pieces = []
+    for a, b, offset in (
+        (midnight - before, min(midnight + day - before, change), before),
+        (max(midnight - after, change), midnight + day - after, after),
+    ):
+        if a < b:
+            pieces.append((a, b, offset))
+    return tuple(pieces)
+
+
+def _offset(zone: ZoneInfo, at: datetime) -> timedelta:
+    offset = at.astimezone(zone).utcoffset()
+    assert offset is not None
+    return offset
+
+
+def parse_hhmm(text: str) -> int:
+    """ "09:30" → 570 minutes; "24:00" is the end of the day."""
+    hours, sep, minutes = text.strip().partition(":")
+    if not sep or not hours.isdigit() or not minutes.isdigit() or len(minutes) != 2:
+        raise ValueError(f"{text!r} is not a time like 09:30")
+    value = int(hours) * 60 + int(minutes)
+    if int(minutes) > 59 or value > DAY_MINUTES:
+        raise ValueError(f"{text!r} is not a time between 00:00 and 24:00")
+    return value
+
+
+def format_hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"

@@ -1,0 +1,34 @@
+"""The ticket's SLA due time: the sla domain keeps it current, the inbox sorts and filters
+on it ("breaches soonest", "SLA breached", "due within N minutes") and badges its rows."""
+
+from datetime import datetime, timedelta
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from kefu.kit.clock import as_utc, utcnow
+from kefu.tickets.models import Ticket
+
+SOON_MINUTES = 30  # an inbox row is marked "SLA soon" this close to its due time
+
+
+def set_sla_due_at(session: Session, *, ticket_id: int, due_at: datetime | None) -> None:
+    """Store the soonest due time of the ticket's running clocks (None: nothing due). Not a
+    change people make: no ticket.updated event, no audit entry, updated_at unmoved."""
+    session.execute(
+        update(Ticket)
+        .where(Ticket.id == ticket_id, Ticket.sla_due_at.is_distinct_from(due_at))
+        .values(sla_due_at=due_at)
+        .execution_options(synchronize_session="fetch")
+    )
+
+
+def sla_badge(due_at: datetime | None, now: datetime | None = None) -> str | None:
+    """ "breached", "soon" (within SOON_MINUTES) or None, for an inbox row."""
+    if due_at is None:
+        return None
+    now = now or utcnow()
+    due_at = as_utc(due_at)
+    if due_at <= now:
+        return "breached"
+    return "soon" if due_at - now <= timedelta(minutes=SOON_MINUTES) else None
