@@ -21,9 +21,16 @@ class DemoStep:
 
 
 def steps() -> list[DemoStep]:
-    from kefu.demo import commerce, commerce_actions, inbox, macros, team
+    from kefu.demo import commerce, commerce_actions, inbox, macros, procedures, team
 
-    return [team.STEP, inbox.STEP, commerce.STEP, commerce_actions.STEP, macros.STEP]
+    return [
+        team.STEP,
+        inbox.STEP,
+        commerce.STEP,
+        commerce_actions.STEP,
+        macros.STEP,
+        procedures.STEP,
+    ]
 
 
 def has_data(database: Database) -> bool:

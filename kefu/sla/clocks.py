@@ -1,9 +1,11 @@
 """Each ticket's SLA clocks: started, paused, resumed, fulfilled and re-targeted as the
 ticket's events arrive (the handlers in kefu.sla.jobs call these).
 
-Every change takes the time the ticket event happened (`at`), never "now", so a handler that
-runs late or twice comes to the same clocks; a clock ignores an event older than the last one
-applied to it (`changed_at`)."""
+Every change takes the time the ticket event was written (`at`, the outbox row's time), never
+"now", so a handler that runs late or twice comes to the same clocks; a clock ignores an event
+older than the last one applied to it (`changed_at`). One time source for every event keeps
+that order true even for backdated rows (an imported mail keeps its own date; its clocks start
+when kefu received it)."""
 
 from datetime import datetime
 

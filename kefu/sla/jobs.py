@@ -33,7 +33,7 @@ def follow_ticket(session: Session, event: Event) -> None:
     if ticket.merged_into_id is not None:
         return
     if event.type == "ticket.created":
-        clocks.ticket_opened(session, ticket_id=ticket_id, at=as_utc(ticket.created_at))
+        clocks.ticket_opened(session, ticket_id=ticket_id, at=as_utc(event.created_at))
     elif event.type == "message.added":
         try:
             message = messages.get_message(session, int(payload["message_id"]))
@@ -42,7 +42,7 @@ def follow_ticket(session: Session, event: Event) -> None:
         clocks.message_added(
             session,
             ticket_id=ticket_id,
-            at=as_utc(message.created_at),
+            at=as_utc(event.created_at),
             kind=message.kind,
             author_type=message.author_type,
             is_automated=bool((message.details or {}).get("automated")),

@@ -229,3 +229,43 @@ def test_a_customer_made_vip_moves_their_ticket_to_the_vip_policy(database: Data
     # then
     clock = clocks(database, received.ticket_id)["first_reply"]
     assert (clock.policy_id, clock.target_seconds) == (vip.id, 15 * 60)
+
+
+def test_backdated_history_keeps_the_order_kefu_received_it_in(database: Database) -> None:
+    """An imported thread: the mail keeps its own (old) dates while the ticket's updates are
+    written now; an agent's old reply imported after an update still fulfils first reply."""
+    from kefu.ingest.schemas import InboundMessage, Sender
+    from kefu.ingest.service import ingest
+    from kefu.kit.clock import utcnow
+
+    # given a policy, and a customer's mail from three days ago
+    make_policy(database, hours="calendar", targets=targets(first_reply=60))
+    ann = agent_actor(database)
+    days_ago = utcnow() - timedelta(days=3)
+
+    def arrives(source_id: str, at: object, **values: object) -> int:
+        message = InboundMessage(
+            channel="email",
+            source_id=source_id,
+            sender=Sender(email=str(values.pop("email", "emily@example.com"))),
+            subject="Where is my order?",
+            body_text="Any news?",
+            received_at=at,
+            **values,
+        )
+        with database.unit_of_work(actor=Actor.system()) as session:
+            return ingest(session, message=message).ticket_id
+
+    ticket_id = arrives("<old-1@example.com>", days_ago)
+    # when the ticket is updated now, then the agent's own reply of that day is imported
+    update(database, ticket_id=ticket_id, priority="high")
+    arrives(
+        "<old-2@example.com>",
+        days_ago + timedelta(minutes=20),
+        email="ann@example.com",
+        sender_agent_id=ann.agent_id,
+        ticket_id=ticket_id,
+    )
+    dispatch_due(database)
+    # then the reply fulfilled the first-reply clock (not left to breach)
+    assert clocks(database, ticket_id)["first_reply"].status == "fulfilled"
