@@ -12,7 +12,6 @@ from kefu import __version__
 from kefu.config import LANGUAGES, secret_key
 from kefu.domains import DOMAINS
 from kefu.kit import i18n
-from kefu.kit.clock import utcnow
 from kefu.kit.money import format_money
 from kefu.permissions import ROLE_LABELS, can
 from kefu.tickets.sla_due import sla_badge
@@ -96,7 +95,7 @@ def render(
         "language": language,
         "html_lang": "zh-Hans" if language == "zh_Hans" else "en",
         "csrf_token": csrf.token_for(request, secret_key(settings)),
-        "now": utcnow(),
+        "now": request.app.state.runtime.clock(),  # the runtime's: tests move it
         **(context or {}),
     }
     response = request.app.state.templates.TemplateResponse(

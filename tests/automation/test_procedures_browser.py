@@ -142,6 +142,9 @@ def test_a_managers_trigger_and_sla_act_on_a_vip_urgent_message_until_the_breach
     # then the ticket shows the breach and the manager has been told
     page.reload()
     expect(page.locator("#sla-panel")).to_contain_text("First reply breached 1 minute ago")
+    page.goto(f"{live_server}/views/all_open")
+    row = page.locator(".ticket-row", has_text="Wrong item in my order")
+    expect(row.get_by_text("SLA breached")).to_be_visible()
     page.goto(f"{live_server}/notifications")
     expect(page.get_by_text(f"ticket #{ticket_id} needs your attention")).to_be_visible()
     # and the job run again reports nothing twice
