@@ -2,8 +2,8 @@
 bigrams) in one indexed table, the same on SQLite and PostgreSQL.
 
 A query's words are prefixes ("ref" finds "refund"), a Chinese run needs all its bigrams
-(退款 finds 申请退款流程), and every term must match. Hits are ranked by title matches (ten
-points each) then body matches, newest first on a tie."""
+(退款 finds 申请退款流程), and every term must match. Hits are ranked by title matches first,
+then matches in the text, newest first on a tie."""
 
 import html
 import re
@@ -11,7 +11,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
-from sqlalchemy import Select, delete, func, insert, literal, or_, select, union_all
+from sqlalchemy import Select, case, delete, func, insert, literal, or_, select, union_all
 from sqlalchemy.orm import Session
 
 from kefu.kb.categories import category_refs
@@ -20,7 +20,8 @@ from kefu.kb.views import ArticleHit
 from kefu.kit.sanitize import html_to_text
 from kefu.kit.search_text import MAX_TOKEN_LENGTH, index_tokens, normalize, query_terms
 
-TITLE_WEIGHT = 10
+# a title match outranks any number of matches in the text (capped below the weight)
+TITLE_WEIGHT = 1000
 MAX_TERMS = 8
 SNIPPET_RADIUS = 80
 
@@ -70,10 +71,14 @@ def _term_rows(index: int, token: str, is_prefix: bool) -> Select:
         match = (KbSearchToken.token >= token) & (KbSearchToken.token < _after(token))
     else:
         match = KbSearchToken.token == token
+    body_points = case(
+        (KbSearchToken.body_hits >= TITLE_WEIGHT, TITLE_WEIGHT - 1),
+        else_=KbSearchToken.body_hits,
+    )
     return select(
         KbSearchToken.article_id.label("article_id"),
         literal(index).label("term"),
-        (KbSearchToken.title_hits * TITLE_WEIGHT + KbSearchToken.body_hits).label("points"),
+        (KbSearchToken.title_hits * TITLE_WEIGHT + body_points).label("points"),
     ).where(match)
 
 

@@ -65,7 +65,7 @@ class ArticleView:
 @dataclass(frozen=True, slots=True)
 class ArticleHit:
     """A search result: `snippet_html` is escaped text around the first match, the matched
-    words in <mark>; `score` orders hits (title matches count ten times a body match)."""
+    words in <mark>; `score` orders hits (a title match outranks any number in the text)."""
 
     id: int
     slug: str
