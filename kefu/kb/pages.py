@@ -54,9 +54,10 @@ def kb_home(
     q: str = "",
     state: str = "published",
     language: str = "",
-    category: int | None = None,
+    category: str = "",
 ) -> Response:
     require(actor, "kb.read")
+    category_id = int(category) if category.isdigit() and len(category) < 10 else None
     states = queries.visible_states(actor)
     state = state if state in states else "published"
     language = language if language in LANGUAGES else ""
@@ -66,7 +67,7 @@ def kb_home(
         "state": state,
         "states": states,
         "language": language,
-        "category": category,
+        "category": category_id,
         "categories": categories.all_categories(session),
         "category_names": _category_names(session, ui_language),
         "languages": LANGUAGES,
@@ -84,7 +85,7 @@ def kb_home(
             actor=actor,
             states=[state],
             language=language or None,
-            category_id=category,
+            category_id=category_id,
         )
     template = "kb/_results.html" if request.headers.get("hx-request") else "kb/home.html"
     return render(request, template, context)

@@ -40,6 +40,9 @@ def test_agents_see_the_top_bar_link_and_published_articles(
     assert "Shipping times" in html and "Refund script" in html
     assert "Unfinished" not in html
     assert "Unfinished" in client.get("/kb?state=draft").text
+    # the filter form's "all" choices are empty values
+    everything = client.get("/kb", params={"q": "", "state": "", "language": "", "category": ""})
+    assert everything.status_code == 200 and "Shipping times" in everything.text
 
 
 def test_light_agents_never_see_drafts(client: Any, database: Database) -> None:
