@@ -17,7 +17,7 @@ from kefu.errors import KefuError, PermissionDenied, refusal_message
 from kefu.kb import articles, categories, queries
 from kefu.kb.from_ticket import answer_draft
 from kefu.kb.images import image_markdown, image_url, upload_image
-from kefu.kb.markdown import render_markdown
+from kefu.kb.markdown import render_markdown, summary_of
 from kefu.kb.models import KbArticle
 from kefu.kb.pages import labels
 from kefu.kb.schemas import LANGUAGES, ArticleCreate, ArticleUpdate, normalize_tags
@@ -44,7 +44,8 @@ def _form_of(article: KbArticle) -> dict[str, Any]:
         "language": article.language,
         "category_id": article.category_id or "",
         "visibility": article.visibility,
-        "summary": article.summary,
+        # a summary made from the text is left empty, so it keeps following the text
+        "summary": "" if article.summary == summary_of(article.body) else article.summary,
         "slug": article.slug,
         "tags": ", ".join(article.tags),
         "review_by": article.review_by.isoformat() if article.review_by else "",

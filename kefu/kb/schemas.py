@@ -1,7 +1,7 @@
 """What crosses the kb API and editor: an article in and out, a state change, a category."""
 
 from datetime import date, datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -63,7 +63,7 @@ class ArticleCreate(ArticleFields):
     visibility: Visibility = "public"
     summary: str = Field(default="", max_length=500)
     slug: str = Field(default="", max_length=200)
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Annotated[str, Field(max_length=200)]] = Field(default_factory=list, max_length=100)
     owner_id: RowId | None = None
     review_by: date | None = None
     position: Int4 = 0
@@ -79,7 +79,7 @@ class ArticleUpdate(ArticleFields):
     visibility: Visibility | None = None
     summary: str | None = Field(default=None, max_length=500)
     slug: str | None = Field(default=None, max_length=200)
-    tags: list[str] | None = None
+    tags: list[Annotated[str, Field(max_length=200)]] | None = Field(default=None, max_length=100)
     owner_id: RowId | None = None
     review_by: date | None = None
     clear_review_by: bool = False

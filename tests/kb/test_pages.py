@@ -197,3 +197,15 @@ def test_owner_is_the_writer_until_changed(client: Any, database: Database) -> N
     assert owner is not None
     client.post(f"/kb/articles/{article_id}", data={"csrf_token": token, "title": "Gift cards"})
     assert _article(database, article_id).owner_id is None
+
+
+def test_a_made_summary_follows_the_text_after_an_edit(client: Any, database: Database) -> None:
+    article = make_article(database, title="Gift wrap", body="Free gift wrap.", state="draft")
+    token = _sign_in(client, database)
+    editor = client.get(f"/kb/articles/{article.id}/edit").text
+    assert 'id="summary" name="summary" type="text" maxlength="500" value=""' in editor
+    client.post(
+        f"/kb/articles/{article.id}",
+        data={"csrf_token": token, "title": "Gift wrap", "body": "Gift wrap costs 2 EUR."},
+    )
+    assert _article(database, article.id).summary == "Gift wrap costs 2 EUR."
