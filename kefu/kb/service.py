@@ -43,7 +43,7 @@ def article_view(session: Session, article: KbArticle, *, public: bool) -> Artic
     related = [
         ArticleLink(other.id, other.slug, other.title, other.language)
         for other in related_of(session, article.id)
-        if shown(other)
+        if shown(other) and _in_brand(other, article.store_id)
     ]
     refs = category_refs(session, [article.category_id], article.language)
     return ArticleView(

@@ -118,3 +118,27 @@ def test_record_article_view_counts(database: Database) -> None:
     with database.unit_of_work() as session:
         view = service.public_article(session, store_id=None, language="en", slug=article.slug)
     assert view.view_count == 2
+
+
+def test_public_view_links_only_public_related_articles(database: Database) -> None:
+    # given
+    article = make_article(database, title="Returns")
+    shown = make_article(database, title="Refunds")
+    internal = make_article(database, title="Refund script", visibility="internal")
+    draft = make_article(database, title="New policy", state="draft")
+    with database.unit_of_work() as session:
+        articles.set_related(
+            session,
+            actor=Actor.system(),
+            article_id=article.id,
+            related_ids=[internal.id, draft.id, shown.id],
+        )
+    # when
+    with database.unit_of_work() as session:
+        view = service.public_article(session, store_id=None, language="en", slug="returns")
+        agents = service.article_view(
+            session, articles.get_article(session, article.id), public=False
+        )
+    # then
+    assert [r.title for r in view.related] == ["Refunds"]
+    assert [r.title for r in agents.related] == ["Refund script", "Refunds"]
