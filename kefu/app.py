@@ -126,6 +126,12 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
     from kefu.ingest import routes as ingest_routes
+    from kefu.kb import category_pages as kb_category_pages
+    from kefu.kb import composer_pages as kb_composer_pages
+    from kefu.kb import editor_pages as kb_editor_pages
+    from kefu.kb import pages as kb_pages
+    from kefu.kb import routes as kb_routes
+    from kefu.kb import version_pages as kb_version_pages
     from kefu.sla import pages as sla_pages
     from kefu.sla import routes as sla_routes
     from kefu.tickets import attachment_routes, inbox_routes, notification_routes
@@ -170,6 +176,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages, followup_pages)
     ]
     pages += [(m.router, "", False) for m in (rule_webhook_pages, rule_pages)]
+    pages += [
+        (m.router, "", False)
+        for m in (kb_pages, kb_editor_pages, kb_version_pages, kb_composer_pages, kb_category_pages)
+    ]
     api_modules = (
         account_routes,
         compliance_routes,
@@ -188,6 +198,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         rule_routes,
         macro_routes,
         assignment_routes,
+        kb_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,

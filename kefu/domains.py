@@ -11,6 +11,7 @@ DOMAINS = (
     "commerce",
     "sla",
     "automation",
+    "kb",
     "api",
     "compliance",
 )
