@@ -16,6 +16,7 @@ from kefu.api.openapi import install_openapi
 from kefu.channels.email.fetchers import Fetchers
 from kefu.config import Settings
 from kefu.jobs import start_consumer
+from kefu.kb.helpcenter.hosts import HelpCenterHosts
 from kefu.runtime import Runtime, start, stop
 from kefu.web.body_limit import RequestBodyLimit
 from kefu.web.errors import install_error_handlers
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     )
     app.state.max_body_bytes = settings.max_attachment_bytes + BODY_SLACK_BYTES
     app.add_middleware(RequestBodyLimit, max_bytes=app.state.max_body_bytes)
+    app.add_middleware(HelpCenterHosts)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     _include_routers(app)
@@ -126,6 +128,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
     from kefu.ingest import routes as ingest_routes
+    from kefu.kb.helpcenter import admin_pages as helpcenter_admin_pages
+    from kefu.kb.helpcenter import contact_pages as helpcenter_contact_pages
+    from kefu.kb.helpcenter import pages as helpcenter_pages
     from kefu.sla import pages as sla_pages
     from kefu.sla import routes as sla_routes
     from kefu.tickets import attachment_routes, inbox_routes, notification_routes
@@ -170,6 +175,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages, followup_pages)
     ]
     pages += [(m.router, "", False) for m in (rule_webhook_pages, rule_pages)]
+    pages += [
+        (m.router, "", False)
+        for m in (helpcenter_admin_pages, helpcenter_contact_pages, helpcenter_pages)
+    ]
     api_modules = (
         account_routes,
         compliance_routes,

@@ -11,6 +11,8 @@ DOMAINS = (
     "commerce",
     "sla",
     "automation",
+    "kb",
+    "kb.helpcenter",
     "api",
     "compliance",
 )

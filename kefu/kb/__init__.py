@@ -1,0 +1,1 @@
+"""The knowledge base: articles for the help center and for agents, versions, translations."""
