@@ -28,6 +28,7 @@ WORK = READ | {
     "customers.update",
     "orders.act",
     "macros.use",
+    "kb.write",
     "api_tokens.own",
 }
 LEAD = WORK | {

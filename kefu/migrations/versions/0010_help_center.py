@@ -1,7 +1,7 @@
 """help center
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-05 15:27:19.295718
 """
 
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 import kefu.db
 
 revision = "0010"
-down_revision = "0008"
+down_revision = "0009"
 branch_labels = None
 depends_on = None
 
