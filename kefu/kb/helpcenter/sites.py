@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.commerce import stores
@@ -113,16 +113,17 @@ def save_site(session: Session, *, actor: Actor, store_id: int, data: SiteIn) ->
         )
         if other is not None:
             raise Conflict(f"another brand's help center already uses the {what} {value!r}")
+    if data.is_default:  # row by row, so the audit log records each change
+        for other in session.scalars(
+            select(HelpCenterSite).where(
+                HelpCenterSite.store_id != store_id, HelpCenterSite.is_default.is_(True)
+            )
+        ):
+            other.is_default = False
     site = get_site(session, store_id)
     if site is None:
         site = HelpCenterSite(store_id=store_id)
         session.add(site)
-    if data.is_default:
-        session.execute(
-            update(HelpCenterSite)
-            .where(HelpCenterSite.store_id != store_id, HelpCenterSite.is_default.is_(True))
-            .values(is_default=False)
-        )
     for field, value in data.model_dump().items():
         setattr(site, field, value)
     session.flush()
