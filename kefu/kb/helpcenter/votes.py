@@ -1,4 +1,4 @@
-""" "Was this helpful?": one answer per visitor and article (the visitor cookie's id, unique
+"""The "Was this helpful?" vote: one answer per visitor and article (the visitor cookie's id, unique
 in the database), and an optional comment that reaches the article's owner."""
 
 from __future__ import annotations
