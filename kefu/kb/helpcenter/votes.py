@@ -1,5 +1,5 @@
-"""The "Was this helpful?" vote: one answer per visitor and article (the visitor cookie's id, unique
-in the database), and an optional comment that reaches the article's owner."""
+"""The "Was this helpful?" vote: one answer per visitor and article (the visitor cookie's id,
+unique in the database), and an optional comment that reaches the article's owner."""
 
 from __future__ import annotations
 
