@@ -23,11 +23,6 @@ def base_path(request: Request, site: SiteView) -> str:
     return "" if request.scope.get(HOST_SCOPE_KEY) == site.slug else f"/help/{site.slug}"
 
 
-def page_language(site: SiteView, language: str) -> str:
-    """The URL language if the site publishes in it, else NotFound-worthy None."""
-    return language if language in site.languages else ""
-
-
 def set_language(language: str) -> None:
     i18n.current_language.set(LANGUAGES.get(language, "en"))
 
