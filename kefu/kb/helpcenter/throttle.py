@@ -11,7 +11,9 @@ from limits.strategies import MovingWindowRateLimiter
 from starlette.requests import Request
 
 from kefu.errors import Throttled
+from kefu.kit.i18n import N_
 
+TOO_MANY = N_("Too many requests from your address. Please wait a moment and try again.")
 LIMITS = {
     "search": "120/minute",
     "vote": "30/minute",
@@ -31,10 +33,7 @@ class VisitorLimits:
         if not self._limiter.hit(item, "kefu-helpcenter", what, address):
             reset_at = self._limiter.get_window_stats(item, "kefu-helpcenter", what, address)
             wait = max(1, int(reset_at.reset_time - time.time()) + 1)
-            raise Throttled(
-                "Too many requests from your address. Please wait a moment and try again.",
-                retry_after_seconds=wait,
-            )
+            raise Throttled(TOO_MANY, retry_after_seconds=wait)
 
 
 def client_address(request: Request) -> str:
