@@ -128,6 +128,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
     from kefu.ingest import routes as ingest_routes
+    from kefu.kb import composer_pages as kb_composer_pages
+    from kefu.kb import editor_pages as kb_editor_pages
+    from kefu.kb import pages as kb_pages
+    from kefu.kb import routes as kb_routes
+    from kefu.kb import version_pages as kb_version_pages
     from kefu.kb.helpcenter import admin_pages as helpcenter_admin_pages
     from kefu.kb.helpcenter import contact_pages as helpcenter_contact_pages
     from kefu.kb.helpcenter import pages as helpcenter_pages
@@ -177,6 +182,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     pages += [(m.router, "", False) for m in (rule_webhook_pages, rule_pages)]
     pages += [
         (m.router, "", False)
+        for m in (kb_pages, kb_editor_pages, kb_version_pages, kb_composer_pages)
+    ]
+    pages += [
+        (m.router, "", False)
         for m in (helpcenter_admin_pages, helpcenter_contact_pages, helpcenter_pages)
     ]
     api_modules = (
@@ -197,6 +206,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         rule_routes,
         macro_routes,
         assignment_routes,
+        kb_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,

@@ -218,8 +218,7 @@ def link_translation(
     merge); a group holds one article per language."""
     article = get_article(session, article_id)
     other = get_article(session, translation_id)
-    if not (can_edit(actor, article) or can(actor, "kb.manage")):
-        raise PermissionDenied("your role does not allow this (kb.write)")
+    _require_writer(actor)
     if article.id == other.id:
         raise InvalidInput("an article cannot translate itself")
     group = article.translation_group or article.id
@@ -235,8 +234,7 @@ def link_translation(
 
 def unlink_translation(session: Session, *, actor: Actor, article_id: int) -> None:
     article = get_article(session, article_id)
-    if not (can_edit(actor, article) or can(actor, "kb.manage")):
-        raise PermissionDenied("your role does not allow this (kb.write)")
+    _require_writer(actor)
     rest = translations_of(session, article)
     article.translation_group = None
     if len(rest) == 1:
