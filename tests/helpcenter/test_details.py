@@ -71,3 +71,15 @@ def test_the_owners_notification_leads_to_the_comments(client: Any, database: Da
     assert 'href="/admin/helpcenter-feedback"' in notices
     assert "A reader commented on your article “Refunds”" in notices
     assert "Too short." in comments and "Refunds" in comments
+
+
+def test_the_demo_sets_up_both_stores_help_centers_once(client: Any, database: Database) -> None:
+    from kefu.demo import helpcenter as demo
+    from tests.commerce.factories import make_store
+
+    make_store(database, name="Lumen Outfitters")
+    make_store(database, name="优选生活馆")
+    assert demo.run(database, 1, lambda n: None) == 2
+    assert demo.run(database, 1, lambda n: None) == 0
+    assert client.get("/help").headers["location"] == "/help/lumen/en/"
+    assert client.get("/help/youxuan/zh-CN/").status_code == 200
