@@ -2,6 +2,7 @@
 article by an English prefix and by a two-character Chinese term, the contact form suggests
 it while the customer types, sending opens a ticket; drafts and internal articles are 404."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -14,6 +15,7 @@ from tests.helpcenter.factories import link, make_article, make_brand
 
 pytestmark = pytest.mark.slow
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+SHOTS = Path(__file__).resolve().parents[2] / "data" / "helpcenter-shots"
 
 
 def _fits_the_phone(page: Any) -> None:
@@ -69,11 +71,13 @@ def test_a_customer_searches_is_offered_the_article_and_writes_in(
         page.locator("#hc-live").get_by_role("link", name=title).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(title)
         _fits_the_phone(page)
+        page.screenshot(path=SHOTS / f"article-{language}.png", full_page=True)
         # the contact form suggests the article, then opens a ticket
         page.goto(f"{base}/contact")
         page.locator("#hc-email").fill("emily@example.com")
         page.locator("#hc-subject").press_sequentially(subject, delay=20)
         expect(page.locator("#hc-suggestions").get_by_role("link", name=title)).to_be_visible()
+        page.screenshot(path=SHOTS / f"contact-{language}.png", full_page=True)
         page.locator("#hc-message").fill("Order 1001 arrived broken.")
         page.locator("form.hc-contact button[type=submit]").click()
         expect(page).to_have_url(f"{base}/contact/sent")
