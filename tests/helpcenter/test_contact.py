@@ -144,3 +144,12 @@ def test_chinese_subjects_find_chinese_articles(client: Any, database: Database)
         params={"visit": visit, "subject": "我想退款", "message": ""},
     ).text
     assert "/articles/tuikuan" in found
+
+
+def test_a_form_from_another_site_is_refused(client: Any, database: Database) -> None:
+    make_brand(database)
+    _token, visit = _open_form(client)
+    response = client.post(CONTACT, data={**FORM, "visit": visit})
+    assert response.status_code == 403
+    assert "Reload the page" in response.text
+    assert _tickets(database) == []

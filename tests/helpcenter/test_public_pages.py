@@ -116,6 +116,7 @@ def test_a_category_page_lists_its_articles(client: Any, database: Database) -> 
     html = client.get(HOME + href).text
     assert "/articles/shipping-times" in html
     assert client.get(HOME + "/categories/999999").status_code == 404
+    assert client.get(HOME + "/categories/shipping").status_code == 404
 
 
 def test_the_default_brand_answers_at_help_and_a_brand_at_its_own_host(

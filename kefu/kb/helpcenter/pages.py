@@ -95,11 +95,13 @@ def home(request: Request, session: DbSession, slug: str, language: str) -> Resp
 
 @router.get(SITE + "/categories/{category_id}", response_class=HTMLResponse)
 def category(
-    request: Request, session: DbSession, slug: str, language: str, category_id: int
+    request: Request, session: DbSession, slug: str, language: str, category_id: str
 ) -> Response:
     site = site_for(request, session, slug, language)
+    if not category_id.isdigit() or len(category_id) > 18:
+        raise NotFound("no such category")
     found, articles = public.category(
-        session, site=site, language=language, category_id=category_id
+        session, site=site, language=language, category_id=int(category_id)
     )
     context = {"category": found, "articles": articles, "typing_key": _key()}
     return render_public(
