@@ -21,7 +21,16 @@ class DemoStep:
 
 
 def steps() -> list[DemoStep]:
-    from kefu.demo import commerce, commerce_actions, helpcenter, inbox, macros, procedures, team
+    from kefu.demo import (
+        commerce,
+        commerce_actions,
+        helpcenter,
+        inbox,
+        kb,
+        macros,
+        procedures,
+        team,
+    )
 
     return [
         team.STEP,
@@ -30,6 +39,7 @@ def steps() -> list[DemoStep]:
         commerce_actions.STEP,
         macros.STEP,
         procedures.STEP,
+        kb.STEP,
         helpcenter.STEP,
     ]
 

@@ -8,6 +8,8 @@ from sqlalchemy import delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from kefu import events
+from kefu.accounts import service as accounts
+from kefu.commerce import stores
 from kefu.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kefu.kb.categories import get_category
 from kefu.kb.markdown import markdown_text, render_markdown, slugify, summary_of
@@ -61,10 +63,26 @@ def _require_writer(actor: Actor) -> None:
         raise PermissionDenied("your role does not allow this (kb.write)")
 
 
+def _check_references(
+    session: Session, *, store_id: int | None = None, owner_id: int | None = None
+) -> None:
+    """A brand and an owner that exist (a missing one is a 422, never a foreign-key error)."""
+    try:
+        if store_id is not None:
+            stores.get_store(session, store_id)
+        if owner_id is not None:
+            accounts.get_agent(session, owner_id)
+    except NotFound as exc:
+        raise InvalidInput(exc.message) from None
+
+
 def _check_category(session: Session, category_id: int | None, store_id: int | None) -> None:
     if category_id is None:
         return
-    category = get_category(session, category_id)
+    try:
+        category = get_category(session, category_id)
+    except NotFound as exc:
+        raise InvalidInput(exc.message) from None
     if category.store_id is not None and category.store_id != store_id:
         raise InvalidInput("that category belongs to another brand")
 
@@ -114,6 +132,7 @@ def _keep_version(session: Session, article: KbArticle, actor: Actor, note: str)
 def create_article(session: Session, *, actor: Actor, data: ArticleCreate) -> KbArticle:
     """A new draft, with version 1."""
     _require_writer(actor)
+    _check_references(session, store_id=data.store_id, owner_id=data.owner_id)
     _check_category(session, data.category_id, data.store_id)
     article = KbArticle(
         store_id=data.store_id,
@@ -147,6 +166,7 @@ def update_article(
     article = get_article(session, article_id)
     if not can_edit(actor, article):
         raise PermissionDenied("your role does not allow editing this article (kb.manage)")
+    _check_references(session, owner_id=data.owner_id)
     summary_was_made = article.summary == summary_of(article.body)
     changed_text = (data.title is not None and data.title != article.title) or (
         data.body is not None and data.body != article.body

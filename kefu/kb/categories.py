@@ -5,6 +5,7 @@ from collections.abc import Iterable
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
+from kefu.commerce import stores
 from kefu.errors import InvalidInput, NotFound
 from kefu.kb.markdown import slugify
 from kefu.kb.models import KbArticle, KbCategory
@@ -36,6 +37,11 @@ def create_category(
     names = {k: v.strip() for k, v in names.items() if k in LANGUAGES and v.strip()}
     if not names:
         raise InvalidInput("a category needs a name")
+    if store_id is not None and parent_id is None:
+        try:
+            stores.get_store(session, store_id)
+        except NotFound as exc:
+            raise InvalidInput(exc.message) from None
     if parent_id is not None:
         parent = get_category(session, parent_id)
         if parent.parent_id is not None:

@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from kefu.kit.bounds import Int4, RowId
+
 LANGUAGES = ("en", "zh_Hans")
 LANGUAGE_ALIASES = {"en": "en", "en-us": "en", "zh": "zh_Hans", "zh-cn": "zh_Hans"}
 LANGUAGE_ALIASES |= {"zh_hans": "zh_Hans", "zh-hans": "zh_Hans", "zh_cn": "zh_Hans"}
@@ -56,15 +58,15 @@ class ArticleCreate(ArticleFields):
     title: str = Field(min_length=1, max_length=300)
     body: str = Field(default="", max_length=MAX_BODY)
     language: str = "en"
-    store_id: int | None = None
-    category_id: int | None = None
+    store_id: RowId | None = None
+    category_id: RowId | None = None
     visibility: Visibility = "public"
     summary: str = Field(default="", max_length=500)
     slug: str = Field(default="", max_length=200)
     tags: list[str] = Field(default_factory=list)
-    owner_id: int | None = None
+    owner_id: RowId | None = None
     review_by: date | None = None
-    position: int = 0
+    position: Int4 = 0
 
 
 class ArticleUpdate(ArticleFields):
@@ -72,16 +74,16 @@ class ArticleUpdate(ArticleFields):
 
     title: str | None = Field(default=None, min_length=1, max_length=300)
     body: str | None = Field(default=None, max_length=MAX_BODY)
-    category_id: int | None = None
+    category_id: RowId | None = None
     clear_category: bool = False
     visibility: Visibility | None = None
     summary: str | None = Field(default=None, max_length=500)
     slug: str | None = Field(default=None, max_length=200)
     tags: list[str] | None = None
-    owner_id: int | None = None
+    owner_id: RowId | None = None
     review_by: date | None = None
     clear_review_by: bool = False
-    position: int | None = None
+    position: Int4 | None = None
     note: str = Field(default="", max_length=200)
 
 

@@ -52,6 +52,10 @@ def test_refusals_are_problem_json(client: Any, database: Database) -> None:
         "/api/v1/kb/articles", json={"title": "x", "language": "fr"}, headers=auth
     )
     missing = client.get("/api/v1/kb/articles/999999", headers=auth)
+    no_store = client.post(
+        "/api/v1/kb/articles", json={"title": "x", "store_id": 999999}, headers=auth
+    )
+    assert (no_store.status_code, no_store.json()["detail"]) == (422, "store 999999 does not exist")
     assert [r.status_code for r in (hidden, forbidden, invalid, missing)] == [404, 403, 422, 404]
     assert forbidden.headers["content-type"] == "application/problem+json"
     manager = _token(client, database, Role.MANAGER)
