@@ -83,3 +83,28 @@ def test_the_demo_sets_up_both_stores_help_centers_once(client: Any, database: D
     assert demo.run(database, 1, lambda n: None) == 0
     assert client.get("/help").headers["location"] == "/help/lumen/en/"
     assert client.get("/help/youxuan/zh-CN/").status_code == 200
+
+
+def test_the_kb_links_public_articles_to_the_help_center(client: Any, database: Database) -> None:
+    from kefu.kb import articles
+    from kefu.kb.links import article_url
+
+    store_id = make_brand(database)
+    make_brand(database, name="Main", slug="main", is_default=True, languages=["en"])
+    ids = [
+        make_article(database, store_id=store_id, slug="refunds"),
+        make_article(database, store_id=store_id, language="zh-CN", slug="tuikuan"),
+        make_article(database, store_id=None, slug="privacy"),
+        make_article(database, store_id=None, language="zh-CN", slug="yinsi"),
+        make_article(database, store_id=store_id, slug="script", visibility="internal"),
+    ]
+    client.get("/login")  # a request keeps the sites' directory
+    with database.sessions() as session:
+        urls = [article_url(articles.get_article(session, i)) for i in ids]
+    assert urls == [
+        "/help/lumen/en/articles/refunds",
+        "/help/lumen/zh-CN/articles/tuikuan",
+        "/help/main/en/articles/privacy",
+        f"/kb/articles/{ids[3]}",  # the default help center has no Chinese
+        f"/kb/articles/{ids[4]}",
+    ]

@@ -1,11 +1,14 @@
 """Serving a brand's help center at / on its own host name (help.example.com): requests for
 such a host are routed to /help/<slug>/… (static files excepted), so the agent pages are not
-reachable there. The host map is cached per process for a few seconds; saving the settings
-clears this process's copy at once."""
+reachable there. The sites' directory is loaded before a request, in its own short unit of
+work, and kept per process and database for a few seconds; saving the settings clears this
+process's copy at once. Code that has no session of its own to spare (the kb's link builder:
+on SQLite a second session would wait for the request's write lock) reads the kept copy."""
 
 from __future__ import annotations
 
 import time
+import weakref
 from typing import Any
 
 from starlette.types import ASGIApp, Receive, Scope, Send
@@ -17,19 +20,33 @@ CACHE_SECONDS = 10.0
 PASS_THROUGH = ("/static/", "/healthz", "/help/")
 
 
+# by the Database object itself (weakly): a new database never inherits an old one's copy
+_kept: weakref.WeakKeyDictionary[Any, tuple[float, sites.Directory]] = weakref.WeakKeyDictionary()
+
+
 def forget_hosts(app: Any) -> None:
-    app.state.helpcenter_hosts = None
+    _kept.pop(app.state.runtime.database, None)
+
+
+def load_directory(database: Any) -> sites.Directory:
+    """The kept directory of this database, loaded again once it is a few seconds old."""
+    kept = _kept.get(database)
+    now = time.monotonic()
+    if kept is not None and kept[0] > now:
+        return kept[1]
+    with database.unit_of_work() as session:
+        found = sites.directory(session)
+    _kept[database] = (now + CACHE_SECONDS, found)
+    return found
+
+
+def kept_directory(database: Any) -> sites.Directory | None:
+    kept = _kept.get(database)
+    return kept[1] if kept is not None else None
 
 
 def _hosts(app: Any) -> dict[str, str]:
-    cached = getattr(app.state, "helpcenter_hosts", None)
-    now = time.monotonic()
-    if cached is not None and cached[0] > now:
-        return dict(cached[1])
-    with app.state.runtime.database.unit_of_work() as session:
-        found = sites.host_map(session)
-    app.state.helpcenter_hosts = (now + CACHE_SECONDS, found)
-    return found
+    return load_directory(app.state.runtime.database).hosts
 
 
 def _host_of(scope: Scope) -> str:

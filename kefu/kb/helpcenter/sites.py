@@ -85,14 +85,26 @@ def default_site(session: Session) -> SiteView:
     return _view(session, site)
 
 
-def host_map(session: Session) -> dict[str, str]:
-    """Host name → slug of every enabled site that has its own host."""
-    rows = session.execute(
-        select(HelpCenterSite.host, HelpCenterSite.slug).where(
-            HelpCenterSite.host.is_not(None), HelpCenterSite.is_enabled.is_(True)
-        )
-    )
-    return {host: slug for host, slug in rows if host}
+@dataclass(frozen=True, slots=True)
+class Directory:
+    """Every enabled site, for lookups outside a request's session: host name → slug, and
+    store id (None: the default brand) → (slug, languages)."""
+
+    hosts: dict[str, str]
+    brands: dict[int | None, tuple[str, tuple[str, ...]]]
+
+
+def directory(session: Session) -> Directory:
+    hosts: dict[str, str] = {}
+    brands: dict[int | None, tuple[str, tuple[str, ...]]] = {}
+    for site in session.scalars(select(HelpCenterSite).where(HelpCenterSite.is_enabled.is_(True))):
+        entry = (site.slug, tuple(site.languages or ["en"]))
+        brands[site.store_id] = entry
+        if site.is_default:
+            brands[None] = entry
+        if site.host:
+            hosts[site.host] = site.slug
+    return Directory(hosts=hosts, brands=brands)
 
 
 def save_site(session: Session, *, actor: Actor, store_id: int, data: SiteIn) -> HelpCenterSite:
