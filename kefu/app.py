@@ -128,6 +128,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
     from kefu.ingest import routes as ingest_routes
+    from kefu.kb import category_pages as kb_category_pages
     from kefu.kb import composer_pages as kb_composer_pages
     from kefu.kb import editor_pages as kb_editor_pages
     from kefu.kb import pages as kb_pages
@@ -182,7 +183,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     pages += [(m.router, "", False) for m in (rule_webhook_pages, rule_pages)]
     pages += [
         (m.router, "", False)
-        for m in (kb_pages, kb_editor_pages, kb_version_pages, kb_composer_pages)
+        for m in (kb_pages, kb_editor_pages, kb_version_pages, kb_composer_pages, kb_category_pages)
     ]
     pages += [
         (m.router, "", False)

@@ -186,6 +186,8 @@ def update_article(
             setattr(article, name, value)
     if data.clear_review_by:
         article.review_by = None
+    if data.clear_owner:
+        article.owner_id = None
     if data.summary is not None:
         summary = data.summary
     else:  # a summary made from the text follows it; one someone wrote stays

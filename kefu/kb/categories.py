@@ -2,7 +2,7 @@
 
 from collections.abc import Iterable
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
 from kefu.commerce import stores
@@ -82,9 +82,61 @@ def get_category(session: Session, category_id: int) -> KbCategory:
     return category
 
 
-def move_category(session: Session, *, actor: Actor, category_id: int, position: int) -> None:
+def update_category(
+    session: Session,
+    *,
+    actor: Actor,
+    category_id: int,
+    names: dict[str, str],
+    descriptions: dict[str, str] | None = None,
+    slug: str = "",
+) -> KbCategory:
     require(actor, "kb.manage")
-    get_category(session, category_id).position = position
+    category = get_category(session, category_id)
+    names = {k: v.strip() for k, v in names.items() if k in LANGUAGES and v.strip()}
+    if not names:
+        raise InvalidInput("a category needs a name")
+    category.names = names
+    if descriptions is not None:
+        category.descriptions = {k: v.strip() for k, v in descriptions.items() if v.strip()}
+    if slug.strip():
+        category.slug = slugify(slug) or category.slug
+    session.flush()
+    return category
+
+
+def move_category(session: Session, *, actor: Actor, category_id: int, direction: str) -> None:
+    """Swap a category (or section) with its neighbour above ("up") or below ("down")."""
+    require(actor, "kb.manage")
+    category = get_category(session, category_id)
+    siblings = list(
+        session.scalars(
+            select(KbCategory)
+            .where(_siblings(category.parent_id, category.store_id))
+            .order_by(KbCategory.position, KbCategory.id)
+        )
+    )
+    for position, sibling in enumerate(siblings):
+        sibling.position = position
+    index = siblings.index(category)
+    other = index - 1 if direction == "up" else index + 1
+    if 0 <= other < len(siblings):
+        siblings[index].position, siblings[other].position = other, index
+    session.flush()
+
+
+def delete_category(session: Session, *, actor: Actor, category_id: int) -> None:
+    """Delete a category and its sections; their articles stay, without a category."""
+    require(actor, "kb.manage")
+    category = get_category(session, category_id)
+    ids = [category.id] + [
+        c.id for c in session.scalars(select(KbCategory).where(KbCategory.parent_id == category.id))
+    ]
+    session.execute(
+        update(KbArticle).where(KbArticle.category_id.in_(ids)).values(category_id=None)
+    )
+    session.delete(category)
+    session.flush()
 
 
 def all_categories(session: Session, *, store_id: int | None = None) -> list[KbCategory]:

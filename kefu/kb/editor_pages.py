@@ -12,6 +12,7 @@ from pydantic import ValidationError
 from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
+from kefu.accounts import service as accounts
 from kefu.errors import KefuError, PermissionDenied, refusal_message
 from kefu.kb import articles, categories, queries
 from kefu.kb.from_ticket import answer_draft
@@ -47,6 +48,7 @@ def _form_of(article: KbArticle) -> dict[str, Any]:
         "slug": article.slug,
         "tags": ", ".join(article.tags),
         "review_by": article.review_by.isoformat() if article.review_by else "",
+        "owner_id": article.owner_id or "",
     }
 
 
@@ -60,6 +62,7 @@ def _values(form: FormData) -> dict[str, Any]:
         "summary": forms.text(form, "summary"),
         "tags": normalize_tags(forms.csv_list(forms.text(form, "tags"))),
         "review_by": date.fromisoformat(review_by) if _is_date(review_by) else None,
+        "owner_id": forms.optional_int(form, "owner_id"),
     }
 
 
@@ -74,6 +77,7 @@ def _is_date(value: str) -> bool:
 def _editor(
     request: Request,
     session: Session,
+    actor: Actor,
     *,
     article: KbArticle | None,
     form: dict[str, Any],
@@ -90,6 +94,7 @@ def _editor(
             for c in categories.all_categories(session)
         },
         "preview_html": render_markdown(form.get("body") or ""),
+        "agents": accounts.list_agents(session, actor=actor, include_inactive=False),
         **labels(),
     }
     return render(request, "kb/editor.html", context, status=422 if error else 200)
@@ -106,7 +111,7 @@ def new_article_page(
 ) -> Response:
     _require_writer(actor)
     form: dict[str, Any] = {"language": language if language in LANGUAGES else "en"}
-    form |= {"visibility": "public"}
+    form |= {"visibility": "public", "owner_id": actor.agent_id or ""}
     if from_ticket is not None:
         draft = answer_draft(session, actor=actor, ticket_id=from_ticket)
         form |= {"title": draft.title, "body": draft.body, "from_ticket": draft.ticket_id}
@@ -119,7 +124,7 @@ def new_article_page(
             "body": original.body,
             "tags": ", ".join(original.tags),
         }
-    return _editor(request, session, article=None, form=form)
+    return _editor(request, session, actor, article=None, form=form)
 
 
 @router.post("/kb/articles", dependencies=[CsrfProtected])
@@ -143,7 +148,9 @@ def create_article(
                     session, actor=actor, article_id=original, translation_id=article.id
                 )
     except (ValidationError, KefuError) as exc:
-        return _editor(request, session, article=None, form=shown, error=refusal_message(exc))
+        return _editor(
+            request, session, actor, article=None, form=shown, error=refusal_message(exc)
+        )
     return redirect(f"/kb/articles/{article.id}", _("Article saved as a draft."))
 
 
@@ -154,7 +161,7 @@ def edit_article_page(
     article = queries.read_article(session, actor=actor, article_id=article_id)
     if not articles.can_edit(actor, article):
         raise PermissionDenied("your role does not allow editing this article (kb.manage)")
-    return _editor(request, session, article=article, form=_form_of(article))
+    return _editor(request, session, actor, article=article, form=_form_of(article))
 
 
 @router.post("/kb/articles/{article_id:int}", dependencies=[CsrfProtected])
@@ -169,6 +176,7 @@ def update_article(
             slug=forms.text(form, "slug") or None,
             clear_category=values["category_id"] is None,
             clear_review_by=values["review_by"] is None,
+            clear_owner=values["owner_id"] is None,
             note=forms.text(form, "note")[:200],
         )
         with session.begin_nested():

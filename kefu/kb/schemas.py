@@ -83,6 +83,7 @@ class ArticleUpdate(ArticleFields):
     owner_id: RowId | None = None
     review_by: date | None = None
     clear_review_by: bool = False
+    clear_owner: bool = False
     position: Int4 | None = None
     note: str = Field(default="", max_length=200)
 

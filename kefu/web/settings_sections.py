@@ -70,6 +70,13 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         GROUPS[2],
+        N_("Knowledge base"),
+        N_("Categories and sections of the articles, in both languages."),
+        "/admin/kb/categories",
+        ("kb.manage",),
+    ),
+    Section(
+        GROUPS[2],
         N_("Rules"),
         N_("Triggers on events, hourly automations and outgoing webhooks."),
         "/admin/rules",

@@ -53,3 +53,23 @@ def test_write_preview_publish_edit_diff_and_restore(
     expect(page.locator(".kb-body strong")).to_have_text("30 days")
     expect(page.locator("[data-state]")).to_have_text("Published")
     context.close()
+
+
+def test_knowledge_base_pages_fit_a_phone(
+    browser: Any, live_server: str, database: Database
+) -> None:
+    from tests.kb.factories import make_article
+
+    article = make_article(
+        database,
+        title="尺码指南",
+        body="| 尺码 | 胸围（厘米） | 腰围（厘米） |\n|---|---|---|\n| S | 86–90 | 70–74 |",
+        language="zh-CN",
+    )
+    make_agent(database, email="lead@example.com", name="Lea Lead", role=Role.MANAGER)
+    phone = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
+    context, page = signed_in_page(browser, live_server, "lead@example.com", **phone)
+    for path in ("/kb", f"/kb/articles/{article.id}", "/kb/articles/new", "/kb?q=尺码"):
+        page.goto(live_server + path)
+        assert page.evaluate("document.documentElement.scrollWidth") <= 390, path
+    context.close()

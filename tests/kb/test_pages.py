@@ -181,3 +181,16 @@ def test_review_list(client: Any, database: Database) -> None:
     _sign_in(client, database, Role.AGENT)
     html = client.get("/kb/review").text
     assert "Old policy" in html and "Fresh" not in html
+
+
+def test_owner_is_the_writer_until_changed(client: Any, database: Database) -> None:
+    token = _sign_in(client, database)
+    assert "manager person</option>" in client.get("/kb/articles/new").text
+    created = client.post(
+        "/kb/articles", data={"csrf_token": token, "title": "Gift cards", "owner_id": ""}
+    )
+    article_id = int(created.headers["location"].rsplit("/", 1)[1])
+    owner = _article(database, article_id).owner_id
+    assert owner is not None
+    client.post(f"/kb/articles/{article_id}", data={"csrf_token": token, "title": "Gift cards"})
+    assert _article(database, article_id).owner_id is None
