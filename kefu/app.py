@@ -16,6 +16,7 @@ from kefu.api.openapi import install_openapi
 from kefu.channels.email.fetchers import Fetchers
 from kefu.config import Settings
 from kefu.jobs import start_consumer
+from kefu.kb.helpcenter.hosts import HelpCenterHosts
 from kefu.runtime import Runtime, start, stop
 from kefu.web.body_limit import RequestBodyLimit
 from kefu.web.errors import install_error_handlers
@@ -79,6 +80,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     )
     app.state.max_body_bytes = settings.max_attachment_bytes + BODY_SLACK_BYTES
     app.add_middleware(RequestBodyLimit, max_bytes=app.state.max_body_bytes)
+    app.add_middleware(HelpCenterHosts)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     _include_routers(app)
@@ -132,6 +134,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.kb import pages as kb_pages
     from kefu.kb import routes as kb_routes
     from kefu.kb import version_pages as kb_version_pages
+    from kefu.kb.helpcenter import admin_pages as helpcenter_admin_pages
+    from kefu.kb.helpcenter import contact_pages as helpcenter_contact_pages
+    from kefu.kb.helpcenter import pages as helpcenter_pages
     from kefu.sla import pages as sla_pages
     from kefu.sla import routes as sla_routes
     from kefu.tickets import attachment_routes, inbox_routes, notification_routes
@@ -179,6 +184,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     pages += [
         (m.router, "", False)
         for m in (kb_pages, kb_editor_pages, kb_version_pages, kb_composer_pages, kb_category_pages)
+    ]
+    pages += [
+        (m.router, "", False)
+        for m in (helpcenter_admin_pages, helpcenter_contact_pages, helpcenter_pages)
     ]
     api_modules = (
         account_routes,

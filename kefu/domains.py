@@ -12,6 +12,7 @@ DOMAINS = (
     "sla",
     "automation",
     "kb",
+    "kb.helpcenter",
     "api",
     "compliance",
 )

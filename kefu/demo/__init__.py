@@ -21,7 +21,16 @@ class DemoStep:
 
 
 def steps() -> list[DemoStep]:
-    from kefu.demo import commerce, commerce_actions, inbox, kb, macros, procedures, team
+    from kefu.demo import (
+        commerce,
+        commerce_actions,
+        helpcenter,
+        inbox,
+        kb,
+        macros,
+        procedures,
+        team,
+    )
 
     return [
         team.STEP,
@@ -31,6 +40,7 @@ def steps() -> list[DemoStep]:
         macros.STEP,
         procedures.STEP,
         kb.STEP,
+        helpcenter.STEP,
     ]
 
 

@@ -176,6 +176,7 @@ def notifications_page(
             "unread_only": unread,
             "unread_count": notifications.unread_count(session, actor=actor),
             "kinds": notifications.KINDS,
+            "kind_links": notifications.KIND_LINKS,
         },
     )
 

@@ -18,7 +18,7 @@ from kefu.kit.i18n import N_
 from kefu.kit.pagination import Page, newest_first
 from kefu.tickets.models import Notification
 
-Kind = Literal["assigned", "mentioned", "customer_replied", "rule"]
+Kind = Literal["assigned", "mentioned", "customer_replied", "rule", "article_feedback"]
 KINDS: dict[str, str] = {
     # %(name)s is who did it, %(ticket)s the ticket number.
     "assigned": N_("%(name)s assigned ticket #%(ticket)s to you"),
@@ -26,7 +26,11 @@ KINDS: dict[str, str] = {
     "customer_replied": N_("The customer replied on ticket #%(ticket)s"),
     # %(name)s is the rule (trigger or automation) that asks for the agent's attention.
     "rule": N_("%(name)s: ticket #%(ticket)s needs your attention"),
+    # %(name)s is the title of a help-center article the notified agent owns.
+    "article_feedback": N_("A reader commented on your article “%(name)s”"),
 }
+# Where a notice that is not about a ticket leads.
+KIND_LINKS: dict[str, str] = {"article_feedback": "/admin/helpcenter-feedback"}
 MAX_MARK_IDS = 500
 
 
@@ -125,7 +129,7 @@ def notify(
     event_id: int,
     agent_id: int,
     kind: Kind,
-    ticket_id: int,
+    ticket_id: int | None,
     message_id: int | None = None,
     actor_name: str = "",
 ) -> Notification | None:

@@ -41,6 +41,20 @@ SECTIONS: tuple[Section, ...] = (
         ("mailboxes.manage",),
     ),
     Section(
+        GROUPS[1],
+        N_("Help center"),
+        N_("Each brand's public help center: address, logo and colour, languages, contact form."),
+        "/admin/helpcenter",
+        ("settings.manage",),
+    ),
+    Section(
+        GROUPS[1],
+        N_("Help center activity"),
+        N_("Views, searches, searches without an answer, deflection and helpful votes."),
+        "/admin/helpcenter-activity",
+        ("reports.read",),
+    ),
+    Section(
         GROUPS[2],
         N_("SLAs"),
         N_("Business hours, holidays and the reply and resolution targets tickets are held to."),
