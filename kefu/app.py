@@ -125,6 +125,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
+    from kefu.feedback import admin_pages as feedback_admin_pages
+    from kefu.feedback import report_pages as feedback_report_pages
+    from kefu.feedback import survey_pages as feedback_survey_pages
     from kefu.ingest import routes as ingest_routes
     from kefu.sla import pages as sla_pages
     from kefu.sla import routes as sla_routes
@@ -170,6 +173,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         for m in (logistics_pages, stuck_pages, reconcile_pages, returns_pages, followup_pages)
     ]
     pages += [(m.router, "", False) for m in (rule_webhook_pages, rule_pages)]
+    pages += [
+        (m.router, "", False)
+        for m in (feedback_survey_pages, feedback_admin_pages, feedback_report_pages)
+    ]
     api_modules = (
         account_routes,
         compliance_routes,

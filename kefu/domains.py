@@ -11,6 +11,7 @@ DOMAINS = (
     "commerce",
     "sla",
     "automation",
+    "feedback",
     "api",
     "compliance",
 )

@@ -21,7 +21,7 @@ class DemoStep:
 
 
 def steps() -> list[DemoStep]:
-    from kefu.demo import commerce, commerce_actions, inbox, macros, procedures, team
+    from kefu.demo import commerce, commerce_actions, feedback, inbox, macros, procedures, team
 
     return [
         team.STEP,
@@ -30,6 +30,7 @@ def steps() -> list[DemoStep]:
         commerce_actions.STEP,
         macros.STEP,
         procedures.STEP,
+        feedback.STEP,
     ]
 
 
