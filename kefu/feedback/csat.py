@@ -90,6 +90,8 @@ def _skip_reason(session: Session, survey: CsatSurvey) -> str | None:
         return "reopened"
     if as_utc(ticket.solved_at) != as_utc(survey.solved_at):
         return "solved_again"  # a later solve has its own survey
+    if session.scalar(select(CsatRating.id).where(CsatRating.survey_id == survey.id)):
+        return "already_rated"  # rated elsewhere (the end of a chat) before the mail left
     if "follow-up" in tickets.tags_of(session, [ticket.id])[ticket.id]:
         return "automated"
     if not any(m.author_type == "customer" for m in list_messages(session, ticket.id)):

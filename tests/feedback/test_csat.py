@@ -19,7 +19,7 @@ from kefu.kit.actor import Actor
 from kefu.kit.clock import as_utc, utcnow
 from kefu.runtime import Runtime
 from kefu.tickets.models import Message, Notification, Ticket
-from kefu.tickets.service import open_ticket
+from kefu.tickets.service import delete_ticket, open_ticket
 from tests.feedback.factories import (
     add_bad_rating_trigger,
     agent,
@@ -132,10 +132,9 @@ def test_automated_deleted_and_addressless_tickets_are_skipped(runtime: Runtime)
     set_status(database, actor=ann, ticket_id=proactive, status="solved")
     deleted = solved_ticket(database, actor=ann, email="del@example.com")
     bounced = solved_ticket(database, actor=ann, email="gone@example.com")
-    with database.unit_of_work(actor=ann) as session:
-        from kefu.tickets.service import delete_ticket
-
-        delete_ticket(session, actor=ann, ticket_id=deleted)
+    admin = Actor(kind="agent", name="Ada", agent_id=None, role="admin")
+    with database.unit_of_work(actor=admin) as session:
+        delete_ticket(session, actor=admin, ticket_id=deleted)
         customers.flag_bounced(session, email="gone@example.com", reason="550", at=utcnow())
     dispatch_due(database)
     # when
@@ -189,10 +188,13 @@ def test_scores_map_to_good_and_bad_and_bad_input_changes_nothing(runtime: Runti
             _rate(database, ticket_id=ticket_id, **bad)
     with database.sessions() as session:
         rows = session.scalars(select(CsatRating)).all()
-        surveys = surveys_of(database, ticket_id)
+    surveys = surveys_of(database, ticket_id)
     assert [(r.rating, r.score, r.changes) for r in rows] == [("bad", 3, 1)]
-    assert surveys[0].channel == "chat"
     assert len(_events(database, "csat.received")) == 2
+    # the solve's email survey is not sent any more: it has its answer
+    assert [s.id for s in surveys] == [rows[0].survey_id]
+    assert send_due(database, now=later(61), settings=runtime.settings) == {"skipped": 1}
+    assert surveys_of(database, ticket_id)[0].skip_reason == "already_rated"
 
 
 def test_bad_rating_reopens_and_notifies_the_lead_through_a_trigger(runtime: Runtime) -> None:

@@ -19,15 +19,16 @@ def _four_surveys_three_rated(runtime: Runtime) -> None:
     ann = agent(database)
     ticket_ids = [solved_ticket(database, actor=ann, email=f"c{i}@example.com") for i in range(4)]
     send_due(database, now=later(61), settings=runtime.settings)
+    survey_ids = [surveys_of(database, ticket_id)[0].id for ticket_id in ticket_ids]
     with database.unit_of_work(actor=Actor.system()) as session:
-        for ticket_id, rating in zip(ticket_ids, ("good", "good", "bad"), strict=False):
-            survey_id = surveys_of(database, ticket_id)[0].id
+        for survey_id, rating in zip(survey_ids, ("good", "good", "bad"), strict=False):
             csat.record_rating(
                 session, now=utcnow(), survey_id=survey_id, rating=rating, comment=f"{rating}!"
             )
         # a change of mind is still one rating
-        first = surveys_of(database, ticket_ids[0])[0].id
-        csat.record_rating(session, now=utcnow(), survey_id=first, rating="good", comment="ok")
+        csat.record_rating(
+            session, now=utcnow(), survey_id=survey_ids[0], rating="good", comment="ok"
+        )
 
 
 def test_csat_and_response_rate_match_a_hand_count(runtime: Runtime) -> None:
