@@ -59,6 +59,8 @@ def test_report_page_for_managers_only(client: Any, runtime: Runtime) -> None:
     assert client.get("/reports/feedback").status_code == 403
     client.cookies.clear()
     sign_in(client, "mia@example.com", PASSWORD)
+    moment = later(120)
+    runtime.clock = lambda: moment  # the surveys went out "an hour after the solve"
     page = client.get("/reports/feedback?days=30")
     assert page.status_code == 200
     assert '<dd class="csat-value">66.7%</dd>' in page.text
