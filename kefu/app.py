@@ -127,6 +127,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.customers import routes as customer_routes
     from kefu.feedback import admin_pages as feedback_admin_pages
     from kefu.feedback import report_pages as feedback_report_pages
+    from kefu.feedback import review_pages as feedback_review_pages
+    from kefu.feedback import review_routes as feedback_review_routes
     from kefu.feedback import survey_pages as feedback_survey_pages
     from kefu.ingest import routes as ingest_routes
     from kefu.sla import pages as sla_pages
@@ -175,7 +177,12 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     pages += [(m.router, "", False) for m in (rule_webhook_pages, rule_pages)]
     pages += [
         (m.router, "", False)
-        for m in (feedback_survey_pages, feedback_admin_pages, feedback_report_pages)
+        for m in (
+            feedback_survey_pages,
+            feedback_admin_pages,
+            feedback_report_pages,
+            feedback_review_pages,
+        )
     ]
     api_modules = (
         account_routes,
@@ -200,6 +207,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,
     # docs/commerce-logistics.md): not in the schema
     hooks = [(webhook_routes.router, "/api/v1", False), (logistics_routes.router, "/api/v1", False)]
+    hooks += [(feedback_review_routes.router, "/api/v1", False)]
     return pages + api + hooks
 
 

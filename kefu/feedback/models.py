@@ -115,3 +115,35 @@ class NpsSurvey(Base):
         Index(None, "customer_id", "sent_at"),
         Index(None, "campaign_id", "customer_id"),
     )
+
+
+class ProductReview(Audited, Base):
+    """A customer's review of a product, from the store (WooCommerce), a signed webhook or a
+    marketplace export; (store, source, external id) is unique, so a repeated import updates
+    instead of duplicating. `grade`: good | neutral | bad (好评/中评/差评, or from the stars);
+    a neutral or bad one gets one follow-up ticket, whose `outcome` the agent records."""
+
+    __tablename__ = "product_reviews"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    store_id: Mapped[int] = mapped_column(ForeignKey("stores.id", ondelete="CASCADE"))
+    source: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    product_ref: Mapped[str] = mapped_column(String(100), default="")
+    product_name: Mapped[str] = mapped_column(String(300), default="")
+    rating: Mapped[int | None] = mapped_column(Integer)
+    grade: Mapped[str] = mapped_column(String(8))
+    body: Mapped[str] = mapped_column(Text, default="")
+    reviewer_name: Mapped[str] = mapped_column(String(200), default="")
+    reviewer_email: Mapped[str] = mapped_column(String(320), default="")
+    order_number: Mapped[str] = mapped_column(String(100), default="")
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id", ondelete="SET NULL"))
+    order_id: Mapped[int | None] = mapped_column(Integer)
+    follow_up_ticket_id: Mapped[int | None] = mapped_column(Integer, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))
+    public_reply: Mapped[str] = mapped_column(Text, default="")
+    outcome_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("store_id", "source", "external_id"),)

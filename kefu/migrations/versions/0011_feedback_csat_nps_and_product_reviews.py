@@ -1,8 +1,8 @@
-"""feedback: csat and nps
+"""feedback: csat, nps and product reviews
 
 Revision ID: 0011
 Revises: 0008
-Create Date: 2026-12-05 15:26:47.944008
+Create Date: 2026-12-05 15:37:35.220410
 """
 
 import sqlalchemy as sa
@@ -62,6 +62,58 @@ def upgrade() -> None:
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_nps_campaigns")),
     )
+    op.create_table(
+        "product_reviews",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("store_id", sa.Integer(), nullable=False),
+        sa.Column("source", sa.String(length=20), nullable=False),
+        sa.Column("external_id", sa.String(length=100), nullable=False),
+        sa.Column("product_ref", sa.String(length=100), nullable=False),
+        sa.Column("product_name", sa.String(length=300), nullable=False),
+        sa.Column("rating", sa.Integer(), nullable=True),
+        sa.Column("grade", sa.String(length=8), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("reviewer_name", sa.String(length=200), nullable=False),
+        sa.Column("reviewer_email", sa.String(length=320), nullable=False),
+        sa.Column("order_number", sa.String(length=100), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=True),
+        sa.Column("order_id", sa.Integer(), nullable=True),
+        sa.Column("follow_up_ticket_id", sa.Integer(), nullable=True),
+        sa.Column("outcome", sa.String(length=20), nullable=True),
+        sa.Column("public_reply", sa.Text(), nullable=False),
+        sa.Column("outcome_at", kefu.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("reviewed_at", kefu.db.UtcDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", kefu.db.UtcDateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["customer_id"],
+            ["customers.id"],
+            name=op.f("fk_product_reviews_customer_id_customers"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["store_id"],
+            ["stores.id"],
+            name=op.f("fk_product_reviews_store_id_stores"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_product_reviews")),
+        sa.UniqueConstraint(
+            "store_id",
+            "source",
+            "external_id",
+            name=op.f("uq_product_reviews_store_id_source_external_id"),
+        ),
+    )
+    with op.batch_alter_table("product_reviews", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_product_reviews_follow_up_ticket_id"),
+            ["follow_up_ticket_id"],
+            unique=False,
+        )
+        batch_op.create_index(
+            batch_op.f("ix_product_reviews_reviewed_at"), ["reviewed_at"], unique=False
+        )
+
     op.create_table(
         "csat_surveys",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -190,6 +242,11 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_csat_surveys_status"))
 
     op.drop_table("csat_surveys")
+    with op.batch_alter_table("product_reviews", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_product_reviews_reviewed_at"))
+        batch_op.drop_index(batch_op.f("ix_product_reviews_follow_up_ticket_id"))
+
+    op.drop_table("product_reviews")
     op.drop_table("nps_campaigns")
     op.drop_table("feedback_settings")
     # ### end Alembic commands ###
