@@ -1,6 +1,8 @@
 """Product reviews: marketplace CSV imports (run twice, each follow-up ticket once), the
 WooCommerce review format and the generic webhook (signed), outcomes, 好评率 and 中差评率."""
 
+import hashlib
+import hmac
 from datetime import timedelta
 from typing import Any
 
@@ -20,7 +22,7 @@ from kefu.tickets.models import Ticket
 from tests.accounts.factories import PASSWORD, make_agent
 from tests.commerce.actions_factories import make_order
 from tests.commerce.actions_factories import make_store as make_plain_store
-from tests.commerce.shop_factories import body_of, make_store, signature
+from tests.commerce.shop_factories import WEBHOOK_SECRET, body_of, make_store, signature
 from tests.web.helpers import csrf_token, sign_in
 
 NOW = utcnow()
@@ -143,13 +145,19 @@ def test_woocommerce_reviews_by_signed_webhook(client: Any, runtime: Runtime) ->
     assert ticket.subject == "Review 2★: V-Neck T-Shirt"
 
 
+def _hex(body: bytes) -> str:
+    return "sha256=" + hmac.new(WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+
+
 def test_generic_webhook_takes_a_grade_and_refuses_bad_json(client: Any, runtime: Runtime) -> None:
     store = make_store(runtime.database, platform="woocommerce")
     url = f"/api/v1/webhooks/reviews/{store.id}"
     good = body_of({"id": "r1", "grade": "中评", "body": "一般", "created_at": "2026-11-30"})
     bad = body_of({"id": "r2", "rating": 9, "created_at": "2026-11-30"})
-    done = client.post(url, content=good, headers={"X-Kefu-Signature": signature(good)})
-    refused = client.post(url, content=bad, headers={"X-Kefu-Signature": signature(bad)})
+    forged = client.post(url, content=good, headers={"X-Kefu-Signature": signature(good)})
+    done = client.post(url, content=good, headers={"X-Kefu-Signature": _hex(good)})
+    refused = client.post(url, content=bad, headers={"X-Kefu-Signature": _hex(bad)})
+    assert forged.status_code == 401
     assert done.json() == {"created": 1, "updated": 0, "follow_ups": 1}
     assert refused.status_code == 422
     with runtime.database.sessions() as session:
