@@ -13,11 +13,14 @@ from kefu.config import secret_key
 from kefu.errors import KefuError, NotFound, refusal_message
 from kefu.feedback import csat, nps
 from kefu.feedback.tokens import read_token
+from kefu.kit.actor import Actor
 from kefu.web.deps import CsrfProtected, DbSession
 from kefu.web.forms import Form, optional_int, text
 from kefu.web.templating import render
 
 router = APIRouter()
+# Who the audit log names for an answer: the customer holding the signed link.
+CUSTOMER = Actor(kind="system", name="customer (survey link)")
 
 
 def _survey_id(request: Request, token: str, kind: str) -> int | None:
@@ -64,6 +67,7 @@ def rate(token: str, request: Request, session: DbSession, form: Form) -> Respon
     survey_id = _survey_id(request, token, "c")
     if survey_id is None:
         return render(request, "feedback/survey.html", {"invalid": True}, status=404)
+    session.info["actor"] = CUSTOMER
     try:
         with session.begin_nested():
             csat.record_rating(
@@ -104,6 +108,7 @@ def answer_nps(token: str, request: Request, session: DbSession, form: Form) -> 
     survey_id = _survey_id(request, token, "n")
     if survey_id is None:
         return render(request, "feedback/nps_survey.html", {"invalid": True}, status=404)
+    session.info["actor"] = CUSTOMER
     try:
         with session.begin_nested():
             nps.record_answer(

@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy import func, select
 
+from kefu.compliance.models import AuditEntry
 from kefu.events import Event
 from kefu.feedback.models import CsatRating, FeedbackSettings
 from kefu.runtime import Runtime
@@ -77,8 +78,14 @@ def test_submitting_records_and_a_second_answer_changes_it(client: Any, runtime:
     assert again.status_code == 200
     with runtime.database.sessions() as session:
         [row] = session.scalars(select(CsatRating)).all()
+        history = session.scalars(
+            select(AuditEntry).where(AuditEntry.entity_id == str(row.id)).order_by(AuditEntry.id)
+        ).all()
     assert (row.ticket_id, row.rating, row.comment, row.changes) == (ticket_id, "good", "", 1)
     assert _counts(runtime) == (1, 2)
+    history = [h for h in history if "rating" in h.changes]
+    assert [h.actor_ref for h in history] == ["system:customer (survey link)"] * 2
+    assert history[1].changes["rating"] == ["bad", "good"]
 
 
 def test_altered_expired_and_wrong_kind_links_are_refused(client: Any, runtime: Runtime) -> None:
