@@ -6,9 +6,14 @@ from typing import Any
 from sqlalchemy import func, select
 
 from kefu.compliance.models import AuditEntry
+from kefu.customers import service as customers
+from kefu.customers.schemas import CustomerUpdate
 from kefu.events import Event
 from kefu.feedback.models import CsatRating, FeedbackSettings
+from kefu.kit.actor import Actor
 from kefu.runtime import Runtime
+from kefu.tickets import service as tickets
+from kefu.tickets.models import Message
 from tests.accounts.factories import PASSWORD, make_agent
 from tests.feedback.factories import (
     agent,
@@ -165,3 +170,37 @@ def test_agents_may_not_change_settings(client: Any, runtime: Runtime) -> None:
     make_agent(runtime.database, email="ann@example.com", name="Ann")
     sign_in(client, "ann@example.com", PASSWORD)
     assert client.get("/admin/feedback").status_code == 403
+
+
+def test_five_point_scale_in_chinese_for_a_chinese_customer(client: Any, runtime: Runtime) -> None:
+    # given: a 1–5 survey to a customer who reads Chinese
+    database = runtime.database
+    enable_csat(database, csat_scale="five")
+    ticket_id = solved_ticket(database, actor=agent(database), email="zhang@example.com")
+    with database.unit_of_work(actor=Actor.system()) as session:
+        requester = tickets.get_ticket(session, ticket_id).requester_id
+        customers.update_customer(
+            session,
+            actor=Actor.system(),
+            customer_id=requester,
+            data=CustomerUpdate(language="zh_Hans"),
+        )
+    send_due(database, now=later(61), settings=runtime.settings)
+    [survey] = surveys_of(database, ticket_id)
+    token = token_for(survey.id, runtime.settings)
+    # when
+    with database.sessions() as session:
+        mail = session.get_one(Message, survey.message_id).body_text
+    page = client.get(f"/feedback/csat/{token}?score=2")
+    posted = client.post(
+        f"/feedback/csat/{token}",
+        data={"csrf_token": csrf_token(page.text), "score": "2", "reason": "slow"},
+    )
+    # then
+    assert mail.startswith("Emily Chen，您好：")
+    assert "2 分（满分 5 分）: http://testserver/feedback/csat/" in mail
+    assert 'value="2" checked' in page.text and "回复太慢" in page.text
+    assert posted.status_code == 200
+    with database.sessions() as session:
+        [row] = session.scalars(select(CsatRating)).all()
+    assert (row.rating, row.score, row.reason) == ("bad", 2, "slow")
