@@ -1,6 +1,6 @@
 """Demo step: customer feedback — surveys on after a solve, the "bad rating → reopen and
-tell the manager" trigger, some ratings on the demo tickets, and an NPS campaign with
-answers."""
+tell the manager" trigger, some ratings on the demo tickets, an NPS campaign with answers and
+product reviews (the negative ones with their follow-up tickets)."""
 
 from collections.abc import Callable
 from datetime import timedelta
@@ -15,6 +15,7 @@ from kefu.demo import DemoStep
 from kefu.errors import NotFound
 from kefu.feedback import csat, nps
 from kefu.feedback.models import NpsSurvey
+from kefu.feedback.reviews import ReviewIn, receive_review
 from kefu.feedback.settings import DEFAULT_REASONS, FeedbackSettingsIn, save_settings
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
@@ -27,6 +28,13 @@ RATINGS = [
     ("good", "问题很快就解决了，谢谢！", None),
     ("good", "", None),
     ("bad", "退款还没有到账。", "unsolved"),
+]
+REVIEWS = [
+    ("tb-9001", "好评", None, "纯棉T恤", "质量很好，物流也快。", "小王"),
+    ("tb-9002", "差评", None, "陶瓷马克杯", "收到时杯子碎了，客服还没回复。", "阿李"),
+    ("tb-9003", "中评", None, "纯棉T恤", "尺码偏小。", "老张"),
+    ("woo-31", None, 5, "V-Neck T-Shirt", "Great fit.", "John Doe"),
+    ("woo-32", None, 2, "Ceramic Mug", "The handle came off after a week.", "Jane Roe"),
 ]
 NPS_SCORES = [10, 9, 9, 8, 7, 10, 6, 3, 9, 10, 8, 5]
 NPS_COMMENTS = {3: "Shipping took far too long.", 10: "Love the shop!", 5: "客服回复太慢。"}
@@ -103,6 +111,23 @@ def run(database: Database, scale: int, advance: Callable[[int], None]) -> int:
             surveys = session.scalars(
                 select(NpsSurvey).where(NpsSurvey.campaign_id == campaign.id).order_by(NpsSurvey.id)
             ).all()
+            for external_id, grade, rating, product, body, who in REVIEWS:
+                receive_review(
+                    session,
+                    store_id=stores[0].id,
+                    source="taobao" if grade else "woocommerce",
+                    data=ReviewIn(
+                        external_id=external_id,
+                        reviewed_at=now - timedelta(days=3),
+                        rating=rating,
+                        grade=grade,
+                        product_name=product,
+                        body=body,
+                        reviewer_name=who,
+                    ),
+                    now=now,
+                )
+                made += 1
             for survey, score in zip(surveys, NPS_SCORES, strict=False):
                 survey.status = "sent"
                 nps.record_answer(
@@ -117,4 +142,8 @@ def run(database: Database, scale: int, advance: Callable[[int], None]) -> int:
     return made
 
 
-STEP = DemoStep(name="feedback", run=run, size=lambda scale: 2 + len(RATINGS) + len(NPS_SCORES))
+STEP = DemoStep(
+    name="feedback",
+    run=run,
+    size=lambda scale: 2 + len(RATINGS) + len(REVIEWS) + len(NPS_SCORES),
+)

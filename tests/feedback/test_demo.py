@@ -5,7 +5,7 @@ from sqlalchemy import func, select
 from kefu.automation.rules.models import Rule
 from kefu.db import Database
 from kefu.demo import feedback as demo
-from kefu.feedback.models import CsatRating, FeedbackSettings, NpsSurvey
+from kefu.feedback.models import CsatRating, FeedbackSettings, NpsSurvey, ProductReview
 from kefu.permissions import Role
 from tests.accounts.factories import make_agent
 from tests.commerce.actions_factories import make_store
@@ -31,9 +31,17 @@ def test_demo_step_fills_settings_trigger_ratings_and_answers(database: Database
         answered = session.scalar(
             select(func.count(NpsSurvey.id)).where(NpsSurvey.score.is_not(None))
         )
+        grades = session.scalars(select(ProductReview.grade)).all()
+        reviews = {g: grades.count(g) for g in set(grades)}
+        follow_ups = session.scalar(
+            select(func.count(ProductReview.id)).where(
+                ProductReview.follow_up_ticket_id.is_not(None)
+            )
+        )
         triggers = session.scalars(select(Rule.name).where(Rule.events.is_not(None))).all()
     assert settings.csat_enabled is True
     assert ratings == ["good", "good"]
     assert answered == 12
     assert "Bad rating → reopen and tell the team lead" in triggers
-    assert made == 2 + 2 + 12
+    assert reviews == {"good": 2, "neutral": 1, "bad": 2} and follow_ups == 3
+    assert made == 2 + 2 + 5 + 12
