@@ -8,9 +8,10 @@ from sqlalchemy.orm import Session
 
 from kefu.config import secret_key
 from kefu.events import Event, handles
-from kefu.feedback import csat, nps, nps_mail
+from kefu.feedback import csat, nps, nps_mail, reviews
 from kefu.jobs import job
 from kefu.kit.actor import Actor
+from kefu.kit.clock import as_utc
 from kefu.runtime import current
 
 log = logging.getLogger(__name__)
@@ -22,6 +23,19 @@ def schedule_csat(session: Session, event: Event) -> None:
     change = ((event.payload or {}).get("changes") or {}).get("status")
     if isinstance(change, list) and len(change) == 2 and change[1] == "solved":
         csat.schedule_survey(session, ticket_id=int(event.subject_id))
+
+
+@handles("message.added", name="feedback.review_followed_up")
+def review_followed_up(session: Session, event: Event) -> None:
+    """An agent's first public reply on a review's follow-up ticket is when it was followed up."""
+    payload = event.payload or {}
+    if payload.get("kind") == "reply" and payload.get("author_type") == "agent":
+        reviews.followed_up(
+            session,
+            ticket_id=int(event.subject_id),
+            message_id=int(payload["message_id"]),
+            at=as_utc(event.created_at),
+        )
 
 
 @job("feedback.send_csat", schedule="*/5 * * * *")

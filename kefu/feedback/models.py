@@ -143,6 +143,7 @@ class ProductReview(Audited, Base):
     outcome: Mapped[str | None] = mapped_column(String(20))
     public_reply: Mapped[str] = mapped_column(Text, default="")
     outcome_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    first_follow_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reviewed_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 

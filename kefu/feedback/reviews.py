@@ -19,8 +19,9 @@ from kefu.errors import InvalidInput, KefuError, NotFound
 from kefu.events import emit
 from kefu.feedback.models import ProductReview
 from kefu.kit.actor import Actor
+from kefu.kit.clock import as_utc
 from kefu.permissions import require
-from kefu.tickets.messages import record_message
+from kefu.tickets.messages import get_message, record_message
 from kefu.tickets.service import open_ticket
 
 GRADE_WORDS = {
@@ -206,18 +207,44 @@ def reviews_of_ticket(session: Session, ticket_id: int) -> list[ProductReview]:
     )
 
 
+def followed_up(session: Session, *, ticket_id: int, message_id: int, at: datetime) -> None:
+    """An agent's first public reply (not an automated one) on a review's follow-up ticket:
+    when the customer was first contacted (kept once)."""
+    waiting = [r for r in reviews_of_ticket(session, ticket_id) if r.first_follow_up_at is None]
+    if not waiting:
+        return
+    try:
+        message = get_message(session, message_id)
+    except NotFound:
+        return
+    if (message.details or {}).get("automated"):
+        return
+    for review in waiting:
+        review.first_follow_up_at = at
+    session.flush()
+
+
 def review_rates(session: Session, *, since: datetime, until: datetime) -> dict[str, object]:
     """好评率 and 中差评率 (share of good, and of neutral + bad, among the period's reviews),
-    and the share of negative ones recovered (an outcome other than no response)."""
+    the share of negative ones recovered (an outcome other than no response), and the mean
+    hours from a negative review's arrival in kefu to the first reply to its customer."""
     rows = session.execute(
-        select(ProductReview.grade, ProductReview.outcome).where(
-            ProductReview.reviewed_at >= since, ProductReview.reviewed_at < until
-        )
+        select(
+            ProductReview.grade,
+            ProductReview.outcome,
+            ProductReview.created_at,
+            ProductReview.first_follow_up_at,
+        ).where(ProductReview.reviewed_at >= since, ProductReview.reviewed_at < until)
     ).all()
     total = len(rows)
-    good = sum(1 for g, _ in rows if g == "good")
-    negative = [o for g, o in rows if g != "good"]
+    good = sum(1 for row in rows if row.grade == "good")
+    negative = [row.outcome for row in rows if row.grade != "good"]
     recovered = sum(1 for o in negative if o in ("resolved", "review_updated", "compensated"))
+    waits = [
+        (as_utc(row.first_follow_up_at) - as_utc(row.created_at)).total_seconds() / 3600
+        for row in rows
+        if row.grade != "good" and row.first_follow_up_at is not None
+    ]
 
     def share(part: int, whole: int) -> float | None:
         return round(100 * part / whole, 1) if whole else None
@@ -227,6 +254,7 @@ def review_rates(session: Session, *, since: datetime, until: datetime) -> dict[
         "good_rate": share(good, total),
         "negative_rate": share(len(negative), total),
         "recovered_rate": share(recovered, len(negative)),
+        "hours_to_follow_up": round(sum(waits) / len(waits), 1) if waits else None,
     }
 
 

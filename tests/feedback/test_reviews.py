@@ -11,6 +11,7 @@ from sqlalchemy import func, select
 
 from kefu.commerce import links
 from kefu.db import Database
+from kefu.dispatch import dispatch_due
 from kefu.errors import InvalidInput
 from kefu.feedback import review_import, reviews
 from kefu.feedback.models import ProductReview
@@ -18,11 +19,14 @@ from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from kefu.runtime import Runtime
 from kefu.tickets import service as tickets
+from kefu.tickets.messages import add_message
 from kefu.tickets.models import Ticket
+from kefu.tickets.schemas import MessageCreate
 from tests.accounts.factories import PASSWORD, make_agent
 from tests.commerce.actions_factories import make_order
 from tests.commerce.actions_factories import make_store as make_plain_store
 from tests.commerce.shop_factories import WEBHOOK_SECRET, body_of, make_store, signature
+from tests.sla.factories import agent_actor
 from tests.web.helpers import csrf_token, sign_in
 
 NOW = utcnow()
@@ -202,4 +206,40 @@ def test_outcomes_and_rates_against_a_hand_count(client: Any, runtime: Runtime) 
         "good_rate": 50.0,
         "negative_rate": 50.0,
         "recovered_rate": 50.0,
+        "hours_to_follow_up": None,
     }
+
+
+def test_time_to_first_follow_up_counts_the_agents_first_reply(runtime: Runtime) -> None:
+    # given: a 差评 imported five hours ago, its follow-up ticket
+    database = runtime.database
+    store_id = make_plain_store(database)
+    with database.unit_of_work(actor=Actor.system()) as session:
+        review_import.import_csv(
+            session,
+            store_id=store_id,
+            platform="taobao",
+            data=TAOBAO.encode(),
+            now=utcnow() - timedelta(hours=5),
+        )
+    with database.sessions() as session:
+        bad = session.scalars(select(ProductReview).where(ProductReview.grade == "bad")).one()
+    ann = agent_actor(database)
+    # when: a note (not a reply), then the agent's reply, then another reply
+    for kind in ("note", "reply", "reply"):
+        with database.unit_of_work(actor=ann) as session:
+            add_message(
+                session,
+                actor=ann,
+                ticket_id=bad.follow_up_ticket_id,
+                data=MessageCreate(kind=kind, body_text="您好，我们马上为您补发。"),
+            )
+        dispatch_due(database)
+    # then
+    with database.sessions() as session:
+        first = session.get_one(ProductReview, bad.id).first_follow_up_at
+        rates = reviews.review_rates(
+            session, since=NOW - timedelta(days=30), until=NOW + timedelta(days=1)
+        )
+    assert first is not None
+    assert rates["hours_to_follow_up"] == 5.0

@@ -2,7 +2,7 @@
 
 Revision ID: 0011
 Revises: 0008
-Create Date: 2026-12-05 15:37:35.220410
+Create Date: 2026-12-05 15:44:45.584918
 """
 
 import sqlalchemy as sa
@@ -82,6 +82,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.Column("public_reply", sa.Text(), nullable=False),
         sa.Column("outcome_at", kefu.db.UtcDateTime(timezone=True), nullable=True),
+        sa.Column("first_follow_up_at", kefu.db.UtcDateTime(timezone=True), nullable=True),
         sa.Column("reviewed_at", kefu.db.UtcDateTime(timezone=True), nullable=False),
         sa.Column("created_at", kefu.db.UtcDateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
