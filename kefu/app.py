@@ -127,6 +127,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.compliance import pages as compliance_pages
     from kefu.compliance import routes as compliance_routes
     from kefu.customers import routes as customer_routes
+    from kefu.feedback import admin_pages as feedback_admin_pages
+    from kefu.feedback import report_pages as feedback_report_pages
+    from kefu.feedback import review_pages as feedback_review_pages
+    from kefu.feedback import review_routes as feedback_review_routes
+    from kefu.feedback import survey_pages as feedback_survey_pages
     from kefu.ingest import routes as ingest_routes
     from kefu.kb import category_pages as kb_category_pages
     from kefu.kb import composer_pages as kb_composer_pages
@@ -189,6 +194,15 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         (m.router, "", False)
         for m in (helpcenter_admin_pages, helpcenter_contact_pages, helpcenter_pages)
     ]
+    pages += [
+        (m.router, "", False)
+        for m in (
+            feedback_survey_pages,
+            feedback_admin_pages,
+            feedback_report_pages,
+            feedback_review_pages,
+        )
+    ]
     api_modules = (
         account_routes,
         compliance_routes,
@@ -213,6 +227,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,
     # docs/commerce-logistics.md): not in the schema
     hooks = [(webhook_routes.router, "/api/v1", False), (logistics_routes.router, "/api/v1", False)]
+    hooks += [(feedback_review_routes.router, "/api/v1", False)]
     return pages + api + hooks
 
 

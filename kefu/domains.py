@@ -13,6 +13,7 @@ DOMAINS = (
     "automation",
     "kb",
     "kb.helpcenter",
+    "feedback",
     "api",
     "compliance",
 )

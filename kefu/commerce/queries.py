@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.commerce.models import Order, TicketOrder, TrackingEvent
+from kefu.commerce.models import Fulfilment, Order, TicketOrder, TrackingEvent
 from kefu.commerce.orders import fulfilments_of, get_order, items_of
 from kefu.commerce.schemas import (
     FulfilmentRead,
@@ -86,3 +88,18 @@ def order_reads(session: Session, orders: list[Order]) -> list[OrderRead]:
 def read_order(session: Session, *, actor: Actor, order_id: int) -> OrderRead:
     require(actor, "customers.read")
     return order_reads(session, [get_order(session, order_id)])[0]
+
+
+def delivered_customer_ids(session: Session, *, store_id: int, since: datetime) -> list[int]:
+    """Customers with a shipment of the store delivered since `since` (for surveys)."""
+    statement = (
+        select(Order.customer_id)
+        .join(Fulfilment, Fulfilment.order_id == Order.id)
+        .where(
+            Order.store_id == store_id,
+            Order.customer_id.is_not(None),
+            Fulfilment.delivered_at >= since,
+        )
+        .distinct()
+    )
+    return sorted(cid for cid in session.scalars(statement) if cid is not None)

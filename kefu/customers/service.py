@@ -71,6 +71,22 @@ def customers_by_ids(session: Session, customer_ids: Iterable[int]) -> dict[int,
     return {c.id: c for c in session.scalars(select(Customer).where(Customer.id.in_(ids)))}
 
 
+def customer_ids_with_email(session: Session) -> list[int]:
+    """Every customer (merge survivors only) with an email address that has not bounced."""
+    statement = (
+        select(CustomerIdentity.customer_id, CustomerIdentity.details)
+        .join(Customer, Customer.id == CustomerIdentity.customer_id)
+        .where(CustomerIdentity.kind == "email", Customer.merged_into_id.is_(None))
+    )
+    return sorted(
+        {
+            cid
+            for cid, details in session.execute(statement)
+            if not (details or {}).get("bounced_at")
+        }
+    )
+
+
 def find_by_identity(session: Session, kind: str, raw_value: str) -> Customer | None:
     """The customer an address/number/visitor id belongs to (the merge survivor)."""
     value = normalize_identity(kind, raw_value)

@@ -24,6 +24,7 @@ def steps() -> list[DemoStep]:
     from kefu.demo import (
         commerce,
         commerce_actions,
+        feedback,
         helpcenter,
         inbox,
         kb,
@@ -41,6 +42,7 @@ def steps() -> list[DemoStep]:
         procedures.STEP,
         kb.STEP,
         helpcenter.STEP,
+        feedback.STEP,
     ]
 
 

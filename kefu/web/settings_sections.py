@@ -83,6 +83,13 @@ SECTIONS: tuple[Section, ...] = (
         ("rules.manage",),
     ),
     Section(
+        GROUPS[2],
+        N_("Customer feedback"),
+        N_("Satisfaction surveys after a solve, NPS campaigns and the feedback report."),
+        "/admin/feedback",
+        ("rules.manage",),
+    ),
+    Section(
         GROUPS[3],
         N_("Stores"),
         N_("Shops and brands, their currency, time zone and Shopify or WooCommerce link."),

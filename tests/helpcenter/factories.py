@@ -4,12 +4,11 @@ any state, the visitor's way through pages."""
 import re
 from typing import Any
 
-from kefu.kb.schemas import ArticleCreate
-
 from kefu.db import Database
 from kefu.kb import articles, categories
 from kefu.kb.helpcenter import sites
 from kefu.kb.helpcenter.schemas import SiteIn
+from kefu.kb.schemas import ArticleCreate
 from kefu.kit.actor import Actor
 from tests.commerce.factories import make_store
 

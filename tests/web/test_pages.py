@@ -202,6 +202,8 @@ def test_every_form_route_checks_csrf() -> None:
         "/webhooks/shopify/{store_id}",
         "/webhooks/woocommerce/{store_id}",
         "/webhooks/carriers/{code}",
+        "/webhooks/reviews/woocommerce/{store_id}",
+        "/webhooks/reviews/{store_id}",
     ]
     assert [r.path for r in unsafe if not checks(r.dependant) and r not in signed] == []
 

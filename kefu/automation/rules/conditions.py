@@ -115,6 +115,8 @@ FIXED_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("message.text", N_("Text of the message"), "text", triggers_only=True),
     FieldSpec("message.is_automated", N_("Message is an auto-reply"), "bool", triggers_only=True),
     FieldSpec("event.sla_metric", N_("SLA metric"), "enum", SLA_METRICS, triggers_only=True),
+    FieldSpec("event.csat_rating", N_("CSAT rating"), "enum", ("good", "bad"), triggers_only=True),
+    FieldSpec("event.csat_score", N_("CSAT score (1–5)"), "number", triggers_only=True),
     FieldSpec("hours_since.created", N_("Hours since created"), "hours"),
     FieldSpec("hours_since.updated", N_("Hours since updated"), "hours"),
     FieldSpec("hours_since.pending", N_("Hours since pending"), "hours"),

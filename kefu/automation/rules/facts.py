@@ -165,6 +165,8 @@ class TicketFacts:
             return bool((message.details or {}).get("automated")) if message else False
         if key == "event.sla_metric":
             return (self.event.payload if self.event else {}).get("metric")
+        if key in ("event.csat_rating", "event.csat_score"):
+            return (self.event.payload if self.event else {}).get(key.removeprefix("event.csat_"))
         return None
 
     def _moment(self, which: str) -> datetime | None:

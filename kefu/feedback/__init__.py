@@ -1,0 +1,1 @@
+"""Customer feedback: CSAT surveys after a solve, NPS campaigns, and their reports."""
