@@ -110,9 +110,9 @@ def test_the_outbox_delivers_events_to_the_handlers(database: Database) -> None:
     report = dispatch_due(database)
     # two events, each for the notification handler, the search index handler, the SLA
     # clocks, the rules' triggers and their ticket clocks, and the note for the email
-    # channel's reply handler too (which mails replies, never notes), and the assignment
-    # for the team assignment handler
-    assert (report.done, report.errors) == (12, [])
+    # channel's reply handler too (which mails replies, never notes), the assignment for
+    # the team assignment handler, and each for feedback (CSAT scheduling, review follow-up)
+    assert (report.done, report.errors) == (14, [])
     assert notices(database) == [
         (bo.id, "assigned", ticket.id, "Ada Admin"),
         (ada.id, "mentioned", ticket.id, "Bo Chen"),
