@@ -107,7 +107,7 @@ def run(database: Database, scale: int, advance: Callable[[int], None]) -> int:
                     name="Quarterly NPS", store_id=stores[0].id, audience="all", throttle_days=90
                 ),
             )
-            nps.run_campaign(session, campaign, now=now - timedelta(days=40))
+            nps.run_campaign(session, campaign, now=now - timedelta(days=120))
             surveys = session.scalars(
                 select(NpsSurvey).where(NpsSurvey.campaign_id == campaign.id).order_by(NpsSurvey.id)
             ).all()
@@ -128,14 +128,15 @@ def run(database: Database, scale: int, advance: Callable[[int], None]) -> int:
                     now=now,
                 )
                 made += 1
-            for survey, score in zip(surveys, NPS_SCORES, strict=False):
+            # answers spread over the four months since, so the chart has a line to read
+            for index, (survey, score) in enumerate(zip(surveys, NPS_SCORES, strict=False)):
                 survey.status = "sent"
                 nps.record_answer(
                     session,
                     survey_id=survey.id,
                     score=score,
                     comment=NPS_COMMENTS.get(score, ""),
-                    now=now - timedelta(days=39),
+                    now=now - timedelta(days=118 - index * 117 // max(len(NPS_SCORES) - 1, 1)),
                 )
                 made += 1
     advance(made)
