@@ -9,19 +9,15 @@ import email
 import email.policy
 import re
 from datetime import timedelta
-from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from kefu.channels.email import mailboxes
 from kefu.channels.email.imap import fetch_once
 from kefu.channels.email.jobs import send_due_mail
-from kefu.channels.email.schemas import MailboxCreate
 from kefu.dispatch import dispatch_due
-from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from kefu.permissions import Role
 from kefu.runtime import Runtime
@@ -34,46 +30,12 @@ from tests.channels.email.conftest import (  # noqa: F401  the mail servers' fix
     imap_folder,
     smtp_capture,
 )
+from tests.channels.email.loopback import customer_writes, loopback_mailbox
 from tests.channels.email.servers import CaptureSMTP, Dovecot
 from tests.commerce.actions_factories import make_order, make_store, set_policy
 from tests.tickets.test_inbox_browser import signed_in_page
 
 pytestmark = pytest.mark.slow
-
-
-def _mailbox(runtime: Runtime, dovecot: Dovecot, folder: str, smtp: CaptureSMTP) -> int:
-    with runtime.database.unit_of_work() as session:
-        mailbox = mailboxes.create_mailbox(
-            session,
-            actor=Actor.system(),
-            data=MailboxCreate(
-                name="Support",
-                address=SUPPORT,
-                from_name="Lotus Shop",
-                imap_host=dovecot.host,
-                imap_port=dovecot.imap_port,
-                imap_security="none",
-                imap_username=SUPPORT,
-                imap_password=dovecot.password,
-                imap_folder=folder,
-                smtp_host="127.0.0.1",
-                smtp_port=smtp.port,
-                smtp_security="none",
-            ),
-        )
-        return mailbox.id
-
-
-def _customer_writes(dovecot: Dovecot, folder: str, subject: str, text: str) -> str:
-    message = EmailMessage()
-    message["From"] = f"Emily Chen <{CUSTOMER}>"
-    message["To"] = SUPPORT
-    message["Subject"] = subject
-    message_id = make_msgid(domain="example.com")
-    message["Message-ID"] = message_id
-    message.set_content(text)
-    dovecot.append(SUPPORT, folder, [message.as_bytes()])
-    return message_id.strip("<>")
 
 
 def _mail_to_customer(dovecot: Dovecot, marker: str) -> list[str]:
@@ -95,7 +57,9 @@ def test_refund_and_approved_return_reach_the_customer(
 ) -> None:
     # given: the support mailbox, Emily's delivered order 1001 (2 shirts, 1 mug) and a
     # 7-day return window for homeware, an agent and a manager
-    mailbox_id = _mailbox(runtime, dovecot, imap_folder, smtp_capture)
+    mailbox_id = loopback_mailbox(
+        runtime.database, dovecot, imap_folder, smtp_capture, from_name="Lotus Shop"
+    )
     database = runtime.database
     now = utcnow()
     store_id = make_store(database)
@@ -110,7 +74,7 @@ def test_refund_and_approved_return_reach_the_customer(
     make_agent(database, email="ann@example.com", name="Ann Agent")
     make_agent(database, email="max@example.com", name="Max Manager", role=Role.MANAGER)
     marker = make_msgid().strip("<>@").split(".")[0]
-    first_id = _customer_writes(
+    first_id = customer_writes(
         dovecot, imap_folder, f"Order 1001 {marker}", "One shirt is torn and I don't want the mug."
     )
     report = fetch_once(database, runtime.files, mailbox_id=mailbox_id, settings=runtime.settings)

@@ -8,7 +8,6 @@ browser; the trigger on `csat.received` reopens the ticket and notifies the team
 import email
 import email.policy
 import re
-from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
@@ -16,14 +15,11 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
-from kefu.channels.email import mailboxes
 from kefu.channels.email.imap import fetch_once
 from kefu.channels.email.jobs import send_due_mail
-from kefu.channels.email.schemas import MailboxCreate
 from kefu.dispatch import dispatch_due
 from kefu.feedback.jobs import send_csat
 from kefu.feedback.models import CsatRating
-from kefu.kit.actor import Actor
 from kefu.runtime import Runtime
 from kefu.tickets.messages import find_by_source
 from kefu.tickets.models import Notification, Ticket
@@ -35,46 +31,13 @@ from tests.channels.email.conftest import (  # noqa: F401  the mail servers' fix
     imap_folder,
     smtp_capture,
 )
+from tests.channels.email.loopback import customer_writes, loopback_mailbox
 from tests.channels.email.servers import CaptureSMTP, Dovecot
 from tests.feedback.factories import add_bad_rating_trigger, enable_csat, later, lead
 from tests.tickets.test_inbox_browser import signed_in_page
 
 pytestmark = pytest.mark.slow
 LINK = re.compile(r"(\S+/feedback/csat/\S+\?rating=bad)")
-
-
-def _mailbox(runtime: Runtime, dovecot: Dovecot, folder: str, smtp: CaptureSMTP) -> int:
-    with runtime.database.unit_of_work() as session:
-        return mailboxes.create_mailbox(
-            session,
-            actor=Actor.system(),
-            data=MailboxCreate(
-                name="Support",
-                address=SUPPORT,
-                from_name="Lotus Shop",
-                imap_host=dovecot.host,
-                imap_port=dovecot.imap_port,
-                imap_security="none",
-                imap_username=SUPPORT,
-                imap_password=dovecot.password,
-                imap_folder=folder,
-                smtp_host="127.0.0.1",
-                smtp_port=smtp.port,
-                smtp_security="none",
-            ),
-        ).id
-
-
-def _customer_writes(dovecot: Dovecot, folder: str, subject: str) -> str:
-    message = EmailMessage()
-    message["From"] = f"Emily Chen <{CUSTOMER}>"
-    message["To"] = SUPPORT
-    message["Subject"] = subject
-    message_id = make_msgid(domain="example.com")
-    message["Message-ID"] = message_id
-    message.set_content("The mug arrived broken.")
-    dovecot.append(SUPPORT, folder, [message.as_bytes()])
-    return message_id.strip("<>")
 
 
 def _mail_to_customer(dovecot: Dovecot, marker: str) -> list[str]:
@@ -102,13 +65,17 @@ def test_bad_rating_by_email_reopens_the_ticket_and_tells_the_lead(
     # given: surveys an hour after a solve, the trigger "bad rating → reopen, notify Lee",
     # and Emily's email ticket
     database = runtime.database
-    mailbox_id = _mailbox(runtime, dovecot, imap_folder, smtp_capture)
+    mailbox_id = loopback_mailbox(
+        runtime.database, dovecot, imap_folder, smtp_capture, from_name="Lotus Shop"
+    )
     enable_csat(database, csat_delay_minutes=60)
     lead_id = lead(database)
     add_bad_rating_trigger(database, lead_id)
     make_agent(database, email="ann@example.com", name="Ann Agent")
     marker = make_msgid().strip("<>@").split(".")[0]
-    source_id = _customer_writes(dovecot, imap_folder, f"Broken mug {marker}")
+    source_id = customer_writes(
+        dovecot, imap_folder, f"Broken mug {marker}", "The mug arrived broken."
+    )
     report = fetch_once(database, runtime.files, mailbox_id=mailbox_id, settings=runtime.settings)
     assert report.error is None, report.error
     with database.sessions() as session:
