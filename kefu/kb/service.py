@@ -9,7 +9,8 @@ from kefu.kb.articles import related_of, translations_of
 from kefu.kb.categories import category_refs, public_categories
 from kefu.kb.models import KbArticle
 from kefu.kb.search import search_articles
-from kefu.kb.views import ArticleLink, ArticleView, CategoryView
+from kefu.kb.views import ArticleEntry, ArticleLink, ArticleView, CategoryView
+from kefu.kit.clock import as_utc
 
 __all__ = [
     "ArticleView",
@@ -96,6 +97,32 @@ def public_articles(
         KbArticle.position, KbArticle.published_at.desc(), KbArticle.id
     ).limit(limit)
     return [article_view(session, a, public=True) for a in session.scalars(statement)]
+
+
+def public_index(session: Session, *, store_id: int | None, language: str) -> list[ArticleEntry]:
+    """Every published public article of a brand in one language, in one light query (no
+    bodies, no limit): what a sitemap lists."""
+    columns = (
+        KbArticle.id,
+        KbArticle.slug,
+        KbArticle.title,
+        KbArticle.language,
+        KbArticle.store_id,
+        KbArticle.updated_at,
+    )
+    statement = _public_statement(store_id, language).with_only_columns(*columns)
+    rows = session.execute(statement.order_by(KbArticle.id))
+    return [
+        ArticleEntry(
+            id=row.id,
+            slug=row.slug,
+            title=row.title,
+            language=row.language,
+            store_id=row.store_id,
+            updated_at=as_utc(row.updated_at),
+        )
+        for row in rows
+    ]
 
 
 def public_article(

@@ -13,6 +13,18 @@ class CategoryRef:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleEntry:
+    """A published public article in a listing of all of them (sitemaps, report labels)."""
+
+    id: int
+    slug: str
+    title: str
+    language: str
+    store_id: int | None
+    updated_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class ArticleLink:
     """Another article in a list: a related article or a translation."""
 

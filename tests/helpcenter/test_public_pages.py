@@ -136,3 +136,26 @@ def test_the_default_brand_answers_at_help_and_a_brand_at_its_own_host(
 def test_a_disabled_help_center_is_not_found(client: Any, database: Database) -> None:
     make_brand(database, is_enabled=False)
     assert client.get(HOME + "/").status_code == 404
+
+
+def test_the_sitemap_lists_every_article_past_a_page_of_them(
+    client: Any, database: Database
+) -> None:
+    """The sitemap reads kb's light index, not a page of full articles: 501 all appear."""
+    from kefu.kb import articles as kb_articles
+    from kefu.kb.schemas import ArticleCreate
+    from kefu.kit.actor import Actor
+
+    # given a brand with 501 published articles in English
+    store_id = make_brand(database)
+    system = Actor.system()
+    with database.unit_of_work(actor=system) as session:
+        for n in range(501):
+            data = ArticleCreate(title=f"Answer {n}", body="Text.", store_id=store_id)
+            made = kb_articles.create_article(session, actor=system, data=data)
+            kb_articles.change_state(session, actor=system, article_id=made.id, state="published")
+    # when the sitemap is read
+    xml = client.get("/help/lumen/sitemap.xml").text
+    # then every one of them is in it, with its date
+    assert xml.count("/en/articles/answer-") == 501
+    assert xml.count("<lastmod>") == 501

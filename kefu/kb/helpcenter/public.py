@@ -140,20 +140,21 @@ def record_view(session: Session, *, site: SiteView, language: str, article_id: 
 
 
 def sitemap(session: Session, *, site: SiteView) -> list[tuple[str, Any]]:
-    """(URL language, article) of every published public article, in every site language."""
-    entries = []
-    for language in site.languages:
-        code = kb_language(language)
-        for found in kb.public_articles(session, store_id=site.store_id, language=code):
-            if _is_public(found, site, language):
-                entries.append((language, found))
-    return entries
+    """(URL language, article) of every published public article, in every site language
+    (kb's light index: no limit, no bodies)."""
+    return [
+        (language, found)
+        for language in site.languages
+        for found in kb.public_index(
+            session, store_id=site.store_id, language=kb_language(language)
+        )
+    ]
 
 
 def article_titles(session: Session, *, store_id: int) -> dict[int, str]:
     """Id → title of the brand's published public articles in every language (reports)."""
     names: dict[int, str] = {}
     for code in LANGUAGES.values():
-        for found in kb.public_articles(session, store_id=store_id, language=code):
+        for found in kb.public_index(session, store_id=store_id, language=code):
             names[found.id] = found.title
     return names
