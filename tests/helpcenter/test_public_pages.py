@@ -159,3 +159,26 @@ def test_the_sitemap_lists_every_article_past_a_page_of_them(
     # then every one of them is in it, with its date
     assert xml.count("/en/articles/answer-") == 501
     assert xml.count("<lastmod>") == 501
+
+
+def test_the_most_read_article_is_popular_however_old(client: Any, database: Database) -> None:
+    """Popular ranks every published article by its reads, not a first page of them."""
+    from kefu.kb import articles as kb_articles
+    from kefu.kb.schemas import ArticleCreate
+    from kefu.kit.actor import Actor
+
+    # given 40 articles, the oldest of them read twice
+    store_id = make_brand(database)
+    system = Actor.system()
+    with database.unit_of_work(actor=system) as session:
+        for n in range(40):
+            data = ArticleCreate(title=f"Question {n}", body="Text.", store_id=store_id)
+            made = kb_articles.create_article(session, actor=system, data=data)
+            kb_articles.change_state(session, actor=system, article_id=made.id, state="published")
+    for _ in range(2):
+        assert client.get("/help/lumen/en/articles/question-0").status_code == 200
+    # when the home page is read
+    home = client.get("/help/lumen/en/").text
+    # then the oldest, most read article heads the popular list
+    popular = home[home.index('id="hc-popular"') :]
+    assert popular.index("/articles/question-0") < popular.index("/articles/question-39")

@@ -17,9 +17,6 @@ from kefu.kb.helpcenter.schemas import LANGUAGES
 from kefu.kb.helpcenter.sites import SiteView
 
 POPULAR = 6
-# The home page ranks this many of the brand's articles (in the kb's order) by their views:
-# every article the kb hands over costs it a few queries.
-POPULAR_POOL = 30
 MAX_RELATED = 6
 
 
@@ -48,17 +45,11 @@ class Home:
 
 
 def home(session: Session, *, site: SiteView, language: str) -> Home:
-    """Categories with their sections, and the most read of the first articles in the kb's
-    order over the last 90 days (newest first while nothing was read)."""
+    """Categories with their sections, and the most read published articles over the last 90
+    days, among all of them (newest first while nothing was read)."""
     code = kb_language(language)
     categories = kb.public_categories(session, store_id=site.store_id, language=code)
-    articles = [
-        a
-        for a in kb.public_articles(
-            session, store_id=site.store_id, language=code, limit=POPULAR_POOL
-        )
-        if _is_public(a, site, language)
-    ]
+    articles = kb.public_index(session, store_id=site.store_id, language=code)
     ranks = activity.most_viewed(session, store_id=site.store_id, language=language)
     articles.sort(key=lambda a: (-ranks.get(a.id, 0), -a.updated_at.timestamp()))
     return Home(categories=categories, popular=articles[:POPULAR])
