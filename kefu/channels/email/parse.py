@@ -55,6 +55,13 @@ class ParsedEmail:
     size: int = 0
 
 
+def first_header(headers: dict[str, list[str]], name: str) -> str:
+    """The first value of a header (names in lower case, as `ParsedEmail.headers` keeps
+    them), stripped; "" when the mail has none."""
+    values = headers.get(name)
+    return values[0].strip() if values else ""
+
+
 def parse_email(raw: bytes, *, max_attachment_bytes: int = 25_000_000) -> ParsedEmail:
     """Parse `raw`; never raises. Attachments over `max_attachment_bytes` are dropped with
     an "attachment_too_large" defect and the rest of the mail is kept."""
