@@ -101,12 +101,33 @@ def agent_for_session(session: Session, token: str | None) -> Agent | None:
 
 
 def end_session(session: Session, *, token: str | None) -> None:
+    """Sign a browser out; `agent.signed_out` lets assignment set the agent offline when it
+    was their last session, so no new ticket waits on someone who went home."""
     if not token:
         return
     row = session.scalar(select(SignInSession).where(SignInSession.token_hash == _sha256(token)))
-    if row is not None:
-        record(session, action="agent.signed_out", entity_type="agents", entity_id=row.agent_id)
-        session.delete(row)
+    if row is None:
+        return
+    record(session, action="agent.signed_out", entity_type="agents", entity_id=row.agent_id)
+    session.delete(row)
+    session.flush()
+    emit(
+        session,
+        "agent.signed_out",
+        subject_type="agent",
+        subject_id=row.agent_id,
+        payload={"signed_in_elsewhere": has_session(session, row.agent_id)},
+    )
+
+
+def has_session(session: Session, agent_id: int) -> bool:
+    """Whether the agent is still signed in somewhere (an unexpired browser session)."""
+    found = session.scalar(
+        select(SignInSession.id)
+        .where(SignInSession.agent_id == agent_id, SignInSession.expires_at > utcnow())
+        .limit(1)
+    )
+    return found is not None
 
 
 def _verifier(secret: str, selector: str) -> str:

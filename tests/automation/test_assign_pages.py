@@ -3,9 +3,12 @@ method and capacities saved (and refused when wrong), skills given."""
 
 from typing import Any
 
+from kefu.accounts import auth
 from kefu.accounts import service as accounts
 from kefu.automation.assignment import service
+from kefu.automation.assignment.schemas import AgentStatusValue
 from kefu.db import Database
+from kefu.dispatch import dispatch_due
 from kefu.kit.actor import Actor
 from kefu.permissions import Role
 from tests.accounts.factories import PASSWORD, make_agent
@@ -112,3 +115,29 @@ def test_the_api_sets_status_and_team_assignment(client: Any, database: Database
     assert {"agent_id": a, "status": "online"} in listed.json()
     with database.unit_of_work(actor=Actor.system()) as session:
         assert service.team_settings(session, team_id).capacities == {a: 4}
+
+
+def test_signing_out_of_the_last_browser_sets_the_agent_offline(
+    client: Any, database: Database
+) -> None:
+    # given: online, signed in twice (another browser), then out of one, then the other
+    me = _manager(client, database)
+    with database.unit_of_work() as session:
+        service.set_status(
+            session, actor=Actor.system(), agent_id=me.id, status=AgentStatusValue.ONLINE
+        )
+        other_browser = auth.start_session(
+            session, agent=accounts.get_agent(session, me.id), days=1, ip=None, user_agent=None
+        ).token
+    dispatch_due(database)
+    # when
+    client.post("/logout", data={"csrf_token": csrf_token(client.get("/").text)})
+    dispatch_due(database)
+    with database.unit_of_work() as session:
+        after_first = service.status_of(session, me.id)
+        auth.end_session(session, token=other_browser)
+    dispatch_due(database)
+    # then
+    with database.unit_of_work() as session:
+        assert after_first == "online"
+        assert service.status_of(session, me.id) == "offline"

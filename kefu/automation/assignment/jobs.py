@@ -5,10 +5,14 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kefu.accounts import auth
 from kefu.accounts import service as accounts
 from kefu.automation.assignment.assign import assign_ticket, assign_waiting
+from kefu.automation.assignment.schemas import AgentStatusValue
+from kefu.automation.assignment.service import set_status
 from kefu.errors import NotFound
 from kefu.events import Event, handles
+from kefu.kit.actor import Actor
 from kefu.tickets import service as tickets
 
 FREEING_STATUSES = ("solved", "closed")
@@ -46,3 +50,18 @@ def on_agent_status(session: Session, event: Event) -> None:
     if (event.payload or {}).get("after") == "online":
         for team_id in accounts.team_ids_of(session, int(event.subject_id)):
             assign_waiting(session, team_id=team_id)
+
+
+@handles("agent.signed_out", name="assignment.signed_out_offline")
+def on_signed_out(session: Session, event: Event) -> None:
+    """The agent signed out of their last browser: offline, so nothing new is assigned to
+    them (checked when handled: signing in again meanwhile keeps the status)."""
+    agent_id = int(event.subject_id)
+    if auth.has_session(session, agent_id):
+        return
+    try:
+        set_status(
+            session, actor=Actor.system(), agent_id=agent_id, status=AgentStatusValue.OFFLINE
+        )
+    except NotFound:
+        return
