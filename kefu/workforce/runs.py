@@ -49,7 +49,12 @@ def without_holidays(queue: WorkforceQueue, history: list[IntervalHistory]) -> n
 
 
 def run_forecast(
-    session: Session, *, queue_id: int, now: datetime, weeks: int = MAX_WEEKS
+    session: Session,
+    *,
+    queue_id: int,
+    now: datetime,
+    weeks: int = MAX_WEEKS,
+    models: tuple[str, ...] = engine.MODELS,
 ) -> ForecastRun:
     """Forecast from the start of the queue's current local day for `weeks` weeks, from the
     whole weeks of history before it."""
@@ -63,6 +68,7 @@ def run_forecast(
             without_holidays(queue, history),
             interval_minutes=queue.interval_minutes,
             horizon=weeks * per_week(queue.interval_minutes),
+            models=models,
         )
     except engine.NotEnoughHistory as exc:
         raise InvalidInput(
