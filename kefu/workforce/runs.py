@@ -90,6 +90,7 @@ def run_forecast(
         starts_at=start,
         ends_at=start + len(fitted.values) * step,
         measured_aht_seconds=measured_aht(history),
+        created_at=now,
     )
     session.add(run)
     session.flush()
