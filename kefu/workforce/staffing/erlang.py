@@ -92,6 +92,12 @@ def erlang_a(
     P(answered within t) = 1 − P(wait) + x·π_n·F(x + 1, θ·t). Everything is kept in
     logarithms, so neither an overloaded queue (n < A) nor 5,000 Erlangs overflows.
     """
+    return _erlang_a(servers, load, aht_seconds, patience_seconds, answer_within_seconds, True)
+
+
+def _erlang_a(servers, load, aht_seconds, patience_seconds, answer_within_seconds, with_asa):
+    """erlang_a; without with_asa the ASA integral is skipped (NaN) while searching for a
+    service level."""
     if servers < 1:
         raise ValueError("Erlang A needs at least one server")
     if load <= 0:
@@ -110,15 +116,21 @@ def erlang_a(
     threshold = answer_within_seconds / patience_seconds
     answered_waiting = math.exp(math.log(x) - log_z + log_integral(x + 1, y, 0.0, threshold))
     level = _unit(1 - wait + answered_waiting)
-    mean_wait = math.exp(math.log(x) - log_z + log_integral(x + 1, y, moment=1))
     answered = 1 - abandon
-    asa_seconds = mean_wait * patience_seconds / answered if answered > 0 else math.inf
+    asa_seconds = math.nan
+    if with_asa:
+        mean_wait = math.exp(math.log(x) - log_z + log_integral(x + 1, y, moment=1))
+        asa_seconds = mean_wait * patience_seconds / answered if answered > 0 else math.inf
     occupancy = min(1.0, load * answered / servers)
     return ErlangA(wait, abandon, level, asa_seconds, occupancy)
 
 
 def _log_inverse_erlang_b(servers: int, load: float) -> float:
-    """log(1/B(n, A)) by 1/B(k) = 1 + (k/A)·(1/B(k−1)) in logarithms: no underflow of B."""
+    """log(1/B(n, A)): from the plain recursion while B is a normal float, else by
+    1/B(k) = 1 + (k/A)·(1/B(k−1)) in logarithms (no underflow however far n is above A)."""
+    b = erlang_b(servers, load)
+    if b > 1e-280:
+        return -math.log(b)
     log_inverse = 0.0
     log_load = math.log(load)
     for k in range(1, servers + 1):
@@ -278,33 +290,34 @@ def _search_erlang_a(
     """Abandonment keeps the queue stable below A agents, so the search starts at one agent:
     doubling to a sufficient count, then bisection (every measure is monotone in agents)."""
 
-    def evaluate(agents: int) -> tuple[bool, Metrics]:
-        result = erlang_a(agents * concurrency, load, aht, patience, within)
+    def meets(agents: int) -> bool:
+        result = _erlang_a(
+            agents * concurrency, load, aht, patience, within, asa_target is not None
+        )
         if asa_target is not None:
             met = result.asa_seconds <= asa_target
         else:
             met = result.service_level >= level_target
-        met = met and result.occupancy <= max_occupancy
-        metrics = (
-            result.service_level, result.occupancy, result.wait_probability,
-            result.asa_seconds, result.abandon_rate,
-        )  # fmt: skip
-        return met, metrics
+        return met and result.occupancy <= max_occupancy
 
-    low, high = 0, max(1, math.ceil(load / concurrency))
-    met, metrics = evaluate(high)
-    while not met:
+    per_agent = load / concurrency
+    low, high = 0, max(1, math.ceil(per_agent))
+    guess = math.floor(per_agent - 2 * math.sqrt(per_agent))  # usually too few: narrows the range
+    if guess >= 1 and not meets(guess):
+        low = guess
+    while not meets(high):
         low, high = high, high * 2
-        met, metrics = evaluate(high)
-    best = metrics
     while high - low > 1:
         middle = (low + high) // 2
-        met, metrics = evaluate(middle)
-        if met:
-            high, best = middle, metrics
+        if meets(middle):
+            high = middle
         else:
             low = middle
-    return high, best
+    result = erlang_a(high * concurrency, load, aht, patience, within)
+    return high, (
+        result.service_level, result.occupancy, result.wait_probability,
+        result.asa_seconds, result.abandon_rate,
+    )  # fmt: skip
 
 
 def _validate(
