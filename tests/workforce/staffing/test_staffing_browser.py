@@ -18,6 +18,7 @@ from tests.workforce.staffing.factories import make_forecast, make_queue
 pytestmark = pytest.mark.slow
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 SHOTS = os.environ.get("KEFU_SHOTS")  # a folder to keep screenshots in, when set
+WAIT = 15_000  # ms: the machine running the suite may be busy
 
 
 def test_a_manager_reads_the_week_and_calculates_one_interval(
@@ -34,8 +35,10 @@ def test_a_manager_reads_the_week_and_calculates_one_interval(
         # when
         page.goto(f"{live_server}/workforce/staffing?queue_id={queue.id}&day=2026-11-10")
         # then the week's requirement is drawn and listed
-        expect(page.get_by_role("heading", name="Phone")).to_be_visible()
-        expect(page.get_by_test_id("staffing-table")).to_contain_text("Mon 11-09 09:00")
+        expect(page.get_by_role("heading", name="Phone")).to_be_visible(timeout=WAIT)
+        expect(page.get_by_test_id("staffing-table")).to_contain_text(
+            "Mon 11-09 09:00", timeout=WAIT
+        )
         page.wait_for_function("window.Chart && Chart.getChart('staffing-chart')")
         assert page.evaluate("Chart.getChart('staffing-chart').data.datasets[1].data[18]") == 14
         if SHOTS:
@@ -44,8 +47,8 @@ def test_a_manager_reads_the_week_and_calculates_one_interval(
         page.get_by_label("Contacts in the interval").fill("100")
         page.get_by_label("Maximum occupancy (0.85 = 85 %)").fill("0.70")
         page.get_by_role("button", name="Calculate").click()
-        expect(page.get_by_test_id("raw-agents")).to_have_text("15")
-        expect(page.get_by_test_id("scheduled-agents")).to_have_text("22")
+        expect(page.get_by_test_id("raw-agents")).to_have_text("15", timeout=WAIT)
+        expect(page.get_by_test_id("scheduled-agents")).to_have_text("22", timeout=WAIT)
         assert page.evaluate("document.documentElement.scrollWidth") <= page.viewport_size["width"]
         if SHOTS:
             page.screenshot(path=str(Path(SHOTS) / f"staffing-{name}.png"), full_page=True)
