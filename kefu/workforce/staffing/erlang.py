@@ -304,11 +304,13 @@ def _search_erlang_a(
     per_agent = load / concurrency
     low, high = 0, max(1, math.ceil(per_agent))
     guess = math.floor(per_agent - 2 * math.sqrt(per_agent))  # usually too few: narrows the range
-    if guess >= 1 and not meets(guess):
-        low = guess
-    step = max(1, math.isqrt(high))  # the answer is usually within a few √A of A
-    while not meets(high):
-        low, high, step = high, high + step, step * 2
+    if guess >= 1 and meets(guess):
+        high = guess  # very impatient customers: the answer is further below A
+    else:
+        low = max(low, guess)
+        step = max(1, math.isqrt(high))  # the answer is usually within a few √A of A
+        while not meets(high):
+            low, high, step = high, high + step, step * 2
     while high - low > 1:
         middle = (low + high) // 2
         if meets(middle):
