@@ -155,6 +155,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.web import pages as web_pages
     from kefu.workforce import forecast_pages as workforce_forecast_pages
     from kefu.workforce import queue_pages as workforce_queue_pages
+    from kefu.workforce.staffing import pages as workforce_staffing_pages
 
     page_modules = (
         web_pages,
@@ -206,6 +207,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         )
     ]
     pages += [(m.router, "", False) for m in (workforce_queue_pages, workforce_forecast_pages)]
+    pages.append((workforce_staffing_pages.router, "", False))
     api_modules = (
         account_routes,
         compliance_routes,
