@@ -14,6 +14,8 @@ DOMAINS = (
     "kb",
     "kb.helpcenter",
     "feedback",
+    "workforce",
+    "workforce.scheduling",
     "api",
     "compliance",
 )
