@@ -1,0 +1,1 @@
+"""Workforce management: queues, contact-volume history, forecasts, staffing and rosters."""
