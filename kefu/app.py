@@ -153,6 +153,18 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.tickets import view_pages as ticket_view_pages
     from kefu.web import customer_pages, settings_hub
     from kefu.web import pages as web_pages
+    from kefu.workforce.scheduling import (
+        agent_pages as schedule_agent_pages,
+    )
+    from kefu.workforce.scheduling import (
+        request_pages as schedule_request_pages,
+    )
+    from kefu.workforce.scheduling import (
+        roster_pages as schedule_roster_pages,
+    )
+    from kefu.workforce.scheduling import (
+        setup_pages as schedule_setup_pages,
+    )
 
     page_modules = (
         web_pages,
@@ -201,6 +213,15 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
             feedback_admin_pages,
             feedback_report_pages,
             feedback_review_pages,
+        )
+    ]
+    pages += [
+        (m.router, "", False)
+        for m in (
+            schedule_setup_pages,
+            schedule_roster_pages,
+            schedule_request_pages,
+            schedule_agent_pages,
         )
     ]
     api_modules = (

@@ -1,8 +1,8 @@
 """workforce scheduling: templates, profiles, rules, rosters, shifts, requests, status log
 
 Revision ID: 0013
-Revises: 0011
-Create Date: 2026-12-05 17:41:06.202738
+Revises: 0012
+Create Date: 2026-12-05 17:45:47.563298
 """
 
 import sqlalchemy as sa
@@ -12,7 +12,7 @@ from sqlalchemy.dialects import postgresql
 import kefu.db
 
 revision = "0013"
-down_revision = "0011"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
@@ -30,6 +30,8 @@ def upgrade() -> None:
         sa.Column("min_days_off_week", sa.Integer(), nullable=False),
         sa.Column("fair_nights", sa.Boolean(), nullable=False),
         sa.Column("fair_weekends", sa.Boolean(), nullable=False),
+        sa.Column("max_nights_per_week", sa.Integer(), nullable=True),
+        sa.Column("max_weekends_worked", sa.Integer(), nullable=True),
         sa.Column("updated_at", kefu.db.UtcDateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_labour_rules")),
         sa.UniqueConstraint("name", name=op.f("uq_labour_rules_name")),
@@ -46,6 +48,11 @@ def upgrade() -> None:
         sa.Column("length_minutes", sa.Integer(), nullable=False),
         sa.Column(
             "breaks",
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
+            nullable=False,
+        ),
+        sa.Column(
+            "weekdays",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
@@ -230,6 +237,12 @@ def upgrade() -> None:
             ["agent_id"], ["agents.id"], name=op.f("fk_shifts_agent_id_agents"), ondelete="CASCADE"
         ),
         sa.ForeignKeyConstraint(
+            ["queue_id"],
+            ["workforce_queues.id"],
+            name=op.f("fk_shifts_queue_id_workforce_queues"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
             ["roster_id"],
             ["rosters.id"],
             name=op.f("fk_shifts_roster_id_rosters"),
@@ -247,6 +260,7 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_shifts_agent_id"), ["agent_id", "start_at"], unique=False
         )
+        batch_op.create_index(batch_op.f("ix_shifts_queue_id"), ["queue_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_shifts_roster_id"), ["roster_id", "start_at"], unique=False
         )
@@ -312,6 +326,7 @@ def downgrade() -> None:
     with op.batch_alter_table("shifts", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_shifts_template_id"))
         batch_op.drop_index(batch_op.f("ix_shifts_roster_id"))
+        batch_op.drop_index(batch_op.f("ix_shifts_queue_id"))
         batch_op.drop_index(batch_op.f("ix_shifts_agent_id"))
 
     op.drop_table("shifts")

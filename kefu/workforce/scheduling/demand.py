@@ -4,14 +4,14 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from kefu.workforce.staffing import requirements
-
 
 def required_agents(
     session: Session, *, queue_ids: list[int], start_at: datetime, end_at: datetime
 ) -> dict[tuple[int, datetime], int]:
     """Agents to schedule (after shrinkage) per (queue, interval start); none without a
     forecast."""
+    from kefu.workforce.staffing import requirements  # staffing reads forecasts at call time
+
     needed: dict[tuple[int, datetime], int] = {}
     for queue_id in queue_ids:
         for row in requirements.required_staff(

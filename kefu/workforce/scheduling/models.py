@@ -22,7 +22,8 @@ from kefu.kit.clock import utcnow
 class ShiftTemplate(Audited, Base):
     """A kind of shift: the local start times it may begin at (minutes after midnight), its
     length, and its breaks: [{"kind": "break"|"lunch", "minutes", "earliest", "latest"}]
-    where earliest/latest are minutes after the shift's start."""
+    where earliest/latest are minutes after the shift's start (a lunch is unpaid), and the
+    weekdays (Monday = 0) it may be worked on."""
 
     __tablename__ = "shift_templates"
 
@@ -31,6 +32,7 @@ class ShiftTemplate(Audited, Base):
     start_minutes: Mapped[list[int]] = mapped_column(JsonDoc, default=list)
     length_minutes: Mapped[int] = mapped_column(Integer)
     breaks: Mapped[list[dict[str, Any]]] = mapped_column(JsonDoc, default=list)
+    weekdays: Mapped[list[int]] = mapped_column(JsonDoc, default=lambda: list(range(7)))
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
@@ -72,6 +74,8 @@ class LabourRules(Audited, Base):
     min_days_off_week: Mapped[int] = mapped_column(Integer, default=2)
     fair_nights: Mapped[bool] = mapped_column(Boolean, default=True)
     fair_weekends: Mapped[bool] = mapped_column(Boolean, default=True)
+    max_nights_per_week: Mapped[int | None] = mapped_column(Integer)
+    max_weekends_worked: Mapped[int | None] = mapped_column(Integer)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
 
 
@@ -111,7 +115,9 @@ class Shift(Audited, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     roster_id: Mapped[int] = mapped_column(ForeignKey("rosters.id", ondelete="CASCADE"))
     agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id", ondelete="CASCADE"))
-    queue_id: Mapped[int | None] = mapped_column(Integer)
+    queue_id: Mapped[int | None] = mapped_column(
+        ForeignKey("workforce_queues.id", ondelete="SET NULL"), index=True
+    )
     template_id: Mapped[int | None] = mapped_column(
         ForeignKey("shift_templates.id", ondelete="SET NULL"), index=True
     )

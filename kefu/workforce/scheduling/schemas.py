@@ -69,6 +69,7 @@ class ShiftTemplateIn(BaseModel):
     start_minutes: list[int] = Field(min_length=1, max_length=96)
     length_minutes: int = Field(ge=60, le=16 * 60)
     breaks: list[BreakRuleIn] = Field(default_factory=list, max_length=6)
+    weekdays: list[int] = Field(default_factory=lambda: list(range(7)), min_length=1)
     is_active: bool = True
 
     @field_validator("name")
@@ -85,11 +86,23 @@ class ShiftTemplateIn(BaseModel):
             raise ValueError("start times are between 00:00 and 23:59")
         return sorted(set(value))
 
+    @field_validator("weekdays")
+    @classmethod
+    def _template_weekdays(cls, value: list[int]) -> list[int]:
+        if any(not 0 <= d <= 6 for d in value):
+            raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
+        return sorted(set(value))
+
     @model_validator(mode="after")
     def _breaks_inside(self) -> "ShiftTemplateIn":
+        self.breaks.sort(key=lambda b: b.earliest)
+        previous_end = 0
         for item in self.breaks:
             if item.latest + item.minutes > self.length_minutes:
                 raise ValueError("a break must end before the shift does")
+            if item.earliest < previous_end:
+                raise ValueError("the windows of two breaks overlap")
+            previous_end = item.latest + item.minutes
         if sum(b.minutes for b in self.breaks) >= self.length_minutes:
             raise ValueError("the breaks take the whole shift")
         return self
@@ -143,6 +156,8 @@ class LabourRulesIn(BaseModel):
     min_days_off_week: int = Field(default=2, ge=0, le=6)
     fair_nights: bool = True
     fair_weekends: bool = True
+    max_nights_per_week: int | None = Field(default=None, ge=0, le=7)
+    max_weekends_worked: int | None = Field(default=None, ge=0, le=4)
 
 
 class RosterIn(BaseModel):

@@ -9,6 +9,7 @@ from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.kit.actor import Actor
 from kefu.permissions import require
 from kefu.workforce.scheduling.models import LabourRules, ShiftTemplate, WorkProfile
+from kefu.workforce.scheduling.queues import queues_by_id
 from kefu.workforce.scheduling.schemas import LabourRulesIn, ShiftTemplateIn, WorkProfileIn
 
 MANAGE = "workforce.manage"
@@ -45,6 +46,7 @@ def save_template(
     template.start_minutes = list(data.start_minutes)
     template.length_minutes = data.length_minutes
     template.breaks = [b.model_dump(mode="json") for b in data.breaks]
+    template.weekdays = list(data.weekdays)
     template.is_active = data.is_active
     session.add(template)
     session.flush()
@@ -99,6 +101,9 @@ def save_work_profile(
     """Set how an agent may be scheduled; templates must exist."""
     require(actor, MANAGE)
     accounts.get_agent(session, agent_id)
+    missing_queues = set(data.queue_ids) - set(queues_by_id(session, data.queue_ids))
+    if missing_queues:
+        raise InvalidInput(f"queue {min(missing_queues)} does not exist")
     known = {t.id for t in list_templates(session)}
     unknown = set(data.preferred_template_ids + data.forbidden_template_ids) - known
     if unknown:
