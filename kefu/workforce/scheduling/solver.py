@@ -82,9 +82,7 @@ def solve(
     started, time_limit = time.monotonic(), time_limit_seconds
     options = build_options(problem)
     if options.conflicts:
-        return _infeasible(
-            problem, started, explain(problem, time_limit_seconds=time_limit_seconds)
-        )
+        return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
     rm = build_model(problem, options)
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.1, time_limit_seconds)
@@ -93,9 +91,7 @@ def solve(
     reporter = _Reporter(rm, progress, started)
     status = solver.solve(rm.model, reporter)
     if status == cp_model.INFEASIBLE:
-        return _infeasible(
-            problem, started, explain(problem, time_limit_seconds=time_limit_seconds)
-        )
+        return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return RosterSolution(
             SolveStatus.UNKNOWN, (), coverage(problem, ()), *_hours(problem, ()),
