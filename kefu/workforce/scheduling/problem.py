@@ -266,6 +266,7 @@ class Rule(enum.StrEnum):
     AVAILABILITY = "availability"
     FORBIDDEN = "forbidden"
     SKILL = "skill"
+    BREAKS = "breaks"  # a break outside its window, or a shift no template allows
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,126 @@
+"""Say which rules cannot all be met, and where: never just "infeasible".
+
+Three layers, cheapest first:
+1. fixed shifts that break a rule on their own (in time off, too long, two on one day);
+2. the rules that contradict each other: the model is solved with a switch on every rule instance
+   (agent × rule × week or day) and the fewest switched-off instances are reported — a smallest
+   set of rule instances whose relaxation makes a roster possible;
+3. when the rules can all be met: the intervals each queue stays short in the best roster, with
+   how many agents could work then at all (skills, availability, time off).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import defaultdict
+
+from ortools.sat.python import cp_model
+
+from kefu.workforce.scheduling.problem import MINUTES_PER_DAY, Conflict, Problem, Rule
+from kefu.workforce.scheduling.solver_check import coverage_minutes, required_minutes
+from kefu.workforce.scheduling.solver_model import build_model
+from kefu.workforce.scheduling.solver_options import build_options
+
+
+def clock(minute: int) -> str:
+    """'day 3 07:30' for a horizon minute (days counted from 1, as people do)."""
+    day, rest = divmod(minute, MINUTES_PER_DAY)
+    return f"day {day + 1} {rest // 60:02d}:{rest % 60:02d}"
+
+
+def explain(problem: Problem, *, time_limit_seconds: float = 30.0) -> list[Conflict]:
+    """The rules that cannot be met and where; [] when every rule and requirement can be met."""
+    options = build_options(problem)
+    if options.conflicts:
+        return list(options.conflicts)
+    rm = build_model(problem, options, relax=True)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit_seconds)
+    solver.parameters.num_workers = 2
+    status = solver.solve(rm.model)
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return [
+            Conflict(
+                Rule.COVERAGE,
+                f"no roster was found within {time_limit_seconds:g} s, even with rules relaxed; "
+                "give the scheduler more time",
+            )
+        ]
+    relaxed = [conflict for keep, conflict in rm.relaxations if not solver.value(keep)]
+    if relaxed:
+        size = problem.horizon.interval_minutes
+        starts: dict[tuple[int, int], int] = {}
+        for (a, s), var in rm.x.items():
+            if solver.value(var):
+                shape = options.shapes[s]
+                starts[options.agents[a].agent.id, shape.day] = shape.start
+        return [
+            dataclasses.replace(c, interval=starts[c.agent_id, c.day] // size)
+            if c.interval is None and (c.agent_id, c.day) in starts
+            else c
+            for c in relaxed
+        ]
+    from kefu.workforce.scheduling.solver import solve  # the solver imports this module
+
+    return list(solve(problem, time_limit_seconds=time_limit_seconds).conflicts)
+
+
+def shortfall_conflicts(problem: Problem, shifts) -> list[Conflict]:
+    """One conflict per run of consecutive under-covered intervals of a queue."""
+    size = problem.horizon.interval_minutes
+    have, need = coverage_minutes(problem, shifts), required_minutes(problem)
+    short = sorted(k for k, minutes in need.items() if have.get(k, 0) < minutes)
+    runs: list[list[tuple[int, int]]] = []
+    for queue, t in short:
+        last = runs[-1][-1] if runs else None
+        if last == (queue, t - 1) and t % problem.horizon.intervals_per_day:
+            runs[-1].append((queue, t))
+        else:
+            runs.append([(queue, t)])
+    names = {q.id: q.name for q in problem.queues}
+    able = _able_agents(problem, {k for run in runs for k in run})
+    found = []
+    for run in runs:
+        queue, first = run[0]
+        worst = max(run, key=lambda k: need[k] - have.get(k, 0))
+        gap = (need[worst] - have.get(worst, 0)) / size
+        message = (
+            f"{names[queue]} is short of up to {gap:g} agents from {clock(first * size)} "
+            f"for {len(run) * size} minutes (needs {need[worst] / size:g}"
+        )
+        if able[worst] < need[worst] / size:
+            message += f"; only {able[worst]} agents may work then at all)"
+        else:
+            message += "; the labour rules, contracts or other queues leave it short)"
+        found.append(
+            Conflict(
+                Rule.COVERAGE,
+                message,
+                queue_id=queue,
+                day=first * size // MINUTES_PER_DAY,
+                interval=first,
+                intervals=len(run),
+            )
+        )
+    return found
+
+
+def _able_agents(problem: Problem, wanted: set[tuple[int, int]]) -> dict[tuple[int, int], int]:
+    """How many agents have some allowed shift covering each wanted (queue, interval)."""
+    if not wanted:
+        return {}
+    size = problem.horizon.interval_minutes
+    options = build_options(problem)
+    count: dict[tuple[int, int], int] = defaultdict(int)
+    for agent_options in options.agents:
+        reach: set[tuple[int, int]] = set()
+        for shape_ids in agent_options.by_day.values():
+            for s in shape_ids:
+                shape = options.shapes[s]
+                for t in range(shape.start // size, -(-shape.end // size)):
+                    for queue in agent_options.agent.queue_ids:
+                        if (queue, t) in wanted:
+                            reach.add((queue, t))
+        for key in reach:
+            count[key] += 1
+    return count

@@ -1,0 +1,126 @@
+"""Build a roster with OR-Tools CP-SAT: `solve(problem, time_limit_seconds=…, progress=…)`.
+
+The objective puts under-coverage first (per agent-minute short), then over-coverage, then
+preferences and the fair share of nights and weekends (`ObjectiveWeights`). Labour rules are hard;
+when they contradict each other the solution is INFEASIBLE and carries `explain`'s conflicts.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+from ortools.sat.python import cp_model
+
+from kefu.workforce.scheduling.explain import explain, shortfall_conflicts
+from kefu.workforce.scheduling.problem import (
+    Problem,
+    Progress,
+    RosterSolution,
+    SolveStatus,
+)
+from kefu.workforce.scheduling.solver_check import coverage, under_over_minutes
+from kefu.workforce.scheduling.solver_extract import extract_shifts
+from kefu.workforce.scheduling.solver_model import RosterModel, build_model
+from kefu.workforce.scheduling.solver_options import build_options
+
+WORKERS = 2  # the machines kefu targets have 2 cores; more workers only time-slice them
+
+__all__ = ["explain", "solve"]
+
+
+def gap_of(objective: float, bound: float) -> float:
+    return abs(objective - bound) / max(1.0, abs(objective))
+
+
+class _Reporter(cp_model.CpSolverSolutionCallback):
+    """Hands every improving roster's figures to `progress` (called on the solver's thread)."""
+
+    def __init__(self, rm: RosterModel, progress, started: float) -> None:
+        super().__init__()
+        self.rm, self.progress, self.started = rm, progress, started
+        self.solutions = 0
+        self.first_seconds: float | None = None
+        self.lock = threading.Lock()
+
+    def on_solution_callback(self) -> None:
+        elapsed = time.monotonic() - self.started
+        with self.lock:
+            self.solutions += 1
+            if self.first_seconds is None:
+                self.first_seconds = elapsed
+        if self.progress is None:
+            return
+        short = sum(self.value(v) for v in self.rm.under.values()) / 60
+        objective, bound = self.objective_value, self.best_objective_bound
+        self.progress(
+            Progress(
+                elapsed_seconds=elapsed,
+                solutions=self.solutions,
+                objective=objective,
+                best_bound=bound,
+                gap=gap_of(objective, bound),
+                shortfall_agent_hours=short,
+                first_solution_seconds=self.first_seconds,
+            )
+        )
+
+
+def solve(
+    problem: Problem,
+    *,
+    time_limit_seconds: float,
+    progress: Callable[[Progress], None] | None = None,
+    workers: int = WORKERS,
+    seed: int = 0,
+) -> RosterSolution:
+    """The best roster found within the time limit (labour rules hard, coverage soft).
+
+    Raises ValueError for a malformed problem (unknown queue, empty break window …).
+    """
+    started, time_limit = time.monotonic(), time_limit_seconds
+    options = build_options(problem)
+    if options.conflicts:
+        return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
+    rm = build_model(problem, options)
+    solver = cp_model.CpSolver()
+    solver.parameters.max_time_in_seconds = max(0.1, time_limit_seconds)
+    solver.parameters.num_workers = workers
+    solver.parameters.random_seed = seed
+    reporter = _Reporter(rm, progress, started)
+    status = solver.solve(rm.model, reporter)
+    if status == cp_model.INFEASIBLE:
+        return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return RosterSolution(
+            SolveStatus.UNKNOWN, (), coverage(problem, ()), *_hours(problem, ()),
+            None, None, None, None, time.monotonic() - started,
+        )  # fmt: skip
+    shifts = extract_shifts(rm, solver.value)
+    objective, bound = solver.objective_value, solver.best_objective_bound
+    return RosterSolution(
+        status=SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE,
+        shifts=shifts,
+        coverage=coverage(problem, shifts),
+        shortfall_agent_hours=_hours(problem, shifts)[0],
+        overstaffed_agent_hours=_hours(problem, shifts)[1],
+        objective=objective,
+        best_bound=bound,
+        gap=gap_of(objective, bound),
+        first_solution_seconds=reporter.first_seconds,
+        wall_seconds=time.monotonic() - started,
+        conflicts=tuple(shortfall_conflicts(problem, shifts)),
+    )
+
+
+def _hours(problem: Problem, shifts) -> tuple[float, float]:
+    under, over = under_over_minutes(problem, shifts)
+    return under / 60, over / 60
+
+
+def _infeasible(problem: Problem, started: float, conflicts) -> RosterSolution:
+    return RosterSolution(
+        SolveStatus.INFEASIBLE, (), coverage(problem, ()), *_hours(problem, ()),
+        None, None, None, None, time.monotonic() - started, tuple(conflicts),
+    )  # fmt: skip
