@@ -22,6 +22,7 @@ from kefu.config import Settings, ensure_data_dir, load_settings
 from kefu.db import Database
 from kefu.errors import ConfigError, KefuError, describe_validation
 from kefu.tickets.cli import search_app
+from kefu.workforce.cli import app as workforce_app
 
 app = typer.Typer(
     help="kefu (客服): customer service for online stores.",
@@ -38,6 +39,7 @@ app.add_typer(events_app, name="events")
 app.add_typer(search_app, name="search")
 app.add_typer(email_app, name="email")
 app.add_typer(commerce_app, name="commerce")
+app.add_typer(workforce_app, name="workforce")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)
