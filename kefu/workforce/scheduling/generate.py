@@ -2,6 +2,7 @@
 its progress on the roster row (the page polls it), and stored as the roster's shifts."""
 
 import logging
+import time
 from dataclasses import asdict
 from typing import Any
 
@@ -19,6 +20,7 @@ from kefu.workforce.scheduling.schemas import RosterStatus
 log = logging.getLogger(__name__)
 JOB = "workforce.generate_roster"
 MIN_SECONDS, MAX_SECONDS = 1, 600
+PROGRESS_EVERY_SECONDS = 0.5
 
 
 def start_generation(
@@ -90,7 +92,13 @@ def run_generation(database: Database, roster_id: int, time_limit_seconds: int) 
         roster.progress = {**roster.progress, "state": "building"}
         built = convert.build_problem(session, roster)
 
+    last_write = [0.0]
+
     def progress(update: problem.Progress) -> None:
+        # called on the solver's thread for every better roster: write at most twice a second
+        if update.solutions > 1 and time.monotonic() - last_write[0] < PROGRESS_EVERY_SECONDS:
+            return
+        last_write[0] = time.monotonic()
         with database.unit_of_work(actor=actor) as session:
             rosters.get_roster(session, roster_id).progress = _report(update, time_limit_seconds)
 
