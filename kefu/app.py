@@ -153,6 +153,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.tickets import view_pages as ticket_view_pages
     from kefu.web import customer_pages, settings_hub
     from kefu.web import pages as web_pages
+    from kefu.workforce import forecast_pages as workforce_forecast_pages
+    from kefu.workforce import queue_pages as workforce_queue_pages
     from kefu.workforce.scheduling import (
         agent_pages as schedule_agent_pages,
     )
@@ -215,6 +217,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
             feedback_review_pages,
         )
     ]
+    pages += [(m.router, "", False) for m in (workforce_queue_pages, workforce_forecast_pages)]
     pages += [
         (m.router, "", False)
         for m in (

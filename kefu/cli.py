@@ -22,7 +22,7 @@ from kefu.config import Settings, ensure_data_dir, load_settings
 from kefu.db import Database
 from kefu.errors import ConfigError, KefuError, describe_validation
 from kefu.tickets.cli import search_app
-from kefu.workforce.cli import app as workforce_app
+from kefu.workforce.cli import workforce_app
 
 app = typer.Typer(
     help="kefu (客服): customer service for online stores.",

@@ -56,9 +56,12 @@ def ticket_arrivals(
     team_id: int | None = None,
     store_id: int | None = None,
 ) -> list[Arrival]:
-    """Tickets created in [start, end) on these channels (not deleted, not merged away),
-    oldest first, with their measured handle time: for each agent reply, the time since the
-    message before it on the ticket, capped at REPLY_WORK_CAP_SECONDS, summed."""
+    """Tickets opened in [start, end) on these channels (not deleted, not merged away),
+    oldest first, each arriving at its first message (a ticket opened later for an older
+    message, as a mail import does, arrives at that message; one older than `start` is
+    left out rather than counted at its import), with their measured handle time: for each
+    agent reply, the time since the message before it on the ticket, capped at
+    REPLY_WORK_CAP_SECONDS, summed."""
     where = _where(start=start, end=end, channels=channels, team_id=team_id, store_id=store_id)
     tickets = session.execute(
         select(Ticket.id, Ticket.created_at).where(*where).order_by(Ticket.created_at, Ticket.id)
@@ -74,12 +77,18 @@ def ticket_arrivals(
     created = {ticket_id: as_utc(at) for ticket_id, at in tickets}
     for ticket_id, at, author_type, kind in rows:
         at = as_utc(at)
+        if ticket_id not in previous:  # a ticket opened for an older message arrived then
+            created[ticket_id] = min(created[ticket_id], at)
         before = previous.get(ticket_id, created[ticket_id])
         if author_type == "agent" and kind == "reply":
             worked = min(max((at - before).total_seconds(), 0.0), REPLY_WORK_CAP_SECONDS)
             handled[ticket_id] = handled.get(ticket_id, 0.0) + worked
         previous[ticket_id] = at
-    return [
-        Arrival(ticket_id=ticket_id, created_at=at, handle_seconds=handled.get(ticket_id))
-        for ticket_id, at in created.items()
-    ]
+    return sorted(
+        (
+            Arrival(ticket_id=ticket_id, created_at=at, handle_seconds=handled.get(ticket_id))
+            for ticket_id, at in created.items()
+            if at >= start
+        ),
+        key=lambda arrival: (arrival.created_at, arrival.ticket_id),
+    )
