@@ -1,4 +1,4 @@
-"""`kefu workforce …`: import contact-volume history and run forecasts from the command line."""
+"""`kefu workforce …`: import contact-volume history, run forecasts, staff an interval."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+
+from kefu.workforce.staffing.cli import register as register_staffing
 
 workforce_app = typer.Typer(help="Workforce: history, forecasts.", no_args_is_help=True)
 SHOWN_REJECTIONS = 50
@@ -120,10 +122,5 @@ def forecast(
         raise typer.Exit(1)
 
 
-def _register_staffing() -> None:
-    from kefu.workforce.staffing.cli import register
-
-    register(workforce_app)
-
-
-_register_staffing()
+# `kefu workforce staffing` (kefu/workforce/staffing/cli.py) joins the same group.
+register_staffing(workforce_app)

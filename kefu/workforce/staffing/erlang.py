@@ -12,8 +12,10 @@ import math
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 
 from kefu.errors import InvalidInput
+from kefu.kit.i18n import N_
 from kefu.kit.i18n import gettext as _
 from kefu.workforce.staffing.quadrature import log_integral
 
@@ -165,14 +167,33 @@ def exact(value: float | int | str | Decimal | Fraction) -> Fraction:
     return Fraction(Decimal(str(value)))
 
 
+@lru_cache(maxsize=4096)
+def _ratio(value: float | int) -> tuple[int, int]:
+    """exact(value) as (numerator, denominator): staffing a month of intervals repeats the same
+    AHT, shrinkage and occupancy, and integer arithmetic is much cheaper than Fraction's."""
+    fraction = exact(value)
+    return fraction.numerator, fraction.denominator
+
+
 def offered_load(volume: float, interval_minutes: int, aht_seconds: float) -> Fraction:
     """Erlangs: contacts × AHT ÷ interval seconds, as an exact fraction."""
-    return exact(volume) * exact(aht_seconds) / (exact(interval_minutes) * 60)
+    volume_n, volume_d = _ratio(volume)
+    aht_n, aht_d = _ratio(aht_seconds)
+    minutes_n, minutes_d = _ratio(interval_minutes)
+    return Fraction(volume_n * aht_n * minutes_d, volume_d * aht_d * minutes_n * 60)
 
 
 def after_shrinkage(raw_agents: int, shrinkage: float) -> int:
-    """Agents to schedule so that raw_agents remain after shrinkage (leave, training, breaks)."""
-    return math.ceil(Fraction(raw_agents) / (1 - exact(shrinkage)))
+    """Agents to schedule so that raw_agents remain after shrinkage (leave, training, breaks):
+    ceil(raw / (1 − shrinkage)) in integers."""
+    lost, whole = _ratio(shrinkage)
+    return -(-raw_agents * whole // (whole - lost))
+
+
+def _occupancy_floor(load: Fraction, max_occupancy: float, concurrency: int) -> int:
+    """The fewest agents keeping load ÷ (agents × concurrency) ≤ max_occupancy, exactly."""
+    occupancy_n, occupancy_d = _ratio(max_occupancy)
+    return -(-load.numerator * occupancy_d // (load.denominator * occupancy_n * concurrency))
 
 
 def staff_interval(
@@ -210,7 +231,7 @@ def staff_interval(
     if load_exact == 0:
         no_abandon = None if patience_seconds is None else 0.0
         return Staffing(model, 0.0, 0, 0, 1.0, 0.0, 0.0, 0.0, no_abandon)
-    occupancy_floor = math.ceil(load_exact / (exact(max_occupancy) * concurrency))
+    occupancy_floor = _occupancy_floor(load_exact, max_occupancy, concurrency)
     if patience_seconds is None:
         raw, metrics = _search_erlang_c(
             load, aht_seconds, answer_within_seconds, concurrency, occupancy_floor,
@@ -291,26 +312,26 @@ def _validate(
         return isinstance(value, int | float) and math.isfinite(value)
 
     problems = [
-        (finite(volume) and volume >= 0, _("volume must be a number of contacts, 0 or more")),
+        (finite(volume) and volume >= 0, N_("volume must be a number of contacts, 0 or more")),
         (finite(interval_minutes) and interval_minutes > 0,
-         _("interval minutes must be more than 0")),
-        (finite(aht) and aht > 0, _("average handle time must be more than 0 seconds")),
+         N_("interval minutes must be more than 0")),
+        (finite(aht) and aht > 0, N_("average handle time must be more than 0 seconds")),
         (level is not None or asa_target is not None,
-         _("give a service-level target or an average-speed-of-answer target")),
+         N_("give a service-level target or an average-speed-of-answer target")),
         (level is None or (finite(level) and 0 < level < 1),
-         _("service level must be between 0 and 1, e.g. 0.8")),
-        (finite(within) and within >= 0, _("answer-within seconds must be 0 or more")),
+         N_("service level must be between 0 and 1, e.g. 0.8")),
+        (finite(within) and within >= 0, N_("answer-within seconds must be 0 or more")),
         (finite(occupancy) and 0 < occupancy <= 1,
-         _("maximum occupancy must be more than 0 and at most 1, e.g. 0.85")),
+         N_("maximum occupancy must be more than 0 and at most 1, e.g. 0.85")),
         (finite(shrinkage) and 0 <= shrinkage < 1,
-         _("shrinkage must be at least 0 and less than 1, e.g. 0.3")),
+         N_("shrinkage must be at least 0 and less than 1, e.g. 0.3")),
         (patience is None or (finite(patience) and patience > 0),
-         _("patience must be more than 0 seconds")),
+         N_("patience must be more than 0 seconds")),
         (isinstance(concurrency, int) and 1 <= concurrency <= 20,
-         _("concurrency must be a whole number from 1 to 20")),
+         N_("concurrency must be a whole number from 1 to 20")),
         (asa_target is None or (finite(asa_target) and asa_target > 0),
-         _("the average-speed-of-answer target must be more than 0 seconds")),
+         N_("the average-speed-of-answer target must be more than 0 seconds")),
     ]  # fmt: skip
     for ok, message in problems:
         if not ok:
-            raise InvalidInput(message)
+            raise InvalidInput(_(message))

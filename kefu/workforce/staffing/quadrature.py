@@ -10,7 +10,9 @@ import math
 from functools import cache
 
 _NODES = 20
-_PANELS_PER_SIDE = 12
+# Panels from the mode outwards double in width (the innermost is 2^-20 of the reach), so a
+# feature at the scale of one patience and a peak 10,000× narrower are both resolved.
+_DYADIC_PANELS = 20
 # exp(-80) ≈ 2e-35: beyond this drop from the peak the integrand no longer matters.
 _CUTOFF = 80.0
 
@@ -69,18 +71,22 @@ def log_integral(a: float, y: float, lo: float = 0.0, hi: float = math.inf, mome
     right = _reach(a, y, mode, peak, hi, +1)
     nodes, weights = _gauss_legendre(_NODES)
     total = 0.0
-    for start, end in ((left, mode), (mode, right)):
-        if end <= start:
+    for end, direction in ((left, -1), (right, +1)):
+        reach = abs(end - mode)
+        if reach <= 0:
             continue
-        width = (end - start) / _PANELS_PER_SIDE
-        for panel in range(_PANELS_PER_SIDE):
-            middle = start + (panel + 0.5) * width
+        inner = 0.0
+        for k in range(_DYADIC_PANELS + 1):
+            outer = reach * 2.0 ** (k - _DYADIC_PANELS)
+            width = outer - inner
+            middle = mode + direction * (inner + outer) / 2
             for node, weight in zip(nodes, weights, strict=True):
                 s = middle + 0.5 * width * node
                 value = math.exp(_exponent(a, y, s) - peak)
                 if moment:
                     value *= s**moment
                 total += 0.5 * width * weight * value
+            inner = outer
     if total <= 0.0:
         return -math.inf
     return peak + math.log(total)
