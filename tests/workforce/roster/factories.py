@@ -90,3 +90,28 @@ def set_status(database: Database, agent: Agent, status: str) -> None:
         assignment.set_status(
             session, actor=actor, agent_id=agent.id, status=AgentStatusValue(status)
         )
+
+
+def office_hours(moment: datetime) -> int:
+    """Contacts per half hour: 12 from 09:00 to 17:00 UTC on weekdays, none otherwise."""
+    return 12 if moment.weekday() < 5 and 9 <= moment.hour < 17 else 0
+
+
+def forecast_week(database: Database, queue_id: int, contacts: Any = office_hours) -> None:
+    """Two weeks of imported history before MONDAY, and a seasonal-naive forecast from it."""
+    from tests.workforce.forecast.factories import forecast_now, history_csv, import_text
+
+    start = datetime(2026, 11, 23, tzinfo=UTC)
+    text = history_csv(start=start, days=14, contacts=contacts, aht_seconds=180)
+    import_text(database, queue_id=queue_id, text=text, now=at(0, 0))
+    forecast_now(database, queue_id=queue_id, now=at(0, 0), weeks=1)
+
+
+def required(database: Database, roster: Roster) -> dict:
+    from kefu.workforce.scheduling import demand
+
+    window = rosters.window_of(roster)
+    with database.sessions() as session:
+        return demand.required_agents(
+            session, queue_ids=roster.queue_ids, start_at=window.start_at, end_at=window.end_at
+        )
