@@ -1,7 +1,7 @@
 """Scheduling test data, made through the services: queues, templates, profiles, rosters,
 shifts and status changes."""
 
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from kefu.accounts.models import Agent
@@ -30,8 +30,13 @@ MONDAY = date(2026, 12, 7)
 
 
 def at(day: int, hour: int, minute: int = 0) -> datetime:
-    """A UTC time in the week of MONDAY (day 0 = Monday 7 December 2026)."""
-    return datetime(2026, 12, 7 + day, hour, minute, tzinfo=UTC)
+    """A UTC time counted from MONDAY (day 0 = Monday 7 December 2026)."""
+    return datetime(2026, 12, 7, hour, minute, tzinfo=UTC) + timedelta(days=day)
+
+
+def later(day: int, hour: int) -> datetime:
+    """A UTC time far ahead (day 0 = Monday 5 January 2099): shifts that have not started."""
+    return datetime(2099, 1, 5, hour, tzinfo=UTC) + timedelta(days=day)
 
 
 def make_manager(database: Database, email: str = "lead@example.com") -> Agent:
