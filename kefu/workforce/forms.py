@@ -29,6 +29,8 @@ def queue_in(form: FormData) -> QueueIn:
     for name in OPTIONAL_NUMBERS:
         data.setdefault(name, None)
     data["country"] = values.get("country") or None
+    if str(data.get("interval_minutes", "")).isdigit():
+        data["interval_minutes"] = int(data["interval_minutes"])
     return QueueIn.model_validate(data)
 
 

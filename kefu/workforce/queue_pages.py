@@ -4,10 +4,11 @@ and staffing parameters, and the upload of older history."""
 from typing import Any
 from zoneinfo import available_timezones
 
-from fastapi import APIRouter, Request, UploadFile
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from sqlalchemy.orm import Session
+from starlette.datastructures import UploadFile
 
 from kefu.accounts import service as accounts
 from kefu.commerce import stores

@@ -24,14 +24,13 @@ RUNS_KEPT = 3  # older runs of a queue are deleted when a new one is stored
 def history_series(
     session: Session, queue: WorkforceQueue, *, end: datetime, weeks: int = HISTORY_WEEKS
 ) -> list[IntervalHistory]:
-    """The whole weeks of history before `end`, dropping leading weeks with no contacts
-    at all (a queue newer than the window)."""
-    week = timedelta(days=7)
-    history = queue_history(session, queue, start=end - weeks * week, end=end)
+    """The whole weeks of history before `end` that follow the first contact (a queue
+    newer than the window starts at the first whole week after its first contact)."""
+    history = queue_history(session, queue, start=end - timedelta(weeks=weeks), end=end)
+    first = next((i for i, item in enumerate(history) if item.contacts), len(history))
     size = per_week(queue.interval_minutes)
-    while history and not any(item.contacts for item in history[:size]):
-        history = history[size:]
-    return history
+    kept = (len(history) - first) // size * size
+    return history[len(history) - kept :]
 
 
 def without_holidays(queue: WorkforceQueue, history: list[IntervalHistory]) -> np.ndarray:
@@ -76,7 +75,7 @@ def run_forecast(
                 "Queue %(name)s has %(days)s days of history; a forecast needs at least "
                 "%(weeks)s whole weeks.",
                 name=queue.name,
-                days=len(history) // per_day(queue.interval_minutes),
+                days=_days_with_contacts(session, queue, end=start),
                 weeks=engine.MIN_WEEKS,
             )
         ) from exc
@@ -109,6 +108,12 @@ def run_forecast(
     )
     _prune(session, queue.id)
     return run
+
+
+def _days_with_contacts(session: Session, queue: WorkforceQueue, *, end: datetime) -> int:
+    history = queue_history(session, queue, start=end - timedelta(weeks=HISTORY_WEEKS), end=end)
+    first = next((i for i, item in enumerate(history) if item.contacts), len(history))
+    return (len(history) - first) // per_day(queue.interval_minutes)
 
 
 def _prune(session: Session, queue_id: int) -> None:
