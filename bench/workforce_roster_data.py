@@ -57,12 +57,14 @@ def _daily_curve(queue: int, minute: int) -> float:
     if queue == CHAT:
         if hour < 7:
             return 0.0
-        return min(1.0, 0.5 * math.exp(-(((hour - 11) / 3) ** 2)) + math.exp(-(((hour - 20) / 2.4) ** 2)))
+        return min(
+            1.0, 0.5 * math.exp(-(((hour - 11) / 3) ** 2)) + math.exp(-(((hour - 20) / 2.4) ** 2))
+        )
     return 1.0 if 8 <= hour < 18 else 0.0  # email: office hours, a steady backlog
 
 
 WEEKLY = (1.15, 1.05, 1.0, 1.0, 0.95, 0.7, 0.6)  # Monday … Sunday
-PEAKS = {CHAT: 24, PHONE: 22, EMAIL: 9}  # agents at the busiest interval of a Monday
+PEAKS = {CHAT: 48, PHONE: 44, EMAIL: 18}  # agents at the busiest interval of a Monday
 
 
 def build_problem(agents: int = 200, weeks: int = 4, seed: int = SEED) -> Problem:

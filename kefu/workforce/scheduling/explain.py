@@ -21,7 +21,6 @@ from kefu.workforce.scheduling.solver_check import coverage_minutes, required_mi
 from kefu.workforce.scheduling.solver_model import build_model
 from kefu.workforce.scheduling.solver_options import build_options
 
-
 _DAY_RULES = (Rule.MIN_REST, Rule.MAX_CONSECUTIVE_DAYS)
 
 

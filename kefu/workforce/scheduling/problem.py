@@ -320,10 +320,10 @@ class Progress:
     """Reported to `solve(progress=…)` on every better roster found."""
 
     elapsed_seconds: float
-    solutions: int
+    solutions: int  # the first is the constructed roster, the rest CP-SAT's
     objective: float
-    best_bound: float
-    gap: float  # relative: (objective − bound) / max(1, |objective|)
+    best_bound: float | None  # None until CP-SAT has a bound
+    gap: float | None  # relative: (objective − bound) / max(1, |objective|)
     shortfall_agent_hours: float
     first_solution_seconds: float
 

@@ -211,8 +211,8 @@ class RuleBook:
         if cap is None or len(weekends) <= cap:
             return
         worked = []
-        for days in weekends.values():
-            any_day = rm.model.new_bool_var("")
+        for key, days in weekends.items():
+            any_day = rm.weekends_worked[a, key] = rm.model.new_bool_var("")
             for w in days:
                 rm.model.add_implication(w, any_day)
             worked.append(any_day)
