@@ -24,7 +24,8 @@ def week_days(problem: Problem, week: int) -> range:
 
 
 def weekly_limits(problem: Problem, agent: Agent, week: int) -> tuple[int, int, int]:
-    """(max paid minutes, min paid minutes, max days worked) in a 7-day block, prorated."""
+    """(max paid minutes, min paid minutes, max days worked) in a 7-day block; in a shorter
+    last block the contract minimum and the days off are prorated, the maximum is not."""
     rules = problem.rules
     days = week_days(problem, week)
     n = len(days)
@@ -39,7 +40,7 @@ def weekly_limits(problem: Problem, agent: Agent, week: int) -> tuple[int, int, 
         if length > 0 and overlap > 0:
             credit += off.credited_minutes * overlap // length
     floor = max(0, agent.min_minutes_per_week * n // 7 - credit)
-    return cap * n // 7, floor, n - rules.min_days_off_per_week * n // 7
+    return cap, floor, n - rules.min_days_off_per_week * n // 7
 
 
 def weekend_of(problem: Problem, day: int) -> tuple[int, int]:
