@@ -84,7 +84,7 @@ def random_problem(seed: int) -> Problem:
     agents = []
     for i in range(6):
         time_off, availability, fixed = (), None, ()
-        if rng.random() < 0.4:
+        if rng.random() < 0.4 and i != 2:
             first = rng.randrange(days - 2)
             time_off = (TimeOff(first * DAY, (first + 2) * DAY, 960),)
         if i == 1:
@@ -94,7 +94,7 @@ def random_problem(seed: int) -> Problem:
         agents.append(
             agent(
                 i,
-                queues=rng.choice([(CHAT,), (EMAIL,), (CHAT, EMAIL)]),
+                queues=(CHAT, EMAIL) if i == 2 else rng.choice([(CHAT,), (EMAIL,), (CHAT, EMAIL)]),
                 min_minutes_per_week=rng.choice([0, 960, 1440]),
                 max_minutes_per_week=rng.choice([None, 1920]),
                 availability=availability,
