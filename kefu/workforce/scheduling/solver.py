@@ -23,6 +23,7 @@ from kefu.workforce.scheduling.solver_options import build_options
 from kefu.workforce.scheduling.solver_start import add_hints, construct, shifts_of
 
 WORKERS = 2  # the machines kefu targets have 2 cores; more workers only time-slice them
+PLANNING_SHARE = 0.4  # of the time limit for planning agent by agent; CP-SAT gets the rest
 
 __all__ = ["explain", "solve"]
 
@@ -34,7 +35,7 @@ def gap_of(objective: float, bound: float | None) -> float | None:
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Hands every improving roster's figures to `progress` (called on the solver's thread)."""
 
-    def __init__(self, rm: RosterModel, progress, started: float) -> None:
+    def __init__(self, rm: RosterModel | None, progress, started: float) -> None:
         super().__init__()
         self.rm, self.progress, self.started = rm, progress, started
         self.solutions = 0
@@ -81,15 +82,21 @@ def solve(
     options = build_options(problem)
     if options.conflicts:
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
-    picks, infeasible = construct(problem, options, deadline=started + time_limit / 3)
+    reporter = _Reporter(None, progress, started)
+
+    def report_pass(picks) -> None:
+        shifts = shifts_of(options, picks)
+        reporter.report(objective(problem, shifts), None, under_over_minutes(problem, shifts)[0])
+
+    picks, infeasible = construct(
+        problem, options, deadline=started + time_limit * PLANNING_SHARE, on_pass=report_pass
+    )
     if infeasible:
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
-    rm = build_model(problem, options)
+    rm = reporter.rm = build_model(problem, options)
     add_hints(rm, picks)
-    reporter = _Reporter(rm, progress, started)
     first = shifts_of(options, picks)
     first_objective = objective(problem, first)
-    reporter.report(first_objective, None, under_over_minutes(problem, first)[0])
     solver = cp_model.CpSolver()
     solver.parameters.max_time_in_seconds = max(0.5, time_limit - (time.monotonic() - started))
     solver.parameters.num_workers = workers

@@ -12,6 +12,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections import defaultdict
+from collections.abc import Callable
 
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import LinearExpr
@@ -29,12 +30,16 @@ Pick = tuple[int, int, tuple[int, ...]]  # (shape, queue, break offsets)
 
 
 def construct(
-    problem: Problem, options: Options, *, deadline: float
+    problem: Problem, options: Options, *, deadline: float, on_pass: Callable | None = None
 ) -> tuple[dict[int, list[Pick]], list[int]]:
     """Each agent's shifts (agent index → picks), and the agents whose own rules cannot all be
-    kept (then the problem is infeasible: `explain` says why)."""
-    horizon, weights = problem.horizon, problem.weights
-    size = horizon.interval_minutes
+    kept (then the problem is infeasible: `explain` says why).
+
+    After the first pass, agents are re-planned one at a time against what the others leave
+    uncovered, pass after pass until a pass gains nothing or the deadline; `on_pass(picks)` is
+    called after each pass.
+    """
+    horizon = problem.horizon
     residual = {q.id: [0] * horizon.intervals for q in problem.queues}
     for (queue, t), minutes in required_minutes(problem).items():
         residual[queue][t] = minutes
@@ -42,24 +47,93 @@ def construct(
         range(len(options.agents)),
         key=lambda a: (len(options.agents[a].agent.queue_ids), len(options.agents[a].by_day)),
     )
-    picks: dict[int, list[Pick]] = {}
-    infeasible: list[int] = []
-    for a in order:
+    planner = _Planner(problem, options, residual)
+    infeasible = [a for a in order if not planner.plan(a, first=True)]
+    if infeasible or on_pass is None:
+        return planner.picks, infeasible
+    on_pass(planner.picks)
+    score = sum(max(0, r) for need in residual.values() for r in need)
+    while time.monotonic() < deadline:
+        for a in order:
+            if time.monotonic() >= deadline:
+                break
+            planner.plan(a, first=False)
+        better = sum(max(0, r) for need in residual.values() for r in need)
+        on_pass(planner.picks)
+        if better >= score:
+            break
+        score = better
+    return planner.picks, []
+
+
+class _Planner:
+    """Plans one agent at a time against the residual need (agent-minutes per queue and
+    interval still uncovered), keeping each agent's small model between passes."""
+
+    def __init__(self, problem: Problem, options: Options, residual) -> None:
+        self.problem, self.options, self.residual = problem, options, residual
+        self.picks: dict[int, list[Pick]] = {}
+        self.models: dict[int, RosterModel] = {}
+
+    def plan(self, a: int, *, first: bool) -> bool:
+        """(Re)plan agent a; False when their rules cannot all be kept."""
+        options, size = self.options, self.problem.horizon.interval_minutes
         agent_options = options.agents[a]
         if not agent_options.by_day:
-            picks[a] = []
-            continue
+            self.picks[a] = []
+            return True
+        before = self.picks.get(a, [])
+        for s, queue, offsets in before:
+            _take(options, s, offsets, self.residual[queue], size, sign=-1)
+        if a not in self.models:
+            self.models[a] = build_agent_model(self.problem, options, a)
+        rm = self.models[a]
+        best = self._objective(rm, a)
+        rm.model.clear_hints()
+        chosen = {s for s, _, _ in before}
+        for (_, s), var in rm.x.items():
+            rm.model.add_hint(var, s in chosen)
+        solver = cp_model.CpSolver()
+        solver.parameters.num_workers = 1
+        solver.parameters.cp_model_probing_level = 0
+        solver.parameters.symmetry_level = 0
+        solver.parameters.max_time_in_seconds = 1.0
+        status = solver.solve(rm.model)
+        if first and status == cp_model.UNKNOWN:  # a loaded machine: give it the time it needs
+            solver.parameters.max_time_in_seconds = 30.0
+            status = solver.solve(rm.model)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            forced = agent_options.fixed_queue
+            after = []
+            for (_, s), var in rm.x.items():
+                if solver.value(var):
+                    queue = forced.get(s, best[s])
+                    after.append((s, queue, _place_breaks(options, s, self.residual[queue], size)))
+        elif first:
+            return status != cp_model.INFEASIBLE
+        else:
+            after = before
+        for s, queue, offsets in after:
+            _take(options, s, offsets, self.residual[queue], size)
+        self.picks[a] = after
+        return True
+
+    def _objective(self, rm: RosterModel, a: int) -> dict[int, int]:
+        """Set the agent's objective (cover what is left); returns each shape's best queue."""
+        problem, options = self.problem, self.options
+        horizon, weights = problem.horizon, problem.weights
+        size = horizon.interval_minutes
+        agent = options.agents[a].agent
         gains = {}
-        for queue in agent_options.agent.queue_ids:
+        for queue in agent.queue_ids:
             per_interval = [
                 weights.under_coverage * min(r, size)
                 - weights.over_coverage * (size - min(r, size))
-                for r in (max(0, r) for r in residual[queue])
+                for r in (max(0, r) for r in self.residual[queue])
             ]
             gains[queue] = [0, *itertools.accumulate(per_interval)]
-        rm = build_agent_model(problem, options, a)
         best: dict[int, int] = {}
-        values = []
+        variables, values = [], []
         for (_, s), var in rm.x.items():
             shape = options.shapes[s]
             first, last = max(0, shape.start // size), min(horizon.intervals, -(-shape.end // size))
@@ -68,29 +142,13 @@ def construct(
             value = (gains[queue][last] - gains[queue][first]) // size
             key = {"template_id": shape.template_id, "day": shape.day,
                    "weekday": horizon.weekday(shape.day)}  # fmt: skip
-            value += weights.preference * any(
-                matches(m, **key) for m in agent_options.agent.preferred
-            )
-            value -= weights.avoided * any(matches(m, **key) for m in agent_options.agent.avoided)
-            values.append((var, value))
-        rm.model.maximize(LinearExpr.weighted_sum([v for v, _ in values], [w for _, w in values]))
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = max(0.05, min(1.0, deadline - time.monotonic()))
-        solver.parameters.num_workers = 1
-        status = solver.solve(rm.model)
-        if status == cp_model.INFEASIBLE:
-            infeasible.append(a)
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            continue
-        forced = agent_options.fixed_queue
-        picks[a] = []
-        for (_, s), var in rm.x.items():
-            if solver.value(var):
-                queue = forced.get(s, best[s])
-                offsets = _place_breaks(options, s, residual[queue], size)
-                picks[a].append((s, queue, offsets))
-                _take(options, s, offsets, residual[queue], size)
-    return picks, infeasible
+            value += weights.preference * any(matches(m, **key) for m in agent.preferred)
+            value -= weights.avoided * any(matches(m, **key) for m in agent.avoided)
+            variables.append(var)
+            values.append(value)
+        rm.model.clear_objective()
+        rm.model.maximize(LinearExpr.weighted_sum(variables, values))
+        return best
 
 
 def _place_breaks(options: Options, s: int, need: list[int], size: int) -> tuple[int, ...]:
@@ -108,16 +166,17 @@ def _place_breaks(options: Options, s: int, need: list[int], size: int) -> tuple
     return tuple(offsets)
 
 
-def _take(options: Options, s: int, offsets: tuple[int, ...], need: list[int], size: int) -> None:
+def _take(options: Options, s: int, offsets, need: list[int], size: int, sign: int = 1) -> None:
+    """Take a shift's floor time off the need (sign −1 gives it back)."""
     shape = options.shapes[s]
 
     def add(start: int, end: int, sign: int) -> None:
         for t in range(max(0, start // size), min(len(need), -(-end // size))):
             need[t] -= sign * (min(end, (t + 1) * size) - max(start, t * size))
 
-    add(shape.start, shape.end, 1)
+    add(shape.start, shape.end, sign)
     for rule, offset in zip(shape.breaks, offsets, strict=True):
-        add(shape.start + offset, shape.start + offset + rule.length_minutes, -1)
+        add(shape.start + offset, shape.start + offset + rule.length_minutes, -sign)
 
 
 def shifts_of(options: Options, picks: dict[int, list[Pick]]) -> list[ScheduledShift]:
