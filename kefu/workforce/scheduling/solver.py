@@ -23,7 +23,7 @@ from kefu.workforce.scheduling.solver_options import build_options
 from kefu.workforce.scheduling.solver_start import add_hints, construct, shifts_of
 
 WORKERS = 2  # the machines kefu targets have 2 cores; more workers only time-slice them
-PLANNING_SHARE = 0.4  # of the time limit for planning agent by agent; CP-SAT gets the rest
+PLANNING_SHARE = 0.5  # of the time limit for planning agent by agent; CP-SAT gets the rest
 
 __all__ = ["explain", "solve"]
 
