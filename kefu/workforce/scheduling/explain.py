@@ -21,6 +21,8 @@ from kefu.workforce.scheduling.solver_check import coverage_minutes, required_mi
 from kefu.workforce.scheduling.solver_model import build_model
 from kefu.workforce.scheduling.solver_options import build_options
 
+_DAY_RULES = (Rule.MIN_REST, Rule.MAX_CONSECUTIVE_DAYS)
+
 
 def clock(minute: int) -> str:
     """'day 3 07:30' for a horizon minute (days counted from 1, as people do)."""
@@ -56,7 +58,7 @@ def explain(problem: Problem, *, time_limit_seconds: float = 30.0) -> list[Confl
                 starts[options.agents[a].agent.id, shape.day] = shape.start
         return [
             dataclasses.replace(c, interval=starts[c.agent_id, c.day] // size)
-            if c.interval is None and (c.agent_id, c.day) in starts
+            if c.rule in _DAY_RULES and c.interval is None and (c.agent_id, c.day) in starts
             else c
             for c in relaxed
         ]

@@ -211,7 +211,7 @@ class LabourRules:
     """Limits a manager sets (per site); every one is a hard rule except where marked."""
 
     max_minutes_per_day: int = 600  # paid minutes of the shift starting that day
-    max_minutes_per_week: int = 2400  # paid minutes per 7-day block (prorated in a short block)
+    max_minutes_per_week: int = 2400  # paid minutes per 7-day block from start_date
     min_rest_minutes: int = 660  # from one shift's end to the next one's start
     max_consecutive_days: int = 6
     min_days_off_per_week: int = 1  # per full 7-day block
@@ -320,10 +320,10 @@ class Progress:
     """Reported to `solve(progress=…)` on every better roster found."""
 
     elapsed_seconds: float
-    solutions: int
+    solutions: int  # the first is the constructed roster, the rest CP-SAT's
     objective: float
-    best_bound: float
-    gap: float  # relative: (objective − bound) / max(1, |objective|)
+    best_bound: float | None  # None until CP-SAT has a bound
+    gap: float | None  # relative: (objective − bound) / max(1, |objective|)
     shortfall_agent_hours: float
     first_solution_seconds: float
 

@@ -3,6 +3,7 @@
 The objective puts under-coverage first (per agent-minute short), then over-coverage, then
 preferences and the fair share of nights and weekends (`ObjectiveWeights`). Labour rules are hard;
 when they contradict each other the solution is INFEASIBLE and carries `explain`'s conflicts.
+A roster built agent by agent (`solver_start`) is the first solution and CP-SAT's hint.
 """
 
 from __future__ import annotations
@@ -14,57 +15,55 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 
 from kefu.workforce.scheduling.explain import explain, shortfall_conflicts
-from kefu.workforce.scheduling.problem import (
-    Problem,
-    Progress,
-    RosterSolution,
-    SolveStatus,
-)
-from kefu.workforce.scheduling.solver_check import coverage, under_over_minutes
+from kefu.workforce.scheduling.problem import Problem, Progress, RosterSolution, SolveStatus
+from kefu.workforce.scheduling.solver_check import coverage, objective, under_over_minutes
 from kefu.workforce.scheduling.solver_extract import extract_shifts
 from kefu.workforce.scheduling.solver_model import RosterModel, build_model
 from kefu.workforce.scheduling.solver_options import build_options
+from kefu.workforce.scheduling.solver_start import add_hints, construct, shifts_of
 
 WORKERS = 2  # the machines kefu targets have 2 cores; more workers only time-slice them
+PLANNING_SHARE = 0.5  # of the time limit for planning agent by agent; CP-SAT gets the rest
 
 __all__ = ["explain", "solve"]
 
 
-def gap_of(objective: float, bound: float) -> float:
-    return abs(objective - bound) / max(1.0, abs(objective))
+def gap_of(objective: float, bound: float | None) -> float | None:
+    return None if bound is None else abs(objective - bound) / max(1.0, abs(objective))
 
 
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Hands every improving roster's figures to `progress` (called on the solver's thread)."""
 
-    def __init__(self, rm: RosterModel, progress, started: float) -> None:
+    def __init__(self, rm: RosterModel | None, progress, started: float) -> None:
         super().__init__()
         self.rm, self.progress, self.started = rm, progress, started
         self.solutions = 0
         self.first_seconds: float | None = None
         self.lock = threading.Lock()
 
-    def on_solution_callback(self) -> None:
+    def report(self, objective: float, bound: float | None, short_minutes: int) -> None:
         elapsed = time.monotonic() - self.started
         with self.lock:
             self.solutions += 1
             if self.first_seconds is None:
                 self.first_seconds = elapsed
-        if self.progress is None:
-            return
-        short = sum(self.value(v) for v in self.rm.under.values()) / 60
-        objective, bound = self.objective_value, self.best_objective_bound
-        self.progress(
-            Progress(
-                elapsed_seconds=elapsed,
-                solutions=self.solutions,
-                objective=objective,
-                best_bound=bound,
-                gap=gap_of(objective, bound),
-                shortfall_agent_hours=short,
-                first_solution_seconds=self.first_seconds,
+        if self.progress is not None:
+            self.progress(
+                Progress(
+                    elapsed_seconds=elapsed,
+                    solutions=self.solutions,
+                    objective=objective,
+                    best_bound=bound,
+                    gap=gap_of(objective, bound),
+                    shortfall_agent_hours=short_minutes / 60,
+                    first_solution_seconds=self.first_seconds or elapsed,
+                )
             )
-        )
+
+    def on_solution_callback(self) -> None:
+        short = sum(self.value(v) for v in self.rm.under.values())
+        self.report(self.objective_value, self.best_objective_bound, short)
 
 
 def solve(
@@ -83,44 +82,54 @@ def solve(
     options = build_options(problem)
     if options.conflicts:
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
-    rm = build_model(problem, options)
+    reporter = _Reporter(None, progress, started)
+
+    def report_pass(picks) -> None:
+        shifts = shifts_of(options, picks)
+        reporter.report(objective(problem, shifts), None, under_over_minutes(problem, shifts)[0])
+
+    picks, infeasible = construct(
+        problem, options, deadline=started + time_limit * PLANNING_SHARE, on_pass=report_pass
+    )
+    if infeasible:
+        return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
+    rm = reporter.rm = build_model(problem, options)
+    add_hints(rm, picks)
+    first = shifts_of(options, picks)
+    first_objective = objective(problem, first)
     solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = max(0.1, time_limit_seconds)
+    solver.parameters.max_time_in_seconds = max(0.5, time_limit - (time.monotonic() - started))
     solver.parameters.num_workers = workers
     solver.parameters.random_seed = seed
-    reporter = _Reporter(rm, progress, started)
+    solver.parameters.cp_model_probing_level = 0  # probing costs more than it gives here
     status = solver.solve(rm.model, reporter)
-    if status == cp_model.INFEASIBLE:
+    if status == cp_model.INFEASIBLE:  # the constructed roster says otherwise: never expected
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
-    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return RosterSolution(
-            SolveStatus.UNKNOWN, (), coverage(problem, ()), *_hours(problem, ()),
-            None, None, None, None, time.monotonic() - started,
-        )  # fmt: skip
-    shifts = extract_shifts(rm, solver.value)
-    objective, bound = solver.objective_value, solver.best_objective_bound
+    bound: float | None = None
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        shifts, value = extract_shifts(rm, solver.value), solver.objective_value
+        bound = solver.best_objective_bound
+    else:
+        shifts, value = tuple(first), float(first_objective)
+    under, over = under_over_minutes(problem, shifts)
     return RosterSolution(
         status=SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE,
         shifts=shifts,
         coverage=coverage(problem, shifts),
-        shortfall_agent_hours=_hours(problem, shifts)[0],
-        overstaffed_agent_hours=_hours(problem, shifts)[1],
-        objective=objective,
+        shortfall_agent_hours=under / 60,
+        overstaffed_agent_hours=over / 60,
+        objective=value,
         best_bound=bound,
-        gap=gap_of(objective, bound),
+        gap=gap_of(value, bound),
         first_solution_seconds=reporter.first_seconds,
         wall_seconds=time.monotonic() - started,
         conflicts=tuple(shortfall_conflicts(problem, shifts)),
     )
 
 
-def _hours(problem: Problem, shifts) -> tuple[float, float]:
-    under, over = under_over_minutes(problem, shifts)
-    return under / 60, over / 60
-
-
 def _infeasible(problem: Problem, started: float, conflicts) -> RosterSolution:
+    under, over = under_over_minutes(problem, ())
     return RosterSolution(
-        SolveStatus.INFEASIBLE, (), coverage(problem, ()), *_hours(problem, ()),
+        SolveStatus.INFEASIBLE, (), coverage(problem, ()), under / 60, over / 60,
         None, None, None, None, time.monotonic() - started, tuple(conflicts),
     )  # fmt: skip

@@ -44,6 +44,11 @@ class RosterModel:
     under: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     over: dict[tuple[int, int], cp_model.IntVar] = field(default_factory=dict)
     relaxations: list[tuple[cp_model.IntVar, Conflict]] = field(default_factory=list)
+    weekends_worked: dict[tuple[int, tuple[int, int]], cp_model.IntVar] = field(
+        default_factory=dict
+    )  # (agent, ISO week) → works that weekend
+    most_nights: cp_model.IntVar | None = None
+    most_weekend_days: cp_model.IntVar | None = None
 
     def hard(self, constraint, describe: Callable[[], Conflict], enforce=()) -> None:
         """A rule instance: always enforced, or switchable (and reported) in relax mode."""
@@ -71,18 +76,35 @@ def build_model(problem: Problem, options: Options, *, relax: bool = False) -> R
     return rm
 
 
+def build_agent_model(problem: Problem, options: Options, a: int, *, relax: bool = False):
+    """One agent's choices and rules alone: every hard rule is about one agent, so the whole
+    problem is feasible exactly when each agent's model is."""
+    rm = RosterModel(problem, options, relax)
+    agent_choices(rm, a)
+    RuleBook(problem).add_agent_rules(rm, a, options.agents[a])
+    if relax:
+        keeps = [keep for keep, _ in rm.relaxations]
+        rm.model.minimize(len(keeps) - LinearExpr.sum(keeps))
+    return rm
+
+
+def agent_choices(rm: RosterModel, a: int) -> None:
+    agent_options, model = rm.options.agents[a], rm.model
+    for day, shape_ids in agent_options.by_day.items():
+        for s in shape_ids:
+            rm.x[a, s] = model.new_bool_var(f"x{a}_{s}")
+        rm.work[a, day] = model.new_bool_var(f"w{a}_{day}")
+        model.add(rm.work[a, day] == LinearExpr.sum([rm.x[a, s] for s in shape_ids]))
+    for s in agent_options.fixed.values():
+        model.add(rm.x[a, s] == 1)
+
+
 def _choices(rm: RosterModel) -> None:
     model, shapes = rm.model, rm.options.shapes
     for a, agent_options in enumerate(rm.options.agents):
         group = tuple(sorted(agent_options.agent.queue_ids))
         rm.groups.setdefault(group, []).append(a)
-        for day, shape_ids in agent_options.by_day.items():
-            for s in shape_ids:
-                rm.x[a, s] = model.new_bool_var(f"x{a}_{s}")
-            rm.work[a, day] = model.new_bool_var(f"w{a}_{day}")
-            model.add(rm.work[a, day] == LinearExpr.sum([rm.x[a, s] for s in shape_ids]))
-        for s in agent_options.fixed.values():
-            model.add(rm.x[a, s] == 1)
+        agent_choices(rm, a)
     queue_terms: dict[tuple[int, int], list] = defaultdict(list)
     for group, members in rm.groups.items():
         on_shape: dict[int, list] = defaultdict(list)
@@ -165,12 +187,12 @@ def _objective(rm: RosterModel, book: RuleBook) -> None:
         if any(matches(m, **key) for m in agent.avoided):
             terms.append(weights.avoided * var)
     if book.nights:
-        most = rm.model.new_int_var(0, horizon.days, "most_nights")
+        most = rm.most_nights = rm.model.new_int_var(0, horizon.days, "most_nights")
         for total in book.nights:
             rm.model.add(most >= total)
         terms.append(weights.fairness * most)
     if book.weekend_days:
-        most = rm.model.new_int_var(0, horizon.days, "most_weekend_days")
+        most = rm.most_weekend_days = rm.model.new_int_var(0, horizon.days, "most_weekend")
         for total in book.weekend_days:
             rm.model.add(most >= total)
         terms.append(weights.fairness * most)

@@ -24,7 +24,8 @@ def week_days(problem: Problem, week: int) -> range:
 
 
 def weekly_limits(problem: Problem, agent: Agent, week: int) -> tuple[int, int, int]:
-    """(max paid minutes, min paid minutes, max days worked) in a 7-day block, prorated."""
+    """(max paid minutes, min paid minutes, max days worked) in a 7-day block; in a shorter
+    last block the contract minimum and the days off are prorated, the maximum is not."""
     rules = problem.rules
     days = week_days(problem, week)
     n = len(days)
@@ -39,7 +40,7 @@ def weekly_limits(problem: Problem, agent: Agent, week: int) -> tuple[int, int, 
         if length > 0 and overlap > 0:
             credit += off.credited_minutes * overlap // length
     floor = max(0, agent.min_minutes_per_week * n // 7 - credit)
-    return cap * n // 7, floor, n - rules.min_days_off_per_week * n // 7
+    return cap, floor, n - rules.min_days_off_per_week * n // 7
 
 
 def weekend_of(problem: Problem, day: int) -> tuple[int, int]:
@@ -211,8 +212,8 @@ class RuleBook:
         if cap is None or len(weekends) <= cap:
             return
         worked = []
-        for days in weekends.values():
-            any_day = rm.model.new_bool_var("")
+        for key, days in weekends.items():
+            any_day = rm.weekends_worked[a, key] = rm.model.new_bool_var("")
             for w in days:
                 rm.model.add_implication(w, any_day)
             worked.append(any_day)
