@@ -167,6 +167,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.workforce.scheduling import (
         setup_pages as schedule_setup_pages,
     )
+    from kefu.workforce.staffing import pages as workforce_staffing_pages
 
     page_modules = (
         web_pages,
@@ -227,6 +228,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
             schedule_agent_pages,
         )
     ]
+    pages.append((workforce_staffing_pages.router, "", False))
     api_modules = (
         account_routes,
         compliance_routes,

@@ -15,7 +15,6 @@ from fractions import Fraction
 from functools import lru_cache
 
 from kefu.errors import InvalidInput
-from kefu.kit.i18n import N_
 from kefu.kit.i18n import gettext as _
 from kefu.workforce.staffing.quadrature import log_integral
 
@@ -93,6 +92,12 @@ def erlang_a(
     P(answered within t) = 1 − P(wait) + x·π_n·F(x + 1, θ·t). Everything is kept in
     logarithms, so neither an overloaded queue (n < A) nor 5,000 Erlangs overflows.
     """
+    return _erlang_a(servers, load, aht_seconds, patience_seconds, answer_within_seconds, True)
+
+
+def _erlang_a(servers, load, aht_seconds, patience_seconds, answer_within_seconds, with_asa):
+    """erlang_a; without with_asa the ASA integral is skipped (NaN) while searching for a
+    service level."""
     if servers < 1:
         raise ValueError("Erlang A needs at least one server")
     if load <= 0:
@@ -111,15 +116,21 @@ def erlang_a(
     threshold = answer_within_seconds / patience_seconds
     answered_waiting = math.exp(math.log(x) - log_z + log_integral(x + 1, y, 0.0, threshold))
     level = _unit(1 - wait + answered_waiting)
-    mean_wait = math.exp(math.log(x) - log_z + log_integral(x + 1, y, moment=1))
     answered = 1 - abandon
-    asa_seconds = mean_wait * patience_seconds / answered if answered > 0 else math.inf
+    asa_seconds = math.nan
+    if with_asa:
+        mean_wait = math.exp(math.log(x) - log_z + log_integral(x + 1, y, moment=1))
+        asa_seconds = mean_wait * patience_seconds / answered if answered > 0 else math.inf
     occupancy = min(1.0, load * answered / servers)
     return ErlangA(wait, abandon, level, asa_seconds, occupancy)
 
 
 def _log_inverse_erlang_b(servers: int, load: float) -> float:
-    """log(1/B(n, A)) by 1/B(k) = 1 + (k/A)·(1/B(k−1)) in logarithms: no underflow of B."""
+    """log(1/B(n, A)): from the plain recursion while B is a normal float, else by
+    1/B(k) = 1 + (k/A)·(1/B(k−1)) in logarithms (no underflow however far n is above A)."""
+    b = erlang_b(servers, load)
+    if b > 1e-280:
+        return -math.log(b)
     log_inverse = 0.0
     log_load = math.log(load)
     for k in range(1, servers + 1):
@@ -162,8 +173,8 @@ def exact(value: float | int | str | Decimal | Fraction) -> Fraction:
     """The decimal a person typed, exactly: 0.7 is 7/10, so ceil(21 / 0.7) is 30, not 31."""
     if isinstance(value, Fraction):
         return value
-    if isinstance(value, float):
-        return Fraction(Decimal(repr(value)))
+    if isinstance(value, float):  # numpy's floats too: repr of the plain float
+        return Fraction(Decimal(repr(float(value))))
     return Fraction(Decimal(str(value)))
 
 
@@ -177,10 +188,14 @@ def _ratio(value: float | int) -> tuple[int, int]:
 
 def offered_load(volume: float, interval_minutes: int, aht_seconds: float) -> Fraction:
     """Erlangs: contacts × AHT ÷ interval seconds, as an exact fraction."""
+    return Fraction(*_load_ratio(volume, interval_minutes, aht_seconds))
+
+
+def _load_ratio(volume: float, interval_minutes: int, aht_seconds: float) -> tuple[int, int]:
     volume_n, volume_d = _ratio(volume)
     aht_n, aht_d = _ratio(aht_seconds)
     minutes_n, minutes_d = _ratio(interval_minutes)
-    return Fraction(volume_n * aht_n * minutes_d, volume_d * aht_d * minutes_n * 60)
+    return volume_n * aht_n * minutes_d, volume_d * aht_d * minutes_n * 60
 
 
 def after_shrinkage(raw_agents: int, shrinkage: float) -> int:
@@ -190,10 +205,10 @@ def after_shrinkage(raw_agents: int, shrinkage: float) -> int:
     return -(-raw_agents * whole // (whole - lost))
 
 
-def _occupancy_floor(load: Fraction, max_occupancy: float, concurrency: int) -> int:
+def _occupancy_floor(load: tuple[int, int], max_occupancy: float, concurrency: int) -> int:
     """The fewest agents keeping load ÷ (agents × concurrency) ≤ max_occupancy, exactly."""
     occupancy_n, occupancy_d = _ratio(max_occupancy)
-    return -(-load.numerator * occupancy_d // (load.denominator * occupancy_n * concurrency))
+    return -(-load[0] * occupancy_d // (load[1] * occupancy_n * concurrency))
 
 
 def staff_interval(
@@ -220,15 +235,15 @@ def staff_interval(
         volume, interval_minutes, aht_seconds, service_level, answer_within_seconds,
         max_occupancy, shrinkage, patience_seconds, concurrency, asa_target_seconds,
     )  # fmt: skip
-    load_exact = offered_load(volume, interval_minutes, aht_seconds)
-    load = float(load_exact)
+    load_exact = _load_ratio(volume, interval_minutes, aht_seconds)
+    load = load_exact[0] / load_exact[1]  # int ÷ int: correctly rounded
     model = "erlang_c" if patience_seconds is None else "erlang_a"
-    if load_exact > MAX_LOAD_ERLANGS:
+    if load_exact[0] > MAX_LOAD_ERLANGS * load_exact[1]:
         raise InvalidInput(
             _("offered load %(load)s Erlangs is over %(max)s: split the queue",
               load=f"{load:,.0f}", max=f"{MAX_LOAD_ERLANGS:,}")
         )  # fmt: skip
-    if load_exact == 0:
+    if load_exact[0] == 0:
         no_abandon = None if patience_seconds is None else 0.0
         return Staffing(model, 0.0, 0, 0, 1.0, 0.0, 0.0, 0.0, no_abandon)
     occupancy_floor = _occupancy_floor(load_exact, max_occupancy, concurrency)
@@ -257,7 +272,7 @@ def _search_erlang_c(
     b = erlang_b(servers, load)
     while True:
         wait = erlang_c_from_b(servers, load, b)
-        level = _unit(1 - wait * math.exp(-(servers - load) * within / aht))
+        level = 1 - wait * math.exp(-(servers - load) * within / aht)  # in [0, 1]: n > A
         speed = wait * aht / (servers - load)
         met = speed <= asa_target if asa_target is not None else level >= level_target
         if met:
@@ -275,63 +290,64 @@ def _search_erlang_a(
     """Abandonment keeps the queue stable below A agents, so the search starts at one agent:
     doubling to a sufficient count, then bisection (every measure is monotone in agents)."""
 
-    def evaluate(agents: int) -> tuple[bool, Metrics]:
-        result = erlang_a(agents * concurrency, load, aht, patience, within)
+    def meets(agents: int) -> bool:
+        result = _erlang_a(
+            agents * concurrency, load, aht, patience, within, asa_target is not None
+        )
         if asa_target is not None:
             met = result.asa_seconds <= asa_target
         else:
             met = result.service_level >= level_target
-        met = met and result.occupancy <= max_occupancy
-        metrics = (
-            result.service_level, result.occupancy, result.wait_probability,
-            result.asa_seconds, result.abandon_rate,
-        )  # fmt: skip
-        return met, metrics
+        return met and result.occupancy <= max_occupancy
 
-    low, high = 0, max(1, math.ceil(load / concurrency))
-    met, metrics = evaluate(high)
-    while not met:
+    per_agent = load / concurrency
+    low, high = 0, max(1, math.ceil(per_agent))
+    guess = math.floor(per_agent - 2 * math.sqrt(per_agent))  # usually too few: narrows the range
+    if guess >= 1 and not meets(guess):
+        low = guess
+    while not meets(high):
         low, high = high, high * 2
-        met, metrics = evaluate(high)
-    best = metrics
     while high - low > 1:
         middle = (low + high) // 2
-        met, metrics = evaluate(middle)
-        if met:
-            high, best = middle, metrics
+        if meets(middle):
+            high = middle
         else:
             low = middle
-    return high, best
+    result = erlang_a(high * concurrency, load, aht, patience, within)
+    return high, (
+        result.service_level, result.occupancy, result.wait_probability,
+        result.asa_seconds, result.abandon_rate,
+    )  # fmt: skip
 
 
 def _validate(
     volume, interval_minutes, aht, level, within, occupancy, shrinkage, patience, concurrency,
     asa_target,
 ) -> None:  # fmt: skip
-    def finite(value) -> bool:
-        return isinstance(value, int | float) and math.isfinite(value)
+    # `not (a < x)` rather than `x >= a` so that NaN is refused too
+    if not (_finite(volume) and volume >= 0):
+        raise InvalidInput(_("volume must be a number of contacts, 0 or more"))
+    if not (_finite(interval_minutes) and interval_minutes > 0):
+        raise InvalidInput(_("interval minutes must be more than 0"))
+    if not (_finite(aht) and aht > 0):
+        raise InvalidInput(_("average handle time must be more than 0 seconds"))
+    if level is None and asa_target is None:
+        raise InvalidInput(_("give a service-level target or an average-speed-of-answer target"))
+    if level is not None and not (_finite(level) and 0 < level < 1):
+        raise InvalidInput(_("service level must be between 0 and 1, e.g. 0.8"))
+    if not (_finite(within) and within >= 0):
+        raise InvalidInput(_("answer-within seconds must be 0 or more"))
+    if not (_finite(occupancy) and 0 < occupancy <= 1):
+        raise InvalidInput(_("maximum occupancy must be more than 0 and at most 1, e.g. 0.85"))
+    if not (_finite(shrinkage) and 0 <= shrinkage < 1):
+        raise InvalidInput(_("shrinkage must be at least 0 and less than 1, e.g. 0.3"))
+    if patience is not None and not (_finite(patience) and patience > 0):
+        raise InvalidInput(_("patience must be more than 0 seconds"))
+    if not (isinstance(concurrency, int) and 1 <= concurrency <= 20):
+        raise InvalidInput(_("concurrency must be a whole number from 1 to 20"))
+    if asa_target is not None and not (_finite(asa_target) and asa_target > 0):
+        raise InvalidInput(_("the average-speed-of-answer target must be more than 0 seconds"))
 
-    problems = [
-        (finite(volume) and volume >= 0, N_("volume must be a number of contacts, 0 or more")),
-        (finite(interval_minutes) and interval_minutes > 0,
-         N_("interval minutes must be more than 0")),
-        (finite(aht) and aht > 0, N_("average handle time must be more than 0 seconds")),
-        (level is not None or asa_target is not None,
-         N_("give a service-level target or an average-speed-of-answer target")),
-        (level is None or (finite(level) and 0 < level < 1),
-         N_("service level must be between 0 and 1, e.g. 0.8")),
-        (finite(within) and within >= 0, N_("answer-within seconds must be 0 or more")),
-        (finite(occupancy) and 0 < occupancy <= 1,
-         N_("maximum occupancy must be more than 0 and at most 1, e.g. 0.85")),
-        (finite(shrinkage) and 0 <= shrinkage < 1,
-         N_("shrinkage must be at least 0 and less than 1, e.g. 0.3")),
-        (patience is None or (finite(patience) and patience > 0),
-         N_("patience must be more than 0 seconds")),
-        (isinstance(concurrency, int) and 1 <= concurrency <= 20,
-         N_("concurrency must be a whole number from 1 to 20")),
-        (asa_target is None or (finite(asa_target) and asa_target > 0),
-         N_("the average-speed-of-answer target must be more than 0 seconds")),
-    ]  # fmt: skip
-    for ok, message in problems:
-        if not ok:
-            raise InvalidInput(_(message))
+
+def _finite(value: object) -> bool:
+    return isinstance(value, int | float) and not isinstance(value, bool) and math.isfinite(value)

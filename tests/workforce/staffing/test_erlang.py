@@ -179,3 +179,12 @@ def test_erlang_a_can_staff_below_the_load() -> None:
 def test_bad_input_is_refused_with_a_reason(change: dict, reason: str) -> None:
     with pytest.raises(InvalidInput, match=reason):
         staff_interval(**{**ISSUE_INTERVAL, **change})
+
+
+def test_numpy_numbers_are_read_as_the_decimals_they_show() -> None:
+    import numpy as np
+
+    staffing = staff_interval(
+        **{**ISSUE_INTERVAL, "volume": np.float64(100.0), "shrinkage": np.float64(0.3)}
+    )
+    assert (staffing.raw_agents, staffing.scheduled_agents) == (14, 20)
