@@ -32,13 +32,19 @@
       moved = minutesFor(event);
       if (moved === 0) return;  // a click: the link opens the form
       bar.dataset.dragged = "1";
-      var body = new URLSearchParams({ delta_minutes: String(moved), csrf_token: token });
-      fetch("/workforce/roster/shifts/" + bar.dataset.shiftId + "/move", {
-        method: "POST",
-        headers: { "X-CSRF-Token": token },
-        body: body,
-        credentials: "same-origin",
-      }).then(function () { window.location.reload(); });
+      // a plain form post: the page follows the redirect and shows the flash message
+      var form = document.createElement("form");
+      form.method = "post";
+      form.action = "/workforce/roster/shifts/" + bar.dataset.shiftId + "/move";
+      [["delta_minutes", String(moved)], ["csrf_token", token]].forEach(function (pair) {
+        var input = document.createElement("input");
+        input.type = "hidden";
+        input.name = pair[0];
+        input.value = pair[1];
+        form.appendChild(input);
+      });
+      document.body.appendChild(form);
+      form.submit();
     }
     bar.addEventListener("pointermove", onMove);
     bar.addEventListener("pointerup", onUp);

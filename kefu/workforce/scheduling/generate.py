@@ -48,15 +48,19 @@ def start_generation(
     enqueue_after_commit(session, JOB, roster_id, time_limit_seconds)
 
 
+def _rounded(value: float | None, digits: int) -> float | None:
+    return None if value is None else round(value, digits)
+
+
 def _report(progress: problem.Progress, time_limit: int) -> dict[str, Any]:
     return {
         "state": "solving",
         "time_limit_seconds": time_limit,
-        "elapsed_seconds": round(progress.elapsed_seconds, 1),
+        "elapsed_seconds": _rounded(progress.elapsed_seconds, 1),
         "solutions": progress.solutions,
-        "gap": round(progress.gap, 4),
-        "shortfall_agent_hours": round(progress.shortfall_agent_hours, 2),
-        "first_solution_seconds": round(progress.first_solution_seconds, 2),
+        "gap": _rounded(progress.gap, 4),
+        "shortfall_agent_hours": _rounded(progress.shortfall_agent_hours, 2),
+        "first_solution_seconds": _rounded(progress.first_solution_seconds, 2),
     }
 
 
