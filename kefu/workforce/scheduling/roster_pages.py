@@ -95,8 +95,16 @@ def roster_context(session: Session, actor: Actor, roster: Roster) -> dict[str, 
         time_zone=roster.time_zone,
         agents=rostered,
     )
+    conflicts = timeline.describe_conflicts(
+        (roster.solver or {}).get("conflicts") or [],
+        start_date=roster.start_date,
+        interval_minutes=roster.interval_minutes,
+        agents={a.id: a.name for a in people},
+        queues={q.id: q.name for q in queues.values()},
+    )
     return {
         "roster": roster,
+        "conflicts": conflicts,
         "queues": queues,
         "coverage": coverage.roster_coverage(session, roster),
         "days": days,

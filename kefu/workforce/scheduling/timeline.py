@@ -4,8 +4,10 @@ placed by percentages of the day (breaks inside it), and weekly hours per agent.
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
+from kefu.kit.i18n import N_, gettext
 from kefu.workforce.scheduling.coverage import working_spans
 from kefu.workforce.scheduling.models import Shift
 
@@ -95,3 +97,59 @@ def timeline(
         row.hours = round(worked.get(agent_id, 0.0) / 3600, 1)
     ordered = sorted(rows.values(), key=lambda r: (r.name.lower(), r.agent_id))
     return day_list, ordered
+
+
+RULE_LABELS = {
+    "coverage": N_("Short of the requirement"),
+    "max_minutes_per_day": N_("Most hours a day"),
+    "max_minutes_per_week": N_("Most hours a week"),
+    "contract_minutes": N_("Contract hours"),
+    "min_rest": N_("Rest between shifts"),
+    "max_consecutive_days": N_("Working days in a row"),
+    "min_days_off_per_week": N_("Days off a week"),
+    "max_nights_per_week": N_("Nights a week"),
+    "max_weekends_worked": N_("Weekends worked"),
+    "one_shift_per_day": N_("One shift a day"),
+    "time_off": N_("Time off"),
+    "availability": N_("Availability"),
+    "forbidden": N_("Forbidden shifts"),
+    "skill": N_("Queues served"),
+}
+
+
+def describe_conflicts(
+    conflicts: list[dict[str, Any]],
+    *,
+    start_date: date,
+    interval_minutes: int,
+    agents: dict[int, str],
+    queues: dict[int, str],
+) -> list[dict[str, str]]:
+    """A solver report's conflicts in the reader's language: the rule, then who and where
+    (agent, queue, day, first interval and how long); the solver's English sentence stays
+    as the detail."""
+    described = []
+    for item in conflicts:
+        parts = []
+        if item.get("agent_id") is not None:
+            parts.append(agents.get(item["agent_id"], str(item["agent_id"])))
+        if item.get("queue_id") is not None:
+            parts.append(queues.get(item["queue_id"], str(item["queue_id"])))
+        if item.get("week") is not None:
+            parts.append(gettext("week %(n)d", n=item["week"] + 1))
+        if item.get("interval") is not None:
+            minutes = item["interval"] * interval_minutes
+            moment = datetime.combine(start_date, datetime.min.time()) + timedelta(minutes=minutes)
+            length = item.get("intervals", 1) * interval_minutes
+            parts.append(f"{moment:%Y-%m-%d %H:%M} (+{length} min)")
+        elif item.get("day") is not None:
+            parts.append((start_date + timedelta(days=item["day"])).isoformat())
+        rule = str(item.get("rule"))
+        described.append(
+            {
+                "rule": gettext(RULE_LABELS[rule]) if rule in RULE_LABELS else rule,
+                "where": " · ".join(parts),
+                "message": str(item.get("message", "")),
+            }
+        )
+    return described

@@ -103,11 +103,12 @@ def office_hours(moment: datetime) -> int:
 
 
 def forecast_week(database: Database, queue_id: int, contacts: Any = office_hours) -> None:
-    """Two weeks of imported history before MONDAY, and a seasonal-naive forecast from it."""
+    """Three weeks of imported history before MONDAY (a forecast counts history from the
+    first contact), and a seasonal-naive forecast from it."""
     from tests.workforce.forecast.factories import forecast_now, history_csv, import_text
 
-    start = datetime(2026, 11, 23, tzinfo=UTC)
-    text = history_csv(start=start, days=14, contacts=contacts, aht_seconds=180)
+    start = datetime(2026, 11, 16, tzinfo=UTC)
+    text = history_csv(start=start, days=21, contacts=contacts, aht_seconds=180)
     import_text(database, queue_id=queue_id, text=text, now=at(0, 0))
     forecast_now(database, queue_id=queue_id, now=at(0, 0), weeks=1)
 

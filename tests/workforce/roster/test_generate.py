@@ -10,7 +10,14 @@ from sqlalchemy import select
 from kefu.accounts.service import actor_for
 from kefu.db import Database
 from kefu.errors import Conflict, InvalidInput, PermissionDenied
-from kefu.workforce.scheduling import convert, coverage, generate, requests, rosters
+from kefu.workforce.scheduling import (
+    convert,
+    coverage,
+    generate,
+    requests,
+    rosters,
+    timeline,
+)
 from kefu.workforce.scheduling.models import Roster
 from kefu.workforce.scheduling.schemas import DecisionIn, TimeOffIn
 from tests.accounts.factories import make_agent
@@ -152,6 +159,14 @@ def test_over_constrained_rules_are_named(database: Database) -> None:
     assert {c["rule"] for c in done.solver["conflicts"]} & {
         "contract_minutes", "max_minutes_per_week"
     }  # fmt: skip
+    shown = timeline.describe_conflicts(
+        done.solver["conflicts"], start_date=roster.start_date, interval_minutes=30,
+        agents={agent_id: "Agent 00"}, queues={queue.id: "Chat"},
+    )  # fmt: skip
+    assert any(
+        c["rule"] in ("Contract hours", "Most hours a week") and "Agent 00" in c["where"]
+        for c in shown
+    )
 
 
 def test_utc_window_and_problem_minutes_agree() -> None:
