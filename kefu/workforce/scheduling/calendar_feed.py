@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from kefu.errors import NotFound, PermissionDenied
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
+from kefu.kit.i18n import gettext as _
 from kefu.workforce.scheduling import rosters
 from kefu.workforce.scheduling.models import CalendarFeed
 
@@ -20,7 +21,7 @@ FUTURE_DAYS = 120
 def feed_token(session: Session, *, actor: Actor, renew: bool = False) -> str:
     """The asking agent's feed secret, made on first use; `renew` revokes the old address."""
     if actor.agent_id is None:
-        raise PermissionDenied("only an agent has a schedule feed")
+        raise PermissionDenied(_("only an agent has a schedule feed"))
     feed = session.get(CalendarFeed, actor.agent_id)
     if feed is None:
         feed = CalendarFeed(agent_id=actor.agent_id, token=secrets.token_urlsafe(32))
@@ -35,7 +36,7 @@ def feed_token(session: Session, *, actor: Actor, renew: bool = False) -> str:
 def agent_for_token(session: Session, token: str) -> int:
     feed = session.scalar(select(CalendarFeed).where(CalendarFeed.token == token))
     if feed is None or not secrets.compare_digest(feed.token, token):
-        raise NotFound("no such calendar")
+        raise NotFound(_("no such calendar"))
     return feed.agent_id
 
 

@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 from starlette.datastructures import FormData
 
 from kefu.errors import InvalidInput
+from kefu.kit.i18n import gettext as _
 from kefu.web import forms as web_forms
 from kefu.workforce.scheduling.schemas import (
     AvailabilityIn,
@@ -28,10 +29,10 @@ def minutes(value: str) -> int:
     """ "09:30" -> 570; "24:00" is the end of a day."""
     hours, sep, mins = value.strip().partition(":")
     if not sep or not hours.isdigit() or not mins.isdigit() or len(mins) != 2:
-        raise InvalidInput(f"“{value}” is not a time like 09:30")
+        raise InvalidInput(_("“%(value)s” is not a time like 09:30", value=value))
     total = int(hours) * 60 + int(mins)
     if int(mins) > 59 or total > 24 * 60:
-        raise InvalidInput(f"“{value}” is not a time of day")
+        raise InvalidInput(_("“%(value)s” is not a time of day", value=value))
     return total
 
 
@@ -39,11 +40,11 @@ def hhmm(total: int) -> str:
     return f"{total // 60:02d}:{total % 60:02d}"
 
 
-def day(value: str, label: str = "date") -> date:
+def day(value: str) -> date:
     try:
         return date.fromisoformat(value.strip())
     except ValueError:
-        raise InvalidInput(f"the {label} must be a date like 2026-11-11") from None
+        raise InvalidInput(_("write the date like 2026-11-11 (%(value)s)", value=value)) from None
 
 
 def number(form: FormData, name: str, default: int = 0) -> int:
@@ -53,7 +54,7 @@ def number(form: FormData, name: str, default: int = 0) -> int:
     try:
         return int(value)
     except ValueError:
-        raise InvalidInput(f"{name}: a whole number, please") from None
+        raise InvalidInput(_("%(name)s: a whole number, please", name=name)) from None
 
 
 def template_in(form: FormData) -> ShiftTemplateIn:
@@ -131,7 +132,7 @@ def availability(form: FormData) -> list[AvailabilityIn]:
         for part in web_forms.csv_list(web_forms.text(form, f"day.{weekday}")):
             start, sep, end = part.partition("-")
             if not sep:
-                raise InvalidInput(f"“{part}” is not a span like 09:00-18:00")
+                raise InvalidInput(_("“%(part)s” is not a span like 09:00-18:00", part=part))
             found.append(AvailabilityIn(weekday=weekday, start=minutes(start), end=minutes(end)))
     return found
 
@@ -160,7 +161,7 @@ def availability_text(profile: Any | None) -> list[str]:
 def roster_in(form: FormData) -> RosterIn:
     return RosterIn(
         name=web_forms.text(form, "name"),
-        start_date=day(web_forms.text(form, "start_date"), "first day"),
+        start_date=day(web_forms.text(form, "start_date")),
         days=number(form, "days", 7),
         queue_ids=web_forms.ints(form, "queue_ids"),
         rules_id=web_forms.optional_int(form, "rules_id"),
@@ -183,7 +184,7 @@ def shift_in(form: FormData, time_zone: str) -> ShiftIn:
         end_at = local_time(on + timedelta(days=1), web_forms.text(form, "end"), time_zone)
     agent_id = web_forms.optional_int(form, "agent_id")
     if agent_id is None:
-        raise InvalidInput("choose an agent")
+        raise InvalidInput(_("choose an agent"))
     return ShiftIn(
         agent_id=agent_id,
         start_at=start_at,
@@ -193,11 +194,11 @@ def shift_in(form: FormData, time_zone: str) -> ShiftIn:
 
 
 def time_off_in(form: FormData) -> TimeOffIn:
-    first = day(web_forms.text(form, "first_day"), "first day")
+    first = day(web_forms.text(form, "first_day"))
     last_text = web_forms.text(form, "last_day")
     return TimeOffIn(
         first_day=first,
-        last_day=day(last_text, "last day") if last_text else first,
+        last_day=day(last_text) if last_text else first,
         reason=web_forms.text(form, "reason"),
     )
 
@@ -206,7 +207,7 @@ def swap_in(form: FormData) -> SwapIn:
     shift_id = web_forms.optional_int(form, "shift_id")
     other = web_forms.optional_int(form, "other_agent_id")
     if shift_id is None or other is None:
-        raise InvalidInput("choose your shift and a colleague")
+        raise InvalidInput(_("choose your shift and a colleague"))
     return SwapIn(
         shift_id=shift_id,
         other_agent_id=other,

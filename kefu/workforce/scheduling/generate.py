@@ -13,6 +13,7 @@ from kefu.errors import Conflict, InvalidInput
 from kefu.jobs import enqueue_after_commit
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
+from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
 from kefu.workforce.scheduling import convert, problem, rosters, setup
 from kefu.workforce.scheduling.schemas import RosterStatus
@@ -30,14 +31,14 @@ def start_generation(
     one runs is refused."""
     require(actor, setup.MANAGE)
     if not MIN_SECONDS <= time_limit_seconds <= MAX_SECONDS:
-        raise InvalidInput("the time limit is 1 to 600 seconds")
+        raise InvalidInput(_("the time limit is 1 to 600 seconds"))
     roster = rosters.get_roster(session, roster_id, lock=True)
     if roster.status == RosterStatus.GENERATING:
-        raise Conflict("this roster is already being generated")
+        raise Conflict(_("this roster is already being generated"))
     if roster.status == RosterStatus.PUBLISHED:
-        raise Conflict("a published roster is edited by hand, not regenerated")
+        raise Conflict(_("a published roster is edited by hand, not regenerated"))
     if not setup.list_templates(session, active_only=True):
-        raise InvalidInput("add a shift template first")
+        raise InvalidInput(_("add a shift template first"))
     roster.status = RosterStatus.GENERATING.value
     roster.progress = {
         "state": "queued",
@@ -109,7 +110,7 @@ def run_generation(database: Database, roster_id: int, time_limit_seconds: int) 
     try:
         built.validate()
         if not built.agents:
-            raise InvalidInput("no agent has a work profile for these queues")
+            raise InvalidInput(_("no agent has a work profile for these queues"))
         solution = solve(built, time_limit_seconds=time_limit_seconds, progress=progress)
     except (ValueError, InvalidInput) as exc:
         _finish(database, roster_id, {"status": "error", "message": str(exc)}, None)

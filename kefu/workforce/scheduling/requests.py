@@ -11,6 +11,7 @@ from kefu.accounts import service as accounts
 from kefu.errors import Conflict, InvalidInput, NotFound, PermissionDenied
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
+from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
 from kefu.workforce.scheduling import coverage, rosters, setup
 from kefu.workforce.scheduling.models import Shift, SwapRequest, TimeOffRequest
@@ -22,7 +23,7 @@ OPEN = (RequestStatus.PENDING.value, RequestStatus.APPROVED.value)
 
 def _me(actor: Actor) -> int:
     if actor.agent_id is None:
-        raise PermissionDenied("only an agent asks for time off or a swap")
+        raise PermissionDenied(_("only an agent asks for time off or a swap"))
     return actor.agent_id
 
 
@@ -42,7 +43,7 @@ def request_time_off(
         )
     )
     if clash is not None:
-        raise Conflict("you have already asked for time off on those days")
+        raise Conflict(_("you have already asked for time off on those days"))
     request = TimeOffRequest(
         agent_id=agent_id, start_at=start_at, end_at=end_at, reason=data.reason.strip()
     )
@@ -54,16 +55,16 @@ def request_time_off(
 def get_time_off(session: Session, request_id: int) -> TimeOffRequest:
     request = session.get(TimeOffRequest, request_id)
     if request is None:
-        raise NotFound("no such time-off request")
+        raise NotFound(_("no such time-off request"))
     return request
 
 
 def cancel_time_off(session: Session, *, actor: Actor, request_id: int) -> TimeOffRequest:
     request = get_time_off(session, request_id)
     if request.agent_id != actor.agent_id:
-        raise PermissionDenied("you can only cancel your own requests")
+        raise PermissionDenied(_("you can only cancel your own requests"))
     if request.status != PENDING:
-        raise Conflict("only a pending request can be cancelled")
+        raise Conflict(_("only a pending request can be cancelled"))
     request.status = RequestStatus.CANCELLED.value
     session.flush()
     return request
@@ -104,7 +105,7 @@ def decide_time_off(
     require(actor, setup.MANAGE)
     request = get_time_off(session, request_id)
     if request.status != PENDING:
-        raise Conflict("this request has already been decided")
+        raise Conflict(_("this request has already been decided"))
     if data.approve:
         impact = time_off_impact(session, request)
         for shift_id in impact.shift_ids:
@@ -147,25 +148,25 @@ def request_swap(session: Session, *, actor: Actor, data: SwapIn) -> SwapRequest
     agent_id = _me(actor)
     shift = rosters.get_shift(session, data.shift_id)
     if shift.agent_id != agent_id:
-        raise PermissionDenied("you can only offer your own shifts")
+        raise PermissionDenied(_("you can only offer your own shifts"))
     if shift.start_at <= utcnow():
-        raise InvalidInput("that shift has already started")
+        raise InvalidInput(_("that shift has already started"))
     if data.other_agent_id == agent_id:
-        raise InvalidInput("choose a colleague, not yourself")
+        raise InvalidInput(_("choose a colleague, not yourself"))
     other = accounts.get_agent(session, data.other_agent_id)
     if not other.is_active:
-        raise InvalidInput("that colleague is not active")
+        raise InvalidInput(_("that colleague is not active"))
     if data.other_shift_id is not None:
         theirs = rosters.get_shift(session, data.other_shift_id)
         if theirs.agent_id != other.id:
-            raise InvalidInput("that shift is not the colleague's")
+            raise InvalidInput(_("that shift is not the colleague's"))
     duplicate = session.scalar(
         select(SwapRequest.id).where(
             SwapRequest.shift_id == shift.id, SwapRequest.status == PENDING
         )
     )
     if duplicate is not None:
-        raise Conflict("that shift is already offered")
+        raise Conflict(_("that shift is already offered"))
     swap = SwapRequest(
         agent_id=agent_id,
         shift_id=shift.id,
@@ -181,20 +182,20 @@ def request_swap(session: Session, *, actor: Actor, data: SwapIn) -> SwapRequest
 def get_swap(session: Session, swap_id: int) -> SwapRequest:
     swap = session.get(SwapRequest, swap_id)
     if swap is None:
-        raise NotFound("no such swap request")
+        raise NotFound(_("no such swap request"))
     return swap
 
 
 def _free(session: Session, agent_id: int, shift: Shift, skip: set[int]) -> None:
     for other in rosters.shifts_overlapping(session, agent_id, shift.start_at, shift.end_at):
         if other.id not in skip:
-            raise Conflict("the swap would give someone two shifts at once")
+            raise Conflict(_("the swap would give someone two shifts at once"))
 
 
 def _can_serve(session: Session, agent_id: int, shift: Shift) -> None:
     profile = setup.work_profile(session, agent_id)
     if profile and profile.queue_ids and shift.queue_id not in profile.queue_ids:
-        raise Conflict("the colleague does not serve that shift's queue")
+        raise Conflict(_("the colleague does not serve that shift's queue"))
 
 
 def decide_swap(session: Session, *, actor: Actor, swap_id: int, data: DecisionIn) -> SwapRequest:
@@ -202,12 +203,12 @@ def decide_swap(session: Session, *, actor: Actor, swap_id: int, data: DecisionI
     require(actor, setup.MANAGE)
     swap = get_swap(session, swap_id)
     if swap.status != PENDING:
-        raise Conflict("this request has already been decided")
+        raise Conflict(_("this request has already been decided"))
     if data.approve:
         mine = rosters.get_shift(session, swap.shift_id)
         theirs = rosters.get_shift(session, swap.other_shift_id) if swap.other_shift_id else None
         if mine.agent_id != swap.agent_id or (theirs and theirs.agent_id != swap.other_agent_id):
-            raise Conflict("the shifts have changed hands since; deny and ask again")
+            raise Conflict(_("the shifts have changed hands since; deny and ask again"))
         skip = {mine.id} | ({theirs.id} if theirs else set())
         _free(session, swap.other_agent_id, mine, skip)
         _can_serve(session, swap.other_agent_id, mine)

@@ -14,6 +14,7 @@ from kefu.accounts import service as accounts
 from kefu.errors import InvalidInput, KefuError, refusal_message
 from kefu.kit import i18n
 from kefu.kit.actor import Actor
+from kefu.kit.i18n import gettext as _
 from kefu.web import forms as web_forms
 from kefu.web.deps import CsrfProtected, DbSession, PageActor
 from kefu.web.flash import redirect
@@ -263,7 +264,7 @@ def drag_shift(
     try:
         delta = int(text)
     except ValueError:
-        raise InvalidInput("delta_minutes: a whole number of minutes") from None
+        raise InvalidInput(_("delta_minutes: a whole number of minutes")) from None
     roster_id = shift.roster_id
 
     def action() -> None:

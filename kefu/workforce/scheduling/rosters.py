@@ -12,6 +12,7 @@ from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.events import emit
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
+from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
 from kefu.workforce.scheduling import setup
 from kefu.workforce.scheduling.models import Roster, Shift
@@ -59,7 +60,7 @@ def get_roster(session: Session, roster_id: int, *, lock: bool = False) -> Roste
     statement = select(Roster).where(Roster.id == roster_id)
     roster = session.scalar(statement.with_for_update() if lock else statement)
     if roster is None:
-        raise NotFound("no such roster")
+        raise NotFound(_("no such roster"))
     return roster
 
 
@@ -69,11 +70,11 @@ def create_roster(session: Session, *, actor: Actor, data: RosterIn) -> Roster:
     found = queues_by_id(session, data.queue_ids)
     missing = set(data.queue_ids) - set(found)
     if missing:
-        raise InvalidInput(f"queue {min(missing)} does not exist")
+        raise InvalidInput(_("queue %(id)s does not exist", id=min(missing)))
     zones = {q.time_zone for q in found.values()}
     lengths = {q.interval_minutes for q in found.values()}
     if len(zones) > 1 or len(lengths) > 1:
-        raise InvalidInput("the queues of one roster must share a time zone and interval length")
+        raise InvalidInput(_("the queues of one roster must share a time zone and interval length"))
     if data.rules_id is not None:
         setup.get_rules(session, data.rules_id)
     roster = Roster(
@@ -108,23 +109,23 @@ def shifts_of(session: Session, roster_id: int) -> list[Shift]:
 def get_shift(session: Session, shift_id: int) -> Shift:
     shift = session.get(Shift, shift_id)
     if shift is None:
-        raise NotFound("no such shift")
+        raise NotFound(_("no such shift"))
     return shift
 
 
 def _editable(session: Session, roster_id: int) -> Roster:
     roster = get_roster(session, roster_id, lock=True)
     if roster.status == RosterStatus.GENERATING:
-        raise Conflict("the roster is being generated; wait until it is done")
+        raise Conflict(_("the roster is being generated; wait until it is done"))
     return roster
 
 
 def _check_shift(session: Session, roster: Roster, data: ShiftIn, own_id: int | None) -> None:
     window = window_of(roster)
     if data.start_at < window.start_at or data.end_at > window.end_at:
-        raise InvalidInput("the shift must lie within the roster's days")
+        raise InvalidInput(_("the shift must lie within the roster's days"))
     if data.queue_id is not None and data.queue_id not in roster.queue_ids:
-        raise InvalidInput("the shift's queue is not one of the roster's")
+        raise InvalidInput(_("the shift's queue is not one of the roster's"))
     accounts.get_agent(session, data.agent_id)
     overlap = session.scalar(
         select(Shift.id).where(
@@ -135,7 +136,7 @@ def _check_shift(session: Session, roster: Roster, data: ShiftIn, own_id: int | 
         )
     )
     if overlap is not None:
-        raise Conflict("the agent already works then")
+        raise Conflict(_("the agent already works then"))
 
 
 def fitted_breaks(shift: Shift, start_at: datetime, end_at: datetime) -> list[dict[str, str]]:
@@ -212,7 +213,7 @@ def publish_roster(session: Session, *, actor: Actor, roster_id: int) -> Roster:
     require(actor, MANAGE)
     roster = _editable(session, roster_id)
     if not shifts_of(session, roster.id):
-        raise InvalidInput("the roster has no shifts yet: generate or add some first")
+        raise InvalidInput(_("the roster has no shifts yet: generate or add some first"))
     roster.status = RosterStatus.PUBLISHED.value
     roster.published_at = utcnow()
     session.flush()

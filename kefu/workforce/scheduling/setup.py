@@ -7,6 +7,7 @@ from sqlalchemy.orm import Session
 from kefu.accounts import service as accounts
 from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.kit.actor import Actor
+from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
 from kefu.workforce.scheduling.models import LabourRules, ShiftTemplate, WorkProfile
 from kefu.workforce.scheduling.queues import queues_by_id
@@ -25,14 +26,14 @@ def list_templates(session: Session, *, active_only: bool = False) -> list[Shift
 def get_template(session: Session, template_id: int) -> ShiftTemplate:
     template = session.get(ShiftTemplate, template_id)
     if template is None:
-        raise NotFound("no such shift template")
+        raise NotFound(_("no such shift template"))
     return template
 
 
 def _unique_name(session: Session, model: type, name: str, own_id: int | None) -> None:
     clash = session.scalar(select(model).where(model.name == name))  # type: ignore[attr-defined]
     if clash is not None and clash.id != own_id:
-        raise Conflict(f"“{name}” is already taken")
+        raise Conflict(_("“%(name)s” is already taken", name=name))
 
 
 def save_template(
@@ -66,7 +67,7 @@ def list_rules(session: Session) -> list[LabourRules]:
 def get_rules(session: Session, rules_id: int) -> LabourRules:
     rules = session.get(LabourRules, rules_id)
     if rules is None:
-        raise NotFound("no such set of labour rules")
+        raise NotFound(_("no such set of labour rules"))
     return rules
 
 
@@ -103,11 +104,11 @@ def save_work_profile(
     accounts.get_agent(session, agent_id)
     missing_queues = set(data.queue_ids) - set(queues_by_id(session, data.queue_ids))
     if missing_queues:
-        raise InvalidInput(f"queue {min(missing_queues)} does not exist")
+        raise InvalidInput(_("queue %(id)s does not exist", id=min(missing_queues)))
     known = {t.id for t in list_templates(session)}
     unknown = set(data.preferred_template_ids + data.forbidden_template_ids) - known
     if unknown:
-        raise InvalidInput(f"shift template {min(unknown)} does not exist")
+        raise InvalidInput(_("shift template %(id)s does not exist", id=min(unknown)))
     profile = session.get(WorkProfile, agent_id) or WorkProfile(agent_id=agent_id)
     profile.queue_ids = sorted(set(data.queue_ids))
     profile.min_hours_week = data.min_hours_week

@@ -50,7 +50,7 @@ def test_a_manager_creates_generates_and_publishes_a_roster(
     form = {"name": "Week 50", "start_date": "2026-12-07", "days": "7",
             "queue_ids": [str(queue.id)], "csrf_token": token}  # fmt: skip
     bad = client.post("/workforce/roster", data={**form, "start_date": "7 Dec"})
-    assert bad.status_code == 422 and "a date like" in bad.text
+    assert bad.status_code == 422 and "the date like 2026-11-11" in bad.text
     response = client.post("/workforce/roster", data=form)
     assert response.status_code == 303
     roster_url = response.headers["location"]
