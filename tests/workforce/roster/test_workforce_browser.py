@@ -27,6 +27,7 @@ from tests.workforce.roster.factories import (
 
 pytestmark = pytest.mark.slow
 NOW = datetime(2026, 12, 4, 10, 0, tzinfo=UTC)  # a Friday: "next week" starts on 7 December
+SHOTS = Path(__file__).resolve().parents[3] / "data" / "workforce-shots"
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True}
 
 
@@ -134,6 +135,8 @@ def test_a_manager_rosters_next_week_and_an_agent_takes_a_day_off(
     page.get_by_role("button", name="Publish").click()
     expect(page.get_by_text("Roster published")).to_be_visible()
     summary_before = page.locator("#wf-coverage-summary").inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "roster-laptop.png"), full_page=True)
     context.close()
 
     # an agent with shifts sees their week on a phone and asks for a day off
@@ -153,6 +156,7 @@ def test_a_manager_rosters_next_week_and_an_agent_takes_a_day_off(
     agent_page.get_by_label("Reason for the time off (optional)").fill("Family visit")
     agent_page.get_by_role("button", name="Ask for time off").click()
     expect(agent_page.get_by_text("Time off requested")).to_be_visible()
+    agent_page.screenshot(path=str(SHOTS / "my-schedule-phone.png"), full_page=True)
     agent_context.close()
 
     # the manager approves it, having seen what it costs, and coverage updates
@@ -163,6 +167,8 @@ def test_a_manager_rosters_next_week_and_an_agent_takes_a_day_off(
     expect(page.get_by_text("Time off approved")).to_be_visible()
     page.goto(f"{live_server}/workforce/roster/{roster_id}")
     summary_after = page.locator("#wf-coverage-summary").inner_text()
+    page.set_viewport_size({"width": 390, "height": 844})
+    page.screenshot(path=str(SHOTS / "roster-phone.png"), full_page=True)
     assert _short_hours(summary_after) > _short_hours(summary_before)
     with database.sessions() as session:
         assert not [s for s in rosters.shifts_of(session, roster_id) if s.agent_id == worker
