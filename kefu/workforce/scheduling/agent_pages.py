@@ -18,8 +18,9 @@ from kefu.web import forms as web_forms
 from kefu.web.deps import CsrfProtected, DbSession, PageActor
 from kefu.web.flash import redirect
 from kefu.web.templating import render
-from kefu.workforce.scheduling import calendar_feed, forms, requests, rosters
+from kefu.workforce.scheduling import calendar_feed, forms, requests, rosters, setup
 from kefu.workforce.scheduling.coverage import working_spans
+from kefu.workforce.scheduling.queues import queues_by_id
 from kefu.workforce.scheduling.schemas import REQUEST_STATUS_LABELS
 from kefu.workforce.scheduling.setup_pages import start, weekday_names
 
@@ -27,11 +28,19 @@ router = APIRouter()
 HOME = "/schedule"
 
 
-def time_zone_of(request: Request) -> str:
-    """The agent's own time zone, else the site's."""
+def time_zone_of(request: Request, session: Session) -> str:
+    """The agent's own time zone, else that of the first queue they are rostered on (where
+    their shifts are planned), else the site's."""
     agent = getattr(request.state, "agent", None)
     zone = getattr(agent, "time_zone", None)
-    return zone or request.app.state.runtime.settings.time_zone
+    if zone:
+        return str(zone)
+    profile = setup.work_profile(session, agent.id) if agent is not None else None
+    if profile is not None and profile.queue_ids:
+        found = queues_by_id(session, profile.queue_ids[:1])
+        if found:
+            return str(next(iter(found.values())).time_zone)
+    return str(request.app.state.runtime.settings.time_zone)
 
 
 def _week_start(request: Request, value: str | None, zone: str) -> date:
@@ -101,7 +110,7 @@ def _week(session: Session, agent_id: int, monday: date, zone: str) -> list[dict
 def _page(
     request: Request, session: Session, actor: Actor, week: str | None, error: str | None = None
 ) -> Response:
-    zone = time_zone_of(request)
+    zone = time_zone_of(request, session)
     monday = _week_start(request, week, zone)
     agent_id = actor.agent_id or 0
     mine = rosters.published_shifts_of_agent(
@@ -154,7 +163,10 @@ def ask_time_off(
     try:
         with session.begin_nested():
             requests.request_time_off(
-                session, actor=actor, data=forms.time_off_in(form), time_zone=time_zone_of(request)
+                session,
+                actor=actor,
+                data=forms.time_off_in(form),
+                time_zone=time_zone_of(request, session),
             )
     except (ValidationError, KefuError) as exc:
         return _page(request, session, actor, None, refusal_message(exc))

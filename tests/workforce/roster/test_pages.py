@@ -14,6 +14,7 @@ from tests.workforce.roster.factories import (
     add_shift,
     at,
     make_manager,
+    make_profile,
     make_queue,
     make_roster,
     publish,
@@ -146,3 +147,21 @@ def test_an_agent_sees_their_week_asks_for_a_day_off_and_reads_the_feed(
         [asked] = session.scalars(select(TimeOffRequest)).all()
         assert (asked.agent_id, asked.status, asked.reason) == (ann.id, "pending", "Dentist")
         assert (asked.start_at, asked.end_at) == (at(2, 0), at(3, 0))
+
+
+def test_my_schedule_is_in_the_time_zone_of_the_agents_queue(
+    client: Any, database: Database
+) -> None:
+    queue = make_queue(database, time_zone="Asia/Shanghai")
+    ann = make_agent(database, email="ann@example.com", name="Ann")
+    make_profile(database, ann.id, queue_ids=[queue.id])
+    roster = make_roster(database, [queue.id])
+    add_shift(database, roster.id, ann.id, at(1, 1), at(1, 9))  # 09:00–17:00 in Shanghai
+    publish(database, roster.id)
+    token = _signed_in(client, "ann@example.com")
+    html = client.get("/schedule?week=2026-12-07").text
+    assert "Times in Asia/Shanghai." in html and "09:00–17:00" in html
+    client.post("/schedule/time-off", data={"first_day": "2026-12-09", "csrf_token": token})
+    with database.sessions() as session:
+        [asked] = session.scalars(select(TimeOffRequest)).all()
+        assert asked.start_at == at(1, 16)  # Shanghai midnight
