@@ -15,6 +15,9 @@ SAME_SLOT_AVERAGE = "same_slot_average"
 MSTL = "mstl"
 MODELS = (SEASONAL_NAIVE, SAME_SLOT_AVERAGE, MSTL)  # ties go to the simpler, earlier one
 AVERAGE_WEEKS = 8
+# Every model is fitted on the last 8 weeks at most (what the same-slot average uses): older
+# weeks add little to a forecast of the next weeks, and MSTL's cost grows with the length.
+FIT_WEEKS = 8
 BACKTEST_WINDOWS = 3
 MIN_WEEKS = 2  # the least history to forecast from (a backtest needs a week to test on)
 MSTL_MIN_WEEKS = 2  # MSTL needs two weekly seasons to separate them from the trend
@@ -90,11 +93,12 @@ def backtest(
         raise NotEnoughHistory(f"{weeks} whole weeks of history; a forecast needs {MIN_WEEKS}")
     # keep two training weeks (MSTL's minimum) when there is a week to spare for testing
     windows = min(BACKTEST_WINDOWS, weeks - MSTL_MIN_WEEKS) if weeks > MSTL_MIN_WEEKS else 1
-    train_weeks = weeks - windows
+    train_weeks = min(weeks - windows, FIT_WEEKS)
     names = _candidates(train_weeks, models)
     cv = _engine(names, day, week, train_weeks).cross_validation(
-        df=_frame(y), h=week, n_windows=windows, step_size=week
-    )
+        df=_frame(y), h=week, n_windows=windows, step_size=week,
+        input_size=FIT_WEEKS * week,
+    )  # fmt: skip
     actual = cv["y"].to_numpy()
     scores: dict[str, float | None] = {}
     errors: dict[str, np.ndarray] = {}
@@ -122,8 +126,10 @@ def forecast(
     week = 7 * day
     scores, errors = backtest(y, interval_minutes=interval_minutes, models=models)
     chosen = choose(scores)
-    weeks = len(y) // week
-    result = _engine([chosen], day, week, weeks).forecast(df=_frame(y), h=horizon)
+    recent = y[-FIT_WEEKS * week :]
+    result = _engine([chosen], day, week, len(recent) // week).forecast(
+        df=_frame(recent), h=horizon
+    )
     values = np.clip(result[chosen].to_numpy(), 0, None)
     low_error, high_error = np.quantile(errors[chosen], BAND)
     return Fitted(

@@ -16,7 +16,7 @@ from kefu.workforce.intervals import local_day, local_day_bounds, per_day, per_w
 from kefu.workforce.models import ForecastInterval, ForecastRun, WorkforceQueue
 from kefu.workforce.queues import get_queue
 
-HISTORY_WEEKS = 16  # 8 for the same-slot average, 3 held out by the backtest, some to spare
+HISTORY_WEEKS = 11  # 8 weeks to fit on (engine.FIT_WEEKS) before each of the 3 held out
 MAX_WEEKS = 8
 RUNS_KEPT = 3  # older runs of a queue are deleted when a new one is stored
 
@@ -90,6 +90,7 @@ def run_forecast(
         starts_at=start,
         ends_at=start + len(fitted.values) * step,
         measured_aht_seconds=measured_aht(history),
+        created_at=now,
     )
     session.add(run)
     session.flush()

@@ -141,3 +141,16 @@ def test_queue_names_are_unique_and_only_managers_edit(database: Database) -> No
 def test_queue_settings_are_checked(values: dict, reason: str) -> None:
     with pytest.raises(ValidationError, match=reason):
         QueueIn(**{"name": "Q", "channel": "chat", **values})
+
+
+def test_a_queue_narrowed_to_a_store_counts_only_its_contacts(database: Database) -> None:
+    # given a queue for store 7's chats
+    queue = make_queue(database, name="Store 7 chat", store_id=7)
+    arrive(database, at=MONDAY, store_id=7)
+    arrive(database, at=MONDAY + timedelta(minutes=1), store_id=8)
+    arrive(database, at=MONDAY + timedelta(minutes=2))
+    # then only store 7's contact is the queue's
+    with database.sessions() as session:
+        end = MONDAY + timedelta(minutes=30)
+        got = actual_volume(session, queue_id=queue.id, start=MONDAY, end=end)
+    assert [v.volume for v in got] == [1.0]

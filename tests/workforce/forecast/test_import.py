@@ -5,12 +5,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+from click.testing import Result
 from sqlalchemy import func, select
+from typer.testing import CliRunner
 
+from kefu.cli import app
 from kefu.db import Database
 from kefu.errors import InvalidInput
 from kefu.workforce.models import VolumeHistory
-from tests.test_cli import run_kefu
 from tests.workforce.forecast.factories import import_text, make_queue
 
 NOW = datetime(2026, 11, 10, 12, 0, tzinfo=UTC)
@@ -82,6 +84,12 @@ def test_unusable_files_are_refused_whole(database: Database, text: str, reason:
     assert _history(database, queue.id) == []
 
 
+def kefu(database_url: str, tmp_path: Path, *args: str) -> Result:
+    """The kefu command in this process (a subprocess costs seconds of imports each)."""
+    env = {"KEFU_DATA_DIR": str(tmp_path / "data"), "KEFU_DATABASE_URL": database_url}
+    return CliRunner().invoke(app, list(args), env=env)
+
+
 def test_cli_imports_with_a_report_and_exit_codes(
     database: Database, database_url: str, tmp_path: Path
 ) -> None:
@@ -89,27 +97,26 @@ def test_cli_imports_with_a_report_and_exit_codes(
     queue = make_queue(database, name="Phone support", channel="phone")
     path = tmp_path / "history.csv"
     path.write_text("start,contacts\n2026-11-02 08:00,4\n2026-11-02 08:10,4\n", encoding="utf-8")
-    env = {"KEFU_DATA_DIR": str(tmp_path / "data"), "KEFU_DATABASE_URL": database_url}
     # when
-    result = run_kefu(
-        "workforce", "import-history", str(path), "--queue", "Phone support", cwd=tmp_path, env=env
-    )
+    result = kefu(database_url, tmp_path, "workforce", "import-history", str(path),
+                  "--queue", "Phone support")  # fmt: skip
     # then: a summary, the refused line, exit 1
-    assert result.returncode == 1, result.stderr
+    assert result.exit_code == 1, result.output
     assert "2 rows: 1 imported, 0 replaced, 1 rejected." in result.stdout
     assert (
         "line 3: start 2026-11-02 08:10 is not on a 30-minute interval boundary." in result.stdout
     )
     assert len(_history(database, queue.id)) == 1
-    # an unknown queue and a missing file: one line each, non-zero, nothing stored
-    unknown = run_kefu(
-        "workforce", "import-history", str(path), "--queue", "Nope", cwd=tmp_path, env=env
-    )
-    assert unknown.returncode == 1 and "No queue is named Nope." in unknown.stderr
-    missing = run_kefu(
-        "workforce", "import-history", str(tmp_path / "absent.csv"), "--queue", "Phone support",
-        cwd=tmp_path, env=env,
-    )  # fmt: skip
-    assert missing.returncode == 2 and "cannot read" in missing.stderr
+    # an unknown queue, a missing file, a queue without history: one line each, non-zero
+    unknown = kefu(database_url, tmp_path, "workforce", "import-history", str(path),
+                   "--queue", "Nope")  # fmt: skip
+    assert unknown.exit_code == 1 and "No queue is named Nope." in unknown.stderr
+    missing = kefu(database_url, tmp_path, "workforce", "import-history",
+                   str(tmp_path / "absent.csv"), "--queue", "Phone support")  # fmt: skip
+    assert missing.exit_code == 2 and "cannot read" in missing.stderr
+    make_queue(database, name="Email", channel="email")
+    young = kefu(database_url, tmp_path, "workforce", "forecast", "--queue", "Email")
+    assert young.exit_code == 1
+    assert "Email: Queue Email has 0 days of history" in young.stderr
     with database.sessions() as session:
         assert session.scalar(select(func.count()).select_from(VolumeHistory)) == 1
