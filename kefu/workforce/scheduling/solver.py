@@ -42,7 +42,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.first_seconds: float | None = None
         self.lock = threading.Lock()
 
-    def report(self, objective: float, bound: float | None, short_minutes: int) -> None:
+    def report(self, objective: float, bound: float, short_minutes: int) -> None:
         elapsed = time.monotonic() - self.started
         with self.lock:
             self.solutions += 1
@@ -55,7 +55,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
                     solutions=self.solutions,
                     objective=objective,
                     best_bound=bound,
-                    gap=gap_of(objective, bound),
+                    gap=abs(objective - bound) / max(1.0, abs(objective)),
                     shortfall_agent_hours=short_minutes / 60,
                     first_solution_seconds=self.first_seconds or elapsed,
                 )
@@ -83,10 +83,11 @@ def solve(
     if options.conflicts:
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
     reporter = _Reporter(None, progress, started)
+    trivial = _trivial_bound(problem, options)
 
     def report_pass(picks) -> None:
         shifts = shifts_of(options, picks)
-        reporter.report(objective(problem, shifts), None, under_over_minutes(problem, shifts)[0])
+        reporter.report(objective(problem, shifts), trivial, under_over_minutes(problem, shifts)[0])
 
     picks, infeasible = construct(
         problem, options, deadline=started + time_limit * PLANNING_SHARE, on_pass=report_pass
@@ -125,6 +126,12 @@ def solve(
         wall_seconds=time.monotonic() - started,
         conflicts=tuple(shortfall_conflicts(problem, shifts)),
     )
+
+
+def _trivial_bound(problem: Problem, options) -> float:
+    """No roster scores below this: every agent-day on a preferred shift, nothing else."""
+    days = sum(len(a.by_day) for a in options.agents if a.agent.preferred)
+    return float(-problem.weights.preference * days)
 
 
 def _infeasible(problem: Problem, started: float, conflicts) -> RosterSolution:
