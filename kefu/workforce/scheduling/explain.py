@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import dataclasses
 from collections import defaultdict
+from datetime import datetime, timedelta
 
 from ortools.sat.python import cp_model
 
+from kefu.kit.i18n import N_
+from kefu.kit.i18n import gettext as _
 from kefu.workforce.scheduling.problem import MINUTES_PER_DAY, Conflict, Problem, Rule
 from kefu.workforce.scheduling.solver_check import coverage_minutes, required_minutes
 from kefu.workforce.scheduling.solver_model import build_model
 from kefu.workforce.scheduling.solver_options import build_options
+from kefu.workforce.scheduling.solver_rules import weekly_limits
 
 _DAY_RULES = (Rule.MIN_REST, Rule.MAX_CONSECUTIVE_DAYS)
 
@@ -126,3 +130,70 @@ def _able_agents(problem: Problem, wanted: set[tuple[int, int]]) -> dict[tuple[i
         for key in reach:
             count[key] += 1
     return count
+
+
+_TEXT = {
+    Rule.COVERAGE: N_("%(queue)s is under-staffed from %(when)s for %(minutes)s minutes"),
+    Rule.MAX_MINUTES_PER_DAY: N_(
+        "%(agent)s: the shift on %(when)s is over the %(limit)s paid minutes allowed in a day"
+    ),
+    Rule.MAX_MINUTES_PER_WEEK: N_(
+        "%(agent)s would work over %(limit)s paid minutes in week %(week)s"
+    ),
+    Rule.CONTRACT_MINUTES: N_(
+        "%(agent)s cannot reach the contract's %(limit)s paid minutes in week %(week)s"
+    ),
+    Rule.MIN_REST: N_("%(agent)s would rest less than %(limit)s minutes before %(when)s"),
+    Rule.MAX_CONSECUTIVE_DAYS: N_(
+        "%(agent)s would work more than %(limit)s days in a row from %(when)s"
+    ),
+    Rule.MIN_DAYS_OFF: N_("%(agent)s would get fewer than %(limit)s days off in week %(week)s"),
+    Rule.MAX_NIGHTS: N_("%(agent)s would work more than %(limit)s nights in week %(week)s"),
+    Rule.MAX_WEEKENDS: N_("%(agent)s would work more than %(limit)s weekends"),
+    Rule.ONE_SHIFT_PER_DAY: N_("%(agent)s has two fixed shifts on %(when)s"),
+    Rule.TIME_OFF: N_("%(agent)s has a fixed shift in approved time off on %(when)s"),
+    Rule.AVAILABILITY: N_("%(agent)s: the shift on %(when)s is outside their availability"),
+    Rule.FORBIDDEN: N_("%(agent)s: the shift on %(when)s is one they may not work"),
+    Rule.SKILL: N_("%(agent)s: the shift on %(when)s is on a queue they do not serve"),
+    Rule.BREAKS: N_("%(agent)s: the breaks of the shift on %(when)s are outside their windows"),
+}
+
+
+def describe(problem: Problem, conflict: Conflict) -> str:
+    """A conflict as a sentence in the current language, with names, local dates and limits."""
+    rules, horizon = problem.rules, problem.horizon
+    agent = next((a for a in problem.agents if a.id == conflict.agent_id), None)
+    queue = next((q for q in problem.queues if q.id == conflict.queue_id), None)
+    when = ""
+    if conflict.day is not None or conflict.interval is not None:
+        minute = (
+            conflict.interval * horizon.interval_minutes
+            if conflict.interval is not None
+            else conflict.day * MINUTES_PER_DAY
+        )
+        moment = datetime.combine(horizon.start_date, datetime.min.time())
+        moment += timedelta(minutes=minute)
+        when = f"{moment:%Y-%m-%d %H:%M}" if conflict.interval is not None else f"{moment:%Y-%m-%d}"
+    limit = {
+        Rule.MAX_MINUTES_PER_DAY: rules.max_minutes_per_day,
+        Rule.MAX_MINUTES_PER_WEEK: rules.max_minutes_per_week,
+        Rule.MIN_REST: rules.min_rest_minutes,
+        Rule.MAX_CONSECUTIVE_DAYS: rules.max_consecutive_days,
+        Rule.MIN_DAYS_OFF: rules.min_days_off_per_week,
+        Rule.MAX_NIGHTS: rules.max_nights_per_week,
+        Rule.MAX_WEEKENDS: rules.max_weekends_worked,
+    }.get(conflict.rule)
+    if agent is not None and conflict.week is not None:
+        cap, floor, _days = weekly_limits(problem, agent, conflict.week)
+        limit = {Rule.CONTRACT_MINUTES: floor, Rule.MAX_MINUTES_PER_WEEK: cap}.get(
+            conflict.rule, limit
+        )
+    return _(
+        _TEXT[conflict.rule],
+        agent=agent.name if agent else "",
+        queue=queue.name if queue else "",
+        when=when,
+        week=(conflict.week or 0) + 1,
+        limit=limit,
+        minutes=conflict.intervals * horizon.interval_minutes,
+    )
