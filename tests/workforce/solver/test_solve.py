@@ -90,3 +90,11 @@ def test_weekly_availability_becomes_spans_on_the_horizon():
         (7 * 1440 + 9 * 60, 7 * 1440 + 17 * 60),
         (11 * 1440 + 20 * 60, 11 * 1440 + 26 * 60),
     ]
+
+
+def test_no_agents_leaves_the_whole_requirement_short():
+    p = problem(agents=[], templates=[day_template()], needs={(CHAT, 9): 2, (EMAIL, 10): 1})
+    solution = solve(p, time_limit_seconds=5)
+    assert solution.status == SolveStatus.OPTIMAL
+    assert (solution.shifts, solution.shortfall_agent_hours) == ((), 3.0)
+    assert [(c.queue_id, c.interval) for c in solution.conflicts] == [(CHAT, 9), (EMAIL, 10)]
