@@ -93,7 +93,8 @@ def solve(
         problem, options, deadline=started + time_limit * PLANNING_SHARE, on_pass=report_pass
     )
     if infeasible:
-        return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
+        found = explain(problem, time_limit_seconds=time_limit, agents=infeasible)
+        return _infeasible(problem, started, found)
     rm = reporter.rm = build_model(problem, options)
     add_hints(rm, picks)
     first = shifts_of(options, picks)
