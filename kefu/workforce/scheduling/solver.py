@@ -111,8 +111,14 @@ def solve(
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         shifts, value = extract_shifts(rm, solver.value), solver.objective_value
         bound = solver.best_objective_bound
-    else:
-        shifts, value = tuple(first), float(first_objective)
+    elif all(a in picks for a, o in enumerate(options.agents) if o.by_day):
+        shifts, value = tuple(first), float(first_objective)  # the planned roster stands
+    else:  # an agent could not even be planned in time: no roster that keeps every rule
+        under, over = under_over_minutes(problem, ())
+        return RosterSolution(
+            SolveStatus.UNKNOWN, (), coverage(problem, ()), under / 60, over / 60,
+            None, None, None, reporter.first_seconds, time.monotonic() - started,
+        )  # fmt: skip
     under, over = under_over_minutes(problem, shifts)
     return RosterSolution(
         status=SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE,
