@@ -1,6 +1,6 @@
 """Roster benchmark: the CP-SAT scheduler on 200 agents × 4 weeks × 15-minute intervals.
 
-python -m bench.workforce_roster [--agents 200] [--weeks 4] [--seconds 300] [--seed N]
+python -m bench.workforce_roster [--agents 200] [--weeks 4] [--seconds 600] [--seed N]
 Writes the "## Workforce roster" section of docs/benchmarks.md: model size, time to the first
 feasible roster (the one built agent by agent) and to CP-SAT's first and last improvement, the
 gap to the proven bound at the time limit, and the coverage shortfall in agent-hours. The
@@ -62,19 +62,22 @@ def section(problem, size, solution, trace, seconds: float, seed: int) -> list[s
     options, variables, constraints, build_seconds = size
     required = sum(required_minutes(problem).values()) / 60
     first = trace[0]
-    cp_sat = trace[1:]
+    planned = [u for u in trace if u.best_bound == first.best_bound]  # the trivial bound
+    cp_sat = trace[len(planned) :]
     rows = [
         ("requirement (sum over queues and intervals)", f"{required:,.0f} agent-hours"),
         ("shift options (agent × day × template × start)", f"{options:,}"),
         ("CP-SAT model", f"{variables:,} variables, {constraints:,} constraints"),
         ("model built in", f"{build_seconds:.1f} s"),
-        ("first feasible roster (built agent by agent)", f"{first.elapsed_seconds:.1f} s"),
-        ("  its shortfall", f"{first.shortfall_agent_hours:,.1f} agent-hours"),
-    ]
+        ("first feasible roster (first planning pass)", f"{first.elapsed_seconds:.1f} s, "
+         f"shortfall {first.shortfall_agent_hours:,.1f} agent-hours"),
+        (f"after {len(planned) - 1} more planning passes", f"{planned[-1].elapsed_seconds:.1f} s, "
+         f"shortfall {planned[-1].shortfall_agent_hours:,.1f} agent-hours"),
+    ]  # fmt: skip
     if cp_sat:
         rows += [
-            ("CP-SAT's first improvement", f"{cp_sat[0].elapsed_seconds:.1f} s"),
-            ("CP-SAT's last improvement", f"{cp_sat[-1].elapsed_seconds:.1f} s"),
+            ("CP-SAT's first solution (from the hint)", f"{cp_sat[0].elapsed_seconds:.1f} s"),
+            ("CP-SAT's last improvement (the reported gap)", f"{cp_sat[-1].elapsed_seconds:.1f} s"),
         ]
     gap = "—" if solution.gap is None else f"{solution.gap:.2%}"
     rows += [
@@ -99,28 +102,27 @@ def section(problem, size, solution, trace, seconds: float, seed: int) -> list[s
         "email, with daily and weekly curves; full-timers on 40 h contracts (8.5 h shifts, "
         "three breaks) and part-timers on 20 h, half of them on two queues, leave, day-only "
         "agents, preferences; 11 h rest, at most 6 days in a row, 2 days off a week, 2 nights a "
-        "week, 3 weekends in 4. CP-SAT with 2 workers. The first roster is the one the "
-        "scheduler builds agent by agent (the baseline); CP-SAT then improves it.",
+        "week, 3 weekends in 4. Half the time limit goes to planning agent by agent (the first "
+        "pass is the first feasible roster and the baseline; later passes re-plan each agent "
+        "against the others), the other half to CP-SAT with 2 workers, started from that "
+        "roster.",
         "",
         "| measurement | value |",
         "|---|---:|",
         *[f"| {what} | {value} |" for what, value in rows],
         "",
     ]
-    if cp_sat:
-        lines += [
-            "Improvements over time:",
-            "",
-            "| after | shortfall (agent-h) | gap |",
-            "|---:|---:|---:|",
-        ]
-        shown = cp_sat if len(cp_sat) <= 8 else [*cp_sat[:: max(1, len(cp_sat) // 7)], cp_sat[-1]]
-        for update in [first, *dict.fromkeys(shown)]:
-            gap = "—" if update.gap is None else f"{update.gap:.2%}"
-            lines.append(
-                f"| {update.elapsed_seconds:.1f} s | {update.shortfall_agent_hours:,.1f} | {gap} |"
-            )
-        lines.append("")
+    lines += ["Rosters over time:", "", "| after | phase | shortfall (agent-h) | gap |"]
+    lines.append("|---:|---|---:|---:|")
+    shown = trace if len(trace) <= 12 else [*trace[:: max(1, len(trace) // 11)], trace[-1]]
+    for update in dict.fromkeys(shown):
+        phase = "planning" if update in planned else "CP-SAT"
+        gap = "no bound yet" if update in planned else f"{update.gap:.2%}"
+        lines.append(
+            f"| {update.elapsed_seconds:.1f} s | {phase} | {update.shortfall_agent_hours:,.1f} "
+            f"| {gap} |"
+        )
+    lines.append("")
     return lines
 
 
@@ -128,7 +130,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--agents", type=int, default=200)
     parser.add_argument("--weeks", type=int, default=4)
-    parser.add_argument("--seconds", type=float, default=300)
+    parser.add_argument("--seconds", type=float, default=600)
     parser.add_argument("--seed", type=int, default=SEED)
     parser.add_argument("--no-write", action="store_true", help="print, do not write the report")
     options = parser.parse_args()

@@ -320,10 +320,10 @@ class Progress:
     """Reported to `solve(progress=…)` on every better roster found."""
 
     elapsed_seconds: float
-    solutions: int  # the first is the constructed roster, the rest CP-SAT's
+    solutions: int  # the first ones are planned agent by agent, the rest are CP-SAT's
     objective: float
-    best_bound: float | None  # None until CP-SAT has a bound
-    gap: float | None  # relative: (objective − bound) / max(1, |objective|)
+    best_bound: float  # before CP-SAT has one: a trivial bound (gap about 100%)
+    gap: float  # relative: (objective − bound) / max(1, |objective|)
     shortfall_agent_hours: float
     first_solution_seconds: float
 

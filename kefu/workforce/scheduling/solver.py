@@ -42,7 +42,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.first_seconds: float | None = None
         self.lock = threading.Lock()
 
-    def report(self, objective: float, bound: float | None, short_minutes: int) -> None:
+    def report(self, objective: float, bound: float, short_minutes: int) -> None:
         elapsed = time.monotonic() - self.started
         with self.lock:
             self.solutions += 1
@@ -55,7 +55,7 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
                     solutions=self.solutions,
                     objective=objective,
                     best_bound=bound,
-                    gap=gap_of(objective, bound),
+                    gap=abs(objective - bound) / max(1.0, abs(objective)),
                     shortfall_agent_hours=short_minutes / 60,
                     first_solution_seconds=self.first_seconds or elapsed,
                 )
@@ -83,16 +83,18 @@ def solve(
     if options.conflicts:
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
     reporter = _Reporter(None, progress, started)
+    trivial = _trivial_bound(problem, options)
 
     def report_pass(picks) -> None:
         shifts = shifts_of(options, picks)
-        reporter.report(objective(problem, shifts), None, under_over_minutes(problem, shifts)[0])
+        reporter.report(objective(problem, shifts), trivial, under_over_minutes(problem, shifts)[0])
 
     picks, infeasible = construct(
         problem, options, deadline=started + time_limit * PLANNING_SHARE, on_pass=report_pass
     )
     if infeasible:
-        return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
+        found = explain(problem, time_limit_seconds=time_limit, agents=infeasible)
+        return _infeasible(problem, started, found)
     rm = reporter.rm = build_model(problem, options)
     add_hints(rm, picks)
     first = shifts_of(options, picks)
@@ -109,8 +111,14 @@ def solve(
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         shifts, value = extract_shifts(rm, solver.value), solver.objective_value
         bound = solver.best_objective_bound
-    else:
-        shifts, value = tuple(first), float(first_objective)
+    elif all(a in picks for a, o in enumerate(options.agents) if o.by_day):
+        shifts, value = tuple(first), float(first_objective)  # the planned roster stands
+    else:  # an agent could not even be planned in time: no roster that keeps every rule
+        under, over = under_over_minutes(problem, ())
+        return RosterSolution(
+            SolveStatus.UNKNOWN, (), coverage(problem, ()), under / 60, over / 60,
+            None, None, None, reporter.first_seconds, time.monotonic() - started,
+        )  # fmt: skip
     under, over = under_over_minutes(problem, shifts)
     return RosterSolution(
         status=SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE,
@@ -125,6 +133,12 @@ def solve(
         wall_seconds=time.monotonic() - started,
         conflicts=tuple(shortfall_conflicts(problem, shifts)),
     )
+
+
+def _trivial_bound(problem: Problem, options) -> float:
+    """No roster scores below this: every agent-day on a preferred shift, nothing else."""
+    days = sum(len(a.by_day) for a in options.agents if a.agent.preferred)
+    return float(-problem.weights.preference * days)
 
 
 def _infeasible(problem: Problem, started: float, conflicts) -> RosterSolution:

@@ -36,8 +36,8 @@ def construct(
     kept (then the problem is infeasible: `explain` says why).
 
     After the first pass, agents are re-planned one at a time against what the others leave
-    uncovered, pass after pass until a pass gains nothing or the deadline; `on_pass(picks)` is
-    called after each pass.
+    uncovered, pass after pass until a pass leaves no less uncovered or the deadline; the best
+    pass is kept, and `on_pass(picks)` is called with the first and every better one.
     """
     horizon = problem.horizon
     residual = {q.id: [0] * horizon.intervals for q in problem.queues}
@@ -51,19 +51,20 @@ def construct(
     infeasible = [a for a in order if not planner.plan(a, first=True)]
     if infeasible or on_pass is None:
         return planner.picks, infeasible
-    on_pass(planner.picks)
+    best = {a: list(picks) for a, picks in planner.picks.items()}
     score = sum(max(0, r) for need in residual.values() for r in need)
+    on_pass(best)
     while time.monotonic() < deadline:
         for a in order:
             if time.monotonic() >= deadline:
                 break
             planner.plan(a, first=False)
-        better = sum(max(0, r) for need in residual.values() for r in need)
-        on_pass(planner.picks)
-        if better >= score:
+        now = sum(max(0, r) for need in residual.values() for r in need)
+        if now >= score:
             break
-        score = better
-    return planner.picks, []
+        best, score = {a: list(picks) for a, picks in planner.picks.items()}, now
+        on_pass(best)
+    return best, []
 
 
 class _Planner:

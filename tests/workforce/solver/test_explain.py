@@ -1,5 +1,6 @@
 """Over-constrained problems: the scheduler names the rule and where, never just "infeasible"."""
 
+from kefu.workforce.scheduling.explain import describe
 from kefu.workforce.scheduling.problem import (
     Conflict,
     FixedShift,
@@ -132,3 +133,18 @@ def test_more_demand_than_agents_names_the_queue_and_intervals():
     assert solution.status == SolveStatus.OPTIMAL
     assert solution.shortfall_agent_hours == 2.0
     assert list(solution.conflicts) == conflicts
+
+
+def test_a_conflict_reads_as_a_sentence_with_names_dates_and_limits():
+    # given the rest conflict of the first test
+    late = FixedShift(14 * 60, 22 * 60, queue_id=CHAT)
+    early = FixedShift(DAY + 6 * 60, DAY + 14 * 60, queue_id=CHAT)
+    p = problem(agents=[agent(1, fixed_shifts=(late, early))], templates=[TEMPLATE])
+    short = Conflict(Rule.COVERAGE, "", queue_id=CHAT, day=0, interval=10, intervals=2)
+
+    # when
+    rest = describe(p, explain(p)[0])
+
+    # then
+    assert rest == "Agent 1 would rest less than 660 minutes before 2026-12-08 06:00"
+    assert describe(p, short) == "Chat is under-staffed from 2026-12-07 10:00 for 120 minutes"

@@ -31,9 +31,9 @@ def test_progress_reports_the_planned_rosters_first_then_cp_sat_with_bounds():
     solution = solve(p, time_limit_seconds=10, progress=updates.append)
 
     # then
-    planned = [u for u in updates if u.best_bound is None]  # planning agent by agent
-    assert planned and updates[: len(planned)] == planned
-    assert updates[0].solutions == 1
+    trivial = updates[0].best_bound  # planning agent by agent: no bound yet
+    assert trivial == 0 and updates[0].gap == 1.0 and updates[0].solutions == 1
+    assert solution.best_bound is not None and solution.best_bound > trivial  # CP-SAT's
     assert [u.solutions for u in updates] == list(range(1, len(updates) + 1))
     assert {u.first_solution_seconds for u in updates} == {solution.first_solution_seconds}
     assert updates[-1].objective == solution.objective == objective(p, solution.shifts)
@@ -90,3 +90,11 @@ def test_weekly_availability_becomes_spans_on_the_horizon():
         (7 * 1440 + 9 * 60, 7 * 1440 + 17 * 60),
         (11 * 1440 + 20 * 60, 11 * 1440 + 26 * 60),
     ]
+
+
+def test_no_agents_leaves_the_whole_requirement_short():
+    p = problem(agents=[], templates=[day_template()], needs={(CHAT, 9): 2, (EMAIL, 10): 1})
+    solution = solve(p, time_limit_seconds=5)
+    assert solution.status == SolveStatus.OPTIMAL
+    assert (solution.shifts, solution.shortfall_agent_hours) == ((), 3.0)
+    assert [(c.queue_id, c.interval) for c in solution.conflicts] == [(CHAT, 9), (EMAIL, 10)]
