@@ -159,7 +159,22 @@ def measure(queue: Queue, days: int, repeats: int, seed: int) -> Row:
     )
 
 
-def section(rows: list[Row], days: int, repeats: int, big: tuple) -> list[str]:
+def erlang_a_timing(queue: Queue, days: int, seed: int) -> tuple[int, float]:
+    """kefu alone (pyworkforce has no Erlang A): the same intervals with a 120 s patience."""
+    load = volumes(queue, days, seed)
+    begin = time.perf_counter()
+    for volume in load:
+        staff_interval(
+            volume=volume, interval_minutes=INTERVAL_MINUTES, aht_seconds=queue.aht_seconds,
+            service_level=TARGET, answer_within_seconds=WITHIN_SECONDS,
+            max_occupancy=MAX_OCCUPANCY, shrinkage=SHRINKAGE, patience_seconds=120,
+        )  # fmt: skip
+    return len(load), time.perf_counter() - begin
+
+
+def section(
+    rows: list[Row], days: int, repeats: int, big: tuple, erlang_a: tuple[int, float]
+) -> list[str]:
     total = sum(r.intervals for r in rows)
     ours = sum(r.kefu_seconds for r in rows)
     theirs = sum(r.pyworkforce_seconds for r in rows)
@@ -196,6 +211,11 @@ def section(rows: list[Row], days: int, repeats: int, big: tuple) -> list[str]:
         "",
         f"One interval at {load:,} Erlangs: kefu {kefu_raw:,} agents in {kefu_ms:.1f} ms, "
         f"pyworkforce {their_raw:,} in {their_ms:.1f} ms.",
+        "",
+        f"Erlang A (customers' patience 120 s; pyworkforce has none), kefu alone: "
+        f"{erlang_a[0]:,} intervals of the {QUEUES[0].name} queue in {erlang_a[1]:.1f} s, "
+        f"{erlang_a[1] / erlang_a[0] * 1000:.1f} ms per interval (a search by bisection, each "
+        "step two log-space integrals).",
         "",
         "### What the staffing figures show",
         "",
@@ -262,7 +282,8 @@ def main() -> None:
         for queue in QUEUES:
             rows.append(measure(queue, options.days, options.repeats, options.seed))
             progress.advance(task)
-    lines = section(rows, options.days, options.repeats, one_big_interval())
+    erlang_a = erlang_a_timing(QUEUES[0], options.days, options.seed)
+    lines = section(rows, options.days, options.repeats, one_big_interval(), erlang_a)
     print("\n".join(lines))
     if not options.only:
         write_section(HEADING, lines)

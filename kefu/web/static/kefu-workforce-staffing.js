@@ -20,11 +20,12 @@
       },
       options: {
         responsive: true,
+        maintainAspectRatio: false,
         interaction: { mode: "index", intersect: false },
         scales: {
           y: { beginAtZero: true, position: "left" },
           contacts: { beginAtZero: true, position: "right", grid: { drawOnChartArea: false } },
-          x: { ticks: { maxTicksLimit: 14 } },
+          x: { ticks: { maxTicksLimit: 14, maxRotation: 0 } },
         },
       },
     });

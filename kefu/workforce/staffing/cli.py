@@ -1,6 +1,7 @@
 """`kefu workforce staffing`: one interval's staffing by Erlang C or A, as a table or JSON."""
 
 import json
+import math
 from typing import Annotated
 
 import typer
@@ -67,7 +68,8 @@ def as_json_fields(result: Staffing) -> dict[str, object]:
     fields = result.as_dict()
     for name, value in fields.items():
         if isinstance(value, float):
-            fields[name] = round(value, JSON_DECIMALS.get(name, 4))
+            finite = math.isfinite(value)  # JSON has no infinity: null rather than a crash
+            fields[name] = round(value, JSON_DECIMALS.get(name, 4)) if finite else None
     return fields
 
 

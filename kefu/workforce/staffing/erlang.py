@@ -287,8 +287,9 @@ def _search_erlang_c(
 def _search_erlang_a(
     load, aht, within, concurrency, max_occupancy, patience, level_target, asa_target
 ) -> tuple[int, Metrics]:
-    """Abandonment keeps the queue stable below A agents, so the search starts at one agent:
-    doubling to a sufficient count, then bisection (every measure is monotone in agents)."""
+    """Abandonment keeps the queue stable below A agents, so the search may end below A:
+    bracket the answer around A in steps of √A, then bisect (every measure is monotone in
+    agents)."""
 
     def meets(agents: int) -> bool:
         result = _erlang_a(
@@ -303,10 +304,13 @@ def _search_erlang_a(
     per_agent = load / concurrency
     low, high = 0, max(1, math.ceil(per_agent))
     guess = math.floor(per_agent - 2 * math.sqrt(per_agent))  # usually too few: narrows the range
-    if guess >= 1 and not meets(guess):
-        low = guess
-    while not meets(high):
-        low, high = high, high * 2
+    if guess >= 1 and meets(guess):
+        high = guess  # very impatient customers: the answer is further below A
+    else:
+        low = max(low, guess)
+        step = max(1, math.isqrt(high))  # the answer is usually within a few √A of A
+        while not meets(high):
+            low, high, step = high, high + step, step * 2
     while high - low > 1:
         middle = (low + high) // 2
         if meets(middle):

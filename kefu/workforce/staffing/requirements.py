@@ -54,7 +54,7 @@ def required_staff(
 
 def _erlang(queue: WorkforceQueue, item: IntervalVolume) -> StaffRequirement:
     staffing = staff_interval(
-        volume=max(0.0, item.volume),
+        volume=_contacts(item.volume),
         interval_minutes=queue.interval_minutes,
         aht_seconds=item.aht_seconds,
         service_level=None if queue.asa_target_seconds else queue.service_level_target,
@@ -129,7 +129,7 @@ def plan_workload(
     open_seconds = [calendar.business_seconds_between(at, at + length) for at in slots]
     work = [0.0] * len(slots)
     for item in arrivals:
-        load = max(0.0, item.volume) * item.aht_seconds
+        load = _contacts(item.volume) * item.aht_seconds
         if load <= 0:
             continue
         remaining = window_seconds
@@ -164,6 +164,11 @@ def plan_workload(
             )
         )
     return result
+
+
+def _contacts(volume: float) -> float:
+    """A forecast below zero (or not a number) plans for no contacts."""
+    return volume if math.isfinite(volume) and volume > 0 else 0.0
 
 
 def _slots(first: datetime, end: datetime, length: timedelta) -> list[datetime]:

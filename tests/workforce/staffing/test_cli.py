@@ -2,6 +2,7 @@
 line and exit code 2."""
 
 import json
+import math
 
 import pytest
 from typer.testing import CliRunner
@@ -98,3 +99,11 @@ def test_a_word_for_a_number_is_a_usage_error() -> None:
     result = run("workforce", "staffing", "--volume", "many", "--aht-seconds", "180")
     assert result.exit_code == 2
     assert "--volume" in result.stderr
+
+
+def test_json_never_prints_infinity() -> None:
+    from kefu.workforce.staffing.cli import as_json_fields
+    from kefu.workforce.staffing.erlang import Staffing
+
+    overloaded = Staffing("erlang_a", 10.0, 1, 2, 0.0, 1.0, 1.0, math.inf, 0.9)
+    assert as_json_fields(overloaded)["asa_seconds"] is None

@@ -188,3 +188,14 @@ def test_numpy_numbers_are_read_as_the_decimals_they_show() -> None:
         **{**ISSUE_INTERVAL, "volume": np.float64(100.0), "shrinkage": np.float64(0.3)}
     )
     assert (staffing.raw_agents, staffing.scheduled_agents) == (14, 20)
+
+
+def test_erlang_a_with_very_impatient_customers_goes_far_below_the_load() -> None:
+    # 30 Erlangs, customers hang up after 10 s: a 30 % service level needs far fewer agents
+    staffing = staff_interval(
+        **{**ISSUE_INTERVAL, "volume": 300, "service_level": 0.3, "patience_seconds": 10,
+           "max_occupancy": 1}
+    )  # fmt: skip
+    assert staffing.raw_agents < 30 - 2 * math.sqrt(30)
+    assert erlang_a(staffing.raw_agents, 30.0, 180, 10, 20).service_level >= 0.3
+    assert erlang_a(staffing.raw_agents - 1, 30.0, 180, 10, 20).service_level < 0.3

@@ -146,3 +146,27 @@ def test_staffing_is_the_fewest_agents_meeting_both_targets(volume, aht, level, 
 
     assert meets(agents)
     assert not meets(agents - 1)
+
+
+@settings(max_examples=30, deadline=None)
+@given(
+    volume=st.integers(min_value=1, max_value=600),
+    aht=st.integers(min_value=60, max_value=600),
+    patience=st.integers(min_value=10, max_value=900),
+    level=st.sampled_from([0.3, 0.6, 0.8, 0.95]),
+    occupancy=st.sampled_from([0.8, 0.9, 1.0]),
+)
+def test_erlang_a_staffing_is_the_fewest_agents(volume, aht, patience, level, occupancy):
+    staffing = staff_interval(
+        volume=volume, interval_minutes=30, aht_seconds=aht, service_level=level,
+        answer_within_seconds=20, max_occupancy=occupancy, shrinkage=0.3,
+        patience_seconds=patience,
+    )  # fmt: skip
+    load = volume * aht / 1800
+
+    def meets(n: int) -> bool:
+        result = erlang_a(n, load, aht, patience, 20)
+        return result.service_level >= level and result.occupancy <= occupancy
+
+    assert meets(staffing.raw_agents)
+    assert staffing.raw_agents == 1 or not meets(staffing.raw_agents - 1)

@@ -11,6 +11,7 @@ from kefu.workforce.schemas import OverrideIn
 from kefu.workforce.staffing.erlang import staff_interval
 from kefu.workforce.staffing.requirements import plan_workload, required_staff
 from tests.sla.factories import WEEKDAYS_9_TO_6, make_schedule, make_team
+from tests.workforce.forecast.factories import forecast_now, history_csv, import_text
 from tests.workforce.staffing.factories import make_forecast, make_queue
 
 MONDAY = datetime(2026, 11, 9, tzinfo=UTC)
@@ -50,6 +51,21 @@ def test_voice_queue_is_staffed_by_erlang_c_per_interval(database: Database) -> 
             expected.scheduled_agents,
         )
         assert (r.volume, r.aht_seconds, r.queue_id) == (volume, 180, queue.id)
+
+
+def test_requirements_from_imported_history_and_a_real_forecast_run(database: Database) -> None:
+    # given two weeks of history, 100 calls of 180 s every half hour, and a forecast run
+    queue = make_queue(database)
+    history = history_csv(start=MONDAY - timedelta(weeks=2), days=14,
+                          contacts=lambda at: 100, aht_seconds=180)  # fmt: skip
+    report = import_text(database, queue_id=queue.id, text=history, now=MONDAY)
+    assert not report.rejected
+    forecast_now(database, queue_id=queue.id, now=MONDAY)
+    # when
+    found = requirements(database, queue.id, end=MONDAY + timedelta(days=1))
+    # then every half hour of Monday needs the 14 on the floor and 20 scheduled
+    assert len(found) == 48
+    assert {(r.volume, r.raw_agents, r.scheduled_agents) for r in found} == {(100.0, 14, 20)}
 
 
 def test_patience_makes_it_erlang_a(database: Database) -> None:
