@@ -119,6 +119,15 @@ def _page(
         request.app.state.runtime.clock(),
         rosters.local_midnight(monday + timedelta(days=35), zone),
     )
+    theirs = [
+        s
+        for s in rosters.published_shifts(
+            session,
+            request.app.state.runtime.clock(),
+            rosters.local_midnight(monday + timedelta(days=35), zone),
+        )
+        if s.agent_id != agent_id
+    ]
     token = calendar_feed.feed_token(session, actor=actor)
     context = {
         "monday": monday,
@@ -130,6 +139,7 @@ def _page(
         "time_off": requests.time_off_requests(session, agent_id=agent_id),
         "swaps": requests.swap_requests(session, agent_id=agent_id),
         "my_shifts": mine,
+        "their_shifts": theirs,
         "colleagues": [
             a
             for a in accounts.list_agents(session, actor=actor, include_inactive=False)

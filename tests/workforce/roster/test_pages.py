@@ -7,12 +7,18 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from kefu.db import Database
-from kefu.workforce.scheduling.models import ShiftTemplate, TimeOffRequest, WorkProfile
+from kefu.workforce.scheduling.models import (
+    ShiftTemplate,
+    SwapRequest,
+    TimeOffRequest,
+    WorkProfile,
+)
 from tests.accounts.factories import PASSWORD, make_agent
 from tests.web.helpers import csrf_token, sign_in
 from tests.workforce.roster.factories import (
     add_shift,
     at,
+    later,
     make_manager,
     make_profile,
     make_queue,
@@ -165,3 +171,24 @@ def test_my_schedule_is_in_the_time_zone_of_the_agents_queue(
     with database.sessions() as session:
         [asked] = session.scalars(select(TimeOffRequest)).all()
         assert asked.start_at == at(1, 16)  # Shanghai midnight
+
+
+def test_an_agent_offers_a_shift_for_a_colleagues(client: Any, database: Database) -> None:
+    queue = make_queue(database)
+    ann = make_agent(database, email="ann@example.com", name="Ann")
+    bob = make_agent(database, email="bob@example.com", name="Bob")
+    roster = make_roster(database, [queue.id], start_date=later(0, 0).date())
+    mine = add_shift(database, roster.id, ann.id, later(1, 9), later(1, 17))
+    theirs = add_shift(database, roster.id, bob.id, later(2, 9), later(2, 17))
+    publish(database, roster.id)
+    token = _signed_in(client, "ann@example.com")
+    html = client.get("/schedule?week=2099-01-05").text  # shifts up to five weeks ahead listed
+    assert f'<option value="{theirs.id}">Bob · 2099-01-07 09:00</option>' in html
+    form = {"shift_id": str(mine.id), "other_agent_id": str(bob.id),
+            "other_shift_id": str(theirs.id), "csrf_token": token}  # fmt: skip
+    assert client.post("/schedule/swaps", data=form).status_code == 303
+    again = client.post("/schedule/swaps", data=form)
+    assert again.status_code == 422 and "already offered" in again.text
+    with database.sessions() as session:
+        [swap] = session.scalars(select(SwapRequest)).all()
+        assert (swap.shift_id, swap.other_shift_id, swap.status) == (mine.id, theirs.id, "pending")
