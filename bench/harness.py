@@ -105,6 +105,7 @@ OWN_SECTIONS = (
     "## Reply stripping",
     "## Help center",
     "## Workforce staffing",
+    "## Workforce roster",
 )
 
 

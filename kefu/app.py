@@ -155,6 +155,18 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.web import pages as web_pages
     from kefu.workforce import forecast_pages as workforce_forecast_pages
     from kefu.workforce import queue_pages as workforce_queue_pages
+    from kefu.workforce.scheduling import (
+        agent_pages as schedule_agent_pages,
+    )
+    from kefu.workforce.scheduling import (
+        request_pages as schedule_request_pages,
+    )
+    from kefu.workforce.scheduling import (
+        roster_pages as schedule_roster_pages,
+    )
+    from kefu.workforce.scheduling import (
+        setup_pages as schedule_setup_pages,
+    )
     from kefu.workforce.staffing import pages as workforce_staffing_pages
 
     page_modules = (
@@ -207,6 +219,15 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         )
     ]
     pages += [(m.router, "", False) for m in (workforce_queue_pages, workforce_forecast_pages)]
+    pages += [
+        (m.router, "", False)
+        for m in (
+            schedule_setup_pages,
+            schedule_roster_pages,
+            schedule_request_pages,
+            schedule_agent_pages,
+        )
+    ]
     pages.append((workforce_staffing_pages.router, "", False))
     api_modules = (
         account_routes,

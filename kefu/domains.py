@@ -15,6 +15,7 @@ DOMAINS = (
     "kb.helpcenter",
     "feedback",
     "workforce",
+    "workforce.scheduling",
     "api",
     "compliance",
 )

@@ -31,6 +31,7 @@ def steps() -> list[DemoStep]:
         macros,
         procedures,
         team,
+        workforce,
     )
 
     return [
@@ -43,6 +44,7 @@ def steps() -> list[DemoStep]:
         kb.STEP,
         helpcenter.STEP,
         feedback.STEP,
+        workforce.STEP,
     ]
 
 

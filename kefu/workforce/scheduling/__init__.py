@@ -1,0 +1,1 @@
+"""Shift schedules: templates, work profiles, labour rules, rosters, time off, swaps, adherence."""
