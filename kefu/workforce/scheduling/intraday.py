@@ -1,7 +1,7 @@
 """Intraday: today's forecast against actual volume, scheduled against online agents per
 interval, and each scheduled agent's adherence and conformance so far."""
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -18,6 +18,7 @@ class IntervalRow:
     start_at: datetime
     forecast: float | None
     actual: float | None
+    reforecast: float | None  # the rest of today, scaled by how the day so far has run
     forecast_aht: float | None
     actual_aht: float | None
     scheduled: float
@@ -50,16 +51,38 @@ def _average_per_interval(spans: list[tuple[datetime, datetime]], window: Window
     return values
 
 
-def _volumes(session: Session, queue: Any, window: Window) -> tuple[dict, dict]:
-    from kefu.workforce import forecasting
+def _volumes(session: Session, queue: Any, window: Window, now: datetime) -> dict:
+    """The forecast side's view of the day, interval by interval: the forecast, what
+    arrived, and the rest of the day re-forecast from the day so far (past days: all over)."""
+    from kefu.workforce import intraday as forecast_side
 
-    forecast = forecasting.forecast_volume(
-        session, queue_id=queue.id, start=window.start_at, end=window.end_at
+    if now >= window.end_at:  # a past day: nothing left to re-forecast
+        at = window.end_at - timedelta(microseconds=1)
+        day = forecast_side.intraday(session, queue_id=queue.id, now=at)
+        return {item.start_at: replace(item, reforecast=None) for item in day.intervals}
+    at = max(now, window.start_at)
+    day = forecast_side.intraday(session, queue_id=queue.id, now=at)
+    return {item.start_at: item for item in day.intervals}
+
+
+def _one(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def _row(at: datetime, v: Any, *, is_over: bool, scheduled: float, online: float) -> IntervalRow:
+    """One interval's line: what arrived and its handle time only once the interval began."""
+    if v is None:
+        return IntervalRow(at, None, None, None, None, None, scheduled, online if is_over else 0.0)
+    return IntervalRow(
+        start_at=at,
+        forecast=_one(v.forecast),
+        actual=_one(v.actual) if is_over else None,
+        reforecast=_one(v.reforecast),
+        forecast_aht=round(v.forecast_aht_seconds) if v.forecast_aht_seconds else None,
+        actual_aht=round(v.actual_aht_seconds) if is_over and v.actual_aht_seconds else None,
+        scheduled=scheduled,
+        online=online if is_over else 0.0,
     )
-    actual = forecasting.actual_volume(
-        session, queue_id=queue.id, start=window.start_at, end=window.end_at
-    )
-    return {v.start_at: v for v in forecast}, {v.start_at: v for v in actual}
 
 
 def intraday(session: Session, *, queue: Any, day: date, now: datetime) -> Intraday:
@@ -101,19 +124,15 @@ def intraday(session: Session, *, queue: Any, day: date, now: datetime) -> Intra
     online = [span for a in agent_ids for span in adherence.online_spans(lines[a], until)]
     scheduled_row = _average_per_interval(all_working, window)
     online_row = _average_per_interval(online, window)
-    forecast, actual = _volumes(session, queue, window)
-    intervals = []
-    for i, at in enumerate(window.intervals):
-        f, a = forecast.get(at), actual.get(at) if at < until else None
-        intervals.append(
-            IntervalRow(
-                start_at=at,
-                forecast=round(f.volume, 1) if f else None,
-                actual=round(a.volume, 1) if a else None,
-                forecast_aht=round(f.aht_seconds) if f and f.aht_seconds else None,
-                actual_aht=round(a.aht_seconds) if a and a.aht_seconds else None,
-                scheduled=scheduled_row[i],
-                online=online_row[i] if at < until else 0.0,
-            )
+    volumes = _volumes(session, queue, window, now)
+    intervals = [
+        _row(
+            at,
+            volumes.get(at),
+            is_over=at < until,
+            scheduled=scheduled_row[i],
+            online=online_row[i],
         )
+        for i, at in enumerate(window.intervals)
+    ]
     return Intraday(day=day, time_zone=queue.time_zone, now=now, intervals=intervals, agents=agents)
