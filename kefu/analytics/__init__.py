@@ -1,0 +1,1 @@
+"""Analytics: per-ticket metrics, rollups, dashboards and reports."""
