@@ -14,6 +14,8 @@ DOMAINS = (
     "kb",
     "kb.helpcenter",
     "feedback",
+    "analytics",
+    "analytics.reports",
     "api",
     "compliance",
 )
