@@ -97,7 +97,7 @@ class ReportSpec(BaseModel):
         return {k: v for k in NARROWING if (v := getattr(self, k)) is not None}
 
 
-def _reason(exc: ValidationError) -> str:
+def validation_reason(exc: ValidationError) -> str:
     parts = []
     for error in exc.errors():
         where = ".".join(str(p) for p in error["loc"]) or "filter"
@@ -114,4 +114,6 @@ def spec_from(values: Mapping[str, Any]) -> ReportSpec:
     try:
         return ReportSpec.model_validate(picked)
     except ValidationError as exc:
-        raise InvalidInput(_("bad report filter: %(reason)s", reason=_reason(exc))) from None
+        raise InvalidInput(
+            _("bad report filter: %(reason)s", reason=validation_reason(exc))
+        ) from None
