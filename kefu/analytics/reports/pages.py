@@ -4,6 +4,7 @@ any number to the tickets behind it."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -170,5 +171,13 @@ def drill(
         key=key,
         page=page,
     )
-    context = {"found": found, "spec": spec, "metric": metric, "bucket": bucket, "key": key}
+    base_query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
+    context = {
+        "found": found,
+        "spec": spec,
+        "metric": metric,
+        "bucket": bucket,
+        "key": key,
+        "base_query": base_query,
+    }
     return render(request, "reports/drill.html", context)

@@ -97,19 +97,34 @@ def open_saved(request: Request, session: DbSession, actor: PageActor, report_id
 
 @router.get("/reports/saved/{report_id}/export.{fmt}")
 def export_saved(
-    request: Request, session: DbSession, actor: PageActor, report_id: int, fmt: str
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    report_id: int,
+    fmt: str,
+    table: str | None = None,
 ) -> Response:
+    """XLSX (every table, or `table`), PDF (the whole report) or CSV (`table`)."""
     saved, _spec, report = _saved_report(request, session, actor, report_id)
+    chosen = report.table(table) if table is not None else None
+    if table is not None and chosen is None:
+        raise InvalidInput(_("no table %(table)s in this report", table=table))
+    name = f"kefu-report-{saved.id}-{report.period.since.isoformat()}"
     if fmt == "xlsx":
-        body = exports.xlsx_bytes(report)
+        body = exports.xlsx_bytes(report, only=table)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "pdf":
         body, media = pdf.pdf_bytes(report), "application/pdf"
+    elif fmt == "csv":
+        if chosen is None:
+            raise InvalidInput(_("name the table to export as CSV"))
+        body, media, name = exports.csv_bytes(chosen), "text/csv; charset=utf-8", f"{name}-{table}"
     else:
-        raise NotFound(_("a saved report exports as XLSX or PDF"))
-    name = f"kefu-report-{saved.id}-{report.period.since.isoformat()}.{fmt}"
+        raise NotFound(_("a saved report exports as XLSX, PDF or CSV"))
     return Response(
-        body, media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        body,
+        media_type=media,
+        headers={"Content-Disposition": f'attachment; filename="{name}.{fmt}"'},
     )
 
 
