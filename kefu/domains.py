@@ -14,6 +14,7 @@ DOMAINS = (
     "kb",
     "kb.helpcenter",
     "feedback",
+    "analytics",
     "api",
     "compliance",
 )
