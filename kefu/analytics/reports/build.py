@@ -45,15 +45,24 @@ class Drill:
     """Links to the drill-down page for one report's filters and range."""
 
     def __init__(self, spec: ReportSpec, days: DayRange, time_zone: str) -> None:
-        self.base = spec.query(
+        self.spec, self.days, self.time_zone = spec, days, time_zone
+
+    def __call__(
+        self,
+        metric: str,
+        *,
+        bucket: date | None = None,
+        key: str | None = None,
+        span: DayRange | None = None,
+    ) -> str:
+        days = span or self.days
+        base = self.spec.query(
             range="custom",
             since=days.since.isoformat(),
             until=days.until.isoformat(),
-            time_zone=time_zone,
+            time_zone=self.time_zone,
         )
-
-    def __call__(self, metric: str, *, bucket: date | None = None, key: str | None = None) -> str:
-        link = f"/reports/tickets?{self.base}&metric={metric}"
+        link = f"/reports/tickets?{base}&metric={metric}"
         if bucket is not None:
             link += f"&bucket={bucket.isoformat()}"
         if key is not None:
@@ -83,7 +92,9 @@ def build_report(
         if key not in SECTIONS:
             raise InvalidInput(_("no report section %(name)s", name=key))
         if key == "overview":
-            built.append(overview_section(session, flt=flt, prev=prev, drill=drill, labels=labels))
+            built.append(
+                overview_section(session, flt=flt, prev=prev, drill=drill, labels=labels, now=now)
+            )
         elif key == "heatmap":
             built.append(heatmap_section(session, flt=flt, labels=labels))
         elif key == "commerce":
@@ -130,5 +141,9 @@ def drill_page(
         raise InvalidInput(
             _("bucket is a date like 2026-01-31, not “%(value)s”", value=bucket)
         ) from None
+    if key is not None:
+        by, _sep, value = key.partition(":")
+        if by in ("store", "team", "agent") and not value.isdigit():
+            raise InvalidInput(_("key %(key)s names no %(by)s", key=key, by=by))
     flt = report_filter(spec, days, time_zone)
     return queries.drilldown(session, flt=flt, metric=metric, bucket=day, key=key, page=page)

@@ -183,14 +183,15 @@ def send_due_reports(runtime: Any, *, now: datetime) -> dict[str, int]:
     with runtime.database.sessions() as session:
         schedules = list(session.scalars(select(ReportSchedule).where(ReportSchedule.is_active)))
         due = [(s.id, p) for s in schedules if (p := due_period(s, now=now)) is not None]
-        sent_ids = set(
-            session.execute(
+        sent_ids = {
+            (row[0], row[1])
+            for row in session.execute(
                 select(ReportDelivery.schedule_id, ReportDelivery.period_start).where(
                     ReportDelivery.schedule_id.in_([schedule_id for schedule_id, _p in due]),
                     ReportDelivery.status.in_(["sent", "failed"]),
                 )
-            ).tuples()
-        )
+            )
+        }
     counts: dict[str, int] = {}
     for schedule_id, period in due:
         if (schedule_id, period.since) in sent_ids:

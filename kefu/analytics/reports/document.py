@@ -106,9 +106,16 @@ class Section:
 
     @property
     def is_empty(self) -> bool:
-        has_rows = any(t.rows for t in self.tables)
-        has_values = any(f.value not in (None, 0) for f in self.figures)
-        return not has_rows and not has_values
+        """Nothing counted: every figure and every number in the tables is 0 or missing."""
+        numbers = [
+            value
+            for table in self.tables
+            for row in table.rows
+            for value, column in zip(row, table.columns, strict=True)
+            if column.kind != "text"
+        ]
+        numbers += [f.value for f in self.figures]
+        return all(value in (None, 0) for value in numbers)
 
 
 @dataclass(slots=True)

@@ -4,6 +4,7 @@ returns. Durations are shown in hours, percentages as 0–100."""
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
 from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
@@ -13,6 +14,7 @@ from kefu.analytics.filters import ReportFilter
 from kefu.analytics.reports.catalog import SECTIONS
 from kefu.analytics.reports.document import Chart, Column, Figure, Section, Series, Table
 from kefu.analytics.reports.labels import AGE_LABELS, WEEKDAYS, Labels
+from kefu.analytics.reports.periods import DayRange
 from kefu.kit.i18n import N_
 from kefu.kit.i18n import gettext as _
 from kefu.kit.money import to_major
@@ -21,7 +23,7 @@ from kefu.kit.money import to_major
 OVERVIEW_FIGURES: tuple[tuple[str, str, str, bool, str | None], ...] = (
     ("created", N_("Tickets created"), "int", False, "created"),
     ("solved", N_("Tickets solved"), "int", False, "solved"),
-    ("frt_median", N_("First reply time, median"), "hours", True, "first_reply"),
+    ("frt_median", N_("First reply time, median"), "hours", True, "frt"),
     (
         "frt_business_median",
         N_("First reply time, median (business hours)"),
@@ -29,7 +31,7 @@ OVERVIEW_FIGURES: tuple[tuple[str, str, str, bool, str | None], ...] = (
         True,
         "first_reply",
     ),
-    ("resolution_median", N_("Full resolution time, median"), "hours", True, "solved"),
+    ("resolution_median", N_("Full resolution time, median"), "hours", True, "resolution"),
     (
         "resolution_business_median",
         N_("Full resolution time, median (business hours)"),
@@ -37,14 +39,14 @@ OVERVIEW_FIGURES: tuple[tuple[str, str, str, bool, str | None], ...] = (
         True,
         "solved",
     ),
-    ("frt_mean", N_("First reply time, mean"), "hours", True, "first_reply"),
-    ("resolution_mean", N_("Full resolution time, mean"), "hours", True, "solved"),
+    ("frt_mean", N_("First reply time, mean"), "hours", True, "frt"),
+    ("resolution_mean", N_("Full resolution time, mean"), "hours", True, "resolution"),
     ("requester_wait_mean", N_("Requester wait time, mean"), "hours", True, "solved"),
     ("replies_per_solved", N_("Replies per solved ticket"), "number", True, "solved"),
     ("one_touch_pct", N_("One-touch resolution"), "percent", False, "one_touch"),
     ("reopened_pct", N_("Reopened"), "percent", True, "reopened"),
     ("sla_achieved_pct", N_("SLA achieved"), "percent", False, "sla_breached"),
-    ("csat_pct", N_("CSAT (good of rated)"), "percent", False, "csat"),
+    ("csat_pct", N_("CSAT (good of rated)"), "percent", False, "csat_good"),
     ("nps", N_("NPS"), "number", False, None),
 )
 HOURS = 3600.0
@@ -52,7 +54,20 @@ TOP_ROWS = 15
 
 
 class DrillLink(Protocol):
-    def __call__(self, metric: str, *, bucket: Any = None, key: str | None = None) -> str: ...
+    def __call__(
+        self, metric: str, *, bucket: Any = None, key: str | None = None, span: Any = None
+    ) -> str: ...
+
+
+def _bucket_link(drill: DrillLink, metric: str, point: Any, grain: str, flt: ReportFilter) -> str:
+    """A day's bar opens that day; a week's or month's bar opens its days within the range."""
+    if grain == "day":
+        return drill(metric, bucket=point.bucket)
+    if grain == "week":
+        last = point.bucket + timedelta(days=6)
+    else:
+        last = (point.bucket.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+    return drill(metric, span=DayRange(max(point.bucket, flt.since), min(last, flt.until)))
 
 
 def _value(raw: Any, kind: str) -> Any:
@@ -67,10 +82,16 @@ def grain_for(flt: ReportFilter) -> str:
 
 
 def overview_section(
-    session: Session, *, flt: ReportFilter, prev: ReportFilter, drill: DrillLink, labels: Labels
+    session: Session,
+    *,
+    flt: ReportFilter,
+    prev: ReportFilter,
+    drill: DrillLink,
+    labels: Labels,
+    now: datetime,
 ) -> Section:
-    now_figures = queries.overview(session, flt=flt)
-    before = queries.overview(session, flt=prev)
+    now_figures = queries.overview(session, flt=flt, now=now)
+    before = queries.overview(session, flt=prev, now=now)
     figures = [
         Figure(
             key=name,
@@ -106,13 +127,21 @@ def overview_section(
         kind="bar",
         labels=days,
         series=(
-            Series(_("Created"), created, tuple(drill("created", bucket=p.bucket) for p in points)),
-            Series(_("Solved"), solved, tuple(drill("solved", bucket=p.bucket) for p in points)),
+            Series(
+                _("Created"),
+                created,
+                tuple(_bucket_link(drill, "created", p, grain, flt) for p in points),
+            ),
+            Series(
+                _("Solved"),
+                solved,
+                tuple(_bucket_link(drill, "solved", p, grain, flt) for p in points),
+            ),
         ),
     )
     ages = now_figures.backlog_by_age
     age_labels = tuple(_(AGE_LABELS.get(k, k)) for k, _count in ages)
-    age_links = tuple(drill("backlog", key=k) for k, _count in ages)
+    age_links = tuple(drill("backlog") for _k, _count in ages)  # open now, any age
     backlog = Chart(
         key="backlog_age",
         title=_("Open tickets by age"),
@@ -174,7 +203,7 @@ def breakdown_section(
     if by in ("agent", "team"):  # a leaderboard: most solved first
         rows = sorted(rows, key=lambda r: (-r.solved, -r.created, r.key or ""))
     names = [labels.key(by, r.key) for r in rows]
-    links = tuple(drill("created", key=r.key or "none") for r in rows)
+    links = tuple(drill("created", key=f"{by}:{r.key}") if r.key else None for r in rows)
     columns = (
         Column(_(KEY_HEADERS[by]), "text"),
         *tuple(Column(_(label), kind) for _name, label, kind in BREAKDOWN_COLUMNS),
@@ -194,7 +223,7 @@ def breakdown_section(
             Series(
                 _("Solved"),
                 tuple(r.solved for r in top),
-                tuple(drill("solved", key=r.key or "none") for r in top),
+                tuple(drill("solved", key=f"{by}:{r.key}") if r.key else None for r in top),
             ),
         ),
     )
