@@ -1,6 +1,7 @@
 """Reports test data: tickets made through the real services (ingest, replies, solves), the
 outbox run so the analytics handler keeps the metrics, and a signed-in manager."""
 
+import re
 from typing import Any
 
 from kefu.accounts.service import actor_for
@@ -76,3 +77,13 @@ def manager(
 
 def token(client: Any, path: str = "/reports") -> str:
     return csrf_token(client.get(path).text)
+
+
+def figure(html: str, key: str) -> tuple[str, str, str]:
+    """(value, previous, change) of a dashboard figure, as the page states them."""
+    match = re.search(
+        rf'data-figure="{key}" data-value="([^"]*)" data-previous="([^"]*)" data-change="([^"]*)"',
+        html,
+    )
+    assert match, f"no figure {key}"
+    return match.group(1), match.group(2), match.group(3)
