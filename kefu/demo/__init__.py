@@ -22,6 +22,7 @@ class DemoStep:
 
 def steps() -> list[DemoStep]:
     from kefu.demo import (
+        analytics,
         commerce,
         commerce_actions,
         feedback,
@@ -43,6 +44,7 @@ def steps() -> list[DemoStep]:
         kb.STEP,
         helpcenter.STEP,
         feedback.STEP,
+        analytics.STEP,
     ]
 
 
