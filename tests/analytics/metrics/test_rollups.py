@@ -41,6 +41,7 @@ def busy_week(database: Database, clock: FakeClock) -> list[int]:
         clock.at(day, 8)
         one = customer_writes(database, email=f"c{day}@example.com")
         change(database, one, team_id=sales, tags=["refund", "vip"], type="question")
+        run_handlers(database)  # the SLA clocks start while it is open
         clock.at(day, 9, 15)
         agent_replies(database, ann, one)
         clock.at(day, 10)
