@@ -4,6 +4,7 @@ domain moved its clocks for the same event."""
 
 from sqlalchemy.orm import Session
 
+import kefu.sla.jobs  # noqa: F401  its handlers register first: the clocks move before we look
 from kefu.analytics import service
 from kefu.analytics.compute import HISTORY_TYPES
 from kefu.analytics.models import TicketMetrics
@@ -21,7 +22,9 @@ def follow_tickets(session: Session, events: list[Event]) -> None:
 @handles("message.added", "ticket.updated", name="analytics.sla_outcomes")
 def follow_sla(session: Session, event: Event) -> None:
     """The sla handler fulfils clocks on the same events, possibly after the batch above
-    ran: when the met targets it left differ from the stored row, recompute the ticket."""
+    ran (a batch handler runs at its first event): this one runs after sla.clocks on each
+    event (registered later, so its delivery comes later); when the met targets differ
+    from the stored row, the ticket is recomputed."""
     if event.subject_type != "ticket" or not policies.any_active(session):
         return
     ticket_id = int(event.subject_id)

@@ -206,13 +206,10 @@ def rebuild(
                 break
             last = batch[-1][0]
             ids = sorted({ticket_id for _e, ticket_id in batch})
-            intents = dict(
-                session.execute(
-                    select(TicketMetrics.ticket_id, TicketMetrics.intent).where(
-                        TicketMetrics.ticket_id.in_(ids)
-                    )
-                ).tuples()
+            kept = select(TicketMetrics.ticket_id, TicketMetrics.intent).where(
+                TicketMetrics.ticket_id.in_(ids)
             )
+            intents = dict(session.execute(kept).all())
             rows = []
             for ticket_id, values in computed(session, ids).items():
                 if values is not None:

@@ -59,7 +59,7 @@ def period_figures(
         figures.refunds += count
         figures.refund_amounts[currency] = int(amount or 0)
     figures.refunded_orders = session.scalar(refunded) or 0
-    reasons = Counter(dict(session.execute(returns).tuples()))
+    reasons = Counter(dict(session.execute(returns).all()))
     figures.returns = sum(reasons.values())
     figures.return_reasons = sorted(reasons.items(), key=lambda item: (-item[1], item[0]))
     return figures
