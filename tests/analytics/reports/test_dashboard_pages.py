@@ -20,6 +20,7 @@ SECTIONS = (
     "heatmap",
     "agent",
     "team",
+    "commerce",
 )
 
 

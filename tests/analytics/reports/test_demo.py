@@ -7,18 +7,19 @@ from datetime import timedelta
 from kefu.analytics import queries
 from kefu.analytics.filters import ReportFilter
 from kefu.analytics.reports.service import list_saved_reports
-from kefu.db import Database
 from kefu.demo import DEMO_ADMIN_EMAIL
 from kefu.demo import analytics as demo
 from kefu.demo.inbox import _wind_back
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from kefu.permissions import Role
+from kefu.runtime import Runtime
 from tests.accounts.factories import make_agent
 from tests.analytics.reports.factories import seed
 
 
-def test_the_demo_step_spreads_the_metrics_over_the_tickets_history(database: Database) -> None:
+def test_the_demo_step_spreads_the_metrics_over_the_tickets_history(runtime: Runtime) -> None:
+    database = runtime.database
     # given three tickets, the first wound back ten days as the inbox demo step does
     make_agent(database, email=DEMO_ADMIN_EMAIL, name="Admin", role=Role.ADMIN)
     ids = seed(database, make_agent(database, email="tom@example.com", name="Tom"), email=3, web=0)
