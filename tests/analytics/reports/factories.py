@@ -44,6 +44,7 @@ def tag(database: Database, ticket_id: int, *tags: str) -> None:
             ticket_id=ticket_id,
             data=TicketUpdate(add_tags=list(tags)),
         )
+    settle(database)
 
 
 def seed(
