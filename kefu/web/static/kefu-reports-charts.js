@@ -48,7 +48,14 @@
     canvas.dataset.ready = "true";
   }
 
+  function openFiltersOnWideScreens() {
+    // On a phone the filters start folded, so the figures come first.
+    if (!window.matchMedia("(min-width: 800px)").matches) return;
+    document.querySelectorAll("details[data-open-wide]").forEach(function (d) { d.open = true; });
+  }
+
   function drawAll() {
+    openFiltersOnWideScreens();
     var source = document.getElementById("report-charts");
     if (!source || typeof window.Chart === "undefined") return;
     var charts = JSON.parse(source.textContent);
