@@ -7,6 +7,7 @@ figures summed (tests/analytics/metrics/test_rollups.py checks it)."""
 from __future__ import annotations
 
 from bisect import bisect_left
+from operator import itemgetter
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
@@ -159,8 +160,9 @@ COLUMNS = ("dim", "key", "hour", *MEASURES)
 
 def rows_of(sums: Sums) -> list[tuple[Any, ...]]:
     """The rows that hold anything, as tuples in COLUMNS order."""
+    pick = itemgetter(*MEASURES)  # the sums are defaultdicts: a missing measure reads 0
     return [
-        (dim, key, hour, *(values.get(name, 0) for name in MEASURES))
+        (dim, key, hour, *pick(values))
         for (dim, key, hour), values in sums.items()
         if any(values.values())
     ]
