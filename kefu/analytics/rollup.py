@@ -7,10 +7,10 @@ figures summed (tests/analytics/metrics/test_rollups.py checks it)."""
 from __future__ import annotations
 
 from bisect import bisect_left
-from operator import itemgetter
 from collections import defaultdict
 from collections.abc import Iterable
 from datetime import datetime
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import delete
