@@ -120,3 +120,19 @@ def test_the_hub_links_every_dashboard_and_the_older_reports(
     ):
         assert f'href="{path}"' in page.text
     assert 'href="/reports" aria-current="page"' in page.text
+
+
+@pytest.mark.parametrize("section", ["overview", "heatmap"])
+def test_a_chinese_reader_gets_the_page_in_chinese(
+    client: Any, database: Database, section: str
+) -> None:
+    agent = make_agent(
+        database, email="li@example.com", name="李经理", role=Role.MANAGER, language="zh_Hans"
+    )
+    from tests.accounts.factories import PASSWORD
+    from tests.web.helpers import sign_in
+
+    sign_in(client, agent.email, PASSWORD)
+    page = client.get(f"/reports/dashboard/{section}")
+    assert page.status_code == 200
+    assert '<html lang="zh-Hans">' in page.text
