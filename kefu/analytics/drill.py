@@ -7,7 +7,7 @@ import math
 from datetime import date
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from kefu.analytics import sources
@@ -34,7 +34,7 @@ DRILLS: dict[str, tuple[Any, list[Any]]] = {
     "sla_breached": (M.solved_at, [M.status.in_(DONE), M.sla_breached > 0]),
     "csat_good": (M.csat_at, [M.csat == "good"]),
     "csat_bad": (M.csat_at, [M.csat == "bad"]),
-    "backlog": (None, [M.is_open.is_(True)]),
+    "backlog": (None, [M.is_open == true()]),
 }
 
 

@@ -116,6 +116,7 @@ def upgrade() -> None:
         sa.Column("res_b_h14", sa.BigInteger(), server_default="0", nullable=False),
         sa.Column("res_b_h15", sa.BigInteger(), server_default="0", nullable=False),
         sa.PrimaryKeyConstraint("dim", "key", "hour", name=op.f("pk_analytics_rollups")),
+        sqlite_with_rowid=False,
     )
     op.create_table(
         "analytics_ticket_metrics",
@@ -198,8 +199,17 @@ def upgrade() -> None:
             ["created_at"],
             unique=False,
             postgresql_where=sa.text("is_open"),
-            sqlite_where=sa.text("is_open"),
+            sqlite_where=sa.text("is_open = 1"),
         )
+        for name, columns in (
+            ("first_reply_at", ["first_reply_at"]),
+            ("csat_at", ["csat_at"]),
+            ("assignee_id", ["assignee_id", "created_at"]),
+            ("team_id", ["team_id", "created_at"]),
+        ):
+            batch_op.create_index(
+                batch_op.f(f"ix_analytics_ticket_metrics_{name}"), columns, unique=False
+            )
         batch_op.create_index(
             batch_op.f("ix_analytics_ticket_metrics_requester_id"),
             ["requester_id", "created_at"],
@@ -222,8 +232,10 @@ def downgrade() -> None:
         batch_op.drop_index(
             "ix_analytics_ticket_metrics_open",
             postgresql_where=sa.text("is_open"),
-            sqlite_where=sa.text("is_open"),
+            sqlite_where=sa.text("is_open = 1"),
         )
+        for name in ("first_reply_at", "csat_at", "assignee_id", "team_id"):
+            batch_op.drop_index(batch_op.f(f"ix_analytics_ticket_metrics_{name}"))
         batch_op.drop_index(batch_op.f("ix_analytics_ticket_metrics_created_at"))
 
     op.drop_table("analytics_ticket_metrics")
