@@ -106,6 +106,7 @@ OWN_SECTIONS = (
     "## Help center",
     "## Workforce staffing",
     "## Workforce roster",
+    "## Analytics",
 )
 
 

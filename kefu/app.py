@@ -94,6 +94,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import pages as account_pages
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.analytics.reports import live_pages as report_live_pages
+    from kefu.analytics.reports import pages as report_pages
+    from kefu.analytics.reports import saved_pages as report_saved_pages
     from kefu.automation.assignment import pages as assignment_pages
     from kefu.automation.assignment import routes as assignment_routes
     from kefu.automation.macros import composer_pages as macro_composer_pages
@@ -229,6 +232,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         )
     ]
     pages.append((workforce_staffing_pages.router, "", False))
+    pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
     api_modules = (
         account_routes,
         compliance_routes,

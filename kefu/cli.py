@@ -1,4 +1,4 @@
-"""The `kefu` command: serve, worker, demo, db upgrade, admin create, search reindex, email."""
+"""The `kefu` command: serve, worker, demo, db, admin, search, email, analytics rebuild."""
 
 import getpass
 import logging
@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from kefu.analytics.cli import analytics_app
 from kefu.channels.email.cli import email_app
 from kefu.commerce.cli import commerce_app
 from kefu.config import Settings, ensure_data_dir, load_settings
@@ -40,6 +41,7 @@ app.add_typer(search_app, name="search")
 app.add_typer(email_app, name="email")
 app.add_typer(commerce_app, name="commerce")
 app.add_typer(workforce_app, name="workforce")
+app.add_typer(analytics_app, name="analytics")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

@@ -16,6 +16,8 @@ DOMAINS = (
     "feedback",
     "workforce",
     "workforce.scheduling",
+    "analytics",
+    "analytics.reports",
     "api",
     "compliance",
 )

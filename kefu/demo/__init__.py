@@ -22,6 +22,7 @@ class DemoStep:
 
 def steps() -> list[DemoStep]:
     from kefu.demo import (
+        analytics,
         commerce,
         commerce_actions,
         feedback,
@@ -45,6 +46,7 @@ def steps() -> list[DemoStep]:
         helpcenter.STEP,
         feedback.STEP,
         workforce.STEP,
+        analytics.STEP,
     ]
 
 

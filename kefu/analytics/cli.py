@@ -1,0 +1,31 @@
+"""`kefu analytics …`: recomputing the metrics from the event history."""
+
+from typing import Annotated
+
+import typer
+
+analytics_app = typer.Typer(help="Metrics and reports.", no_args_is_help=True)
+
+
+@analytics_app.command("rebuild")
+def rebuild(
+    batch: Annotated[int, typer.Option(min=1, max=20_000, help="Tickets per transaction.")] = 1000,
+) -> None:
+    """Recompute every ticket's metrics from its events, then the rollups (after an
+    upgrade, a restore, or a change in how a metric is defined)."""
+    from kefu.analytics.service import rebuild as rebuild_all
+    from kefu.cli import clear_errors, connect, out, prepare_schema, progress_bar, settings_from
+
+    with clear_errors():
+        settings = settings_from()
+        database = connect(settings)
+        prepare_schema(settings, database, apply=False)
+        with progress_bar() as progress:
+            task = progress.add_task("analytics: tickets", total=None)
+            done = rebuild_all(
+                database,
+                batch_size=batch,
+                progress=lambda count, total: progress.update(task, completed=count, total=total),
+            )
+        database.dispose()
+    out.print(f"Recomputed the metrics of {done} tickets.")

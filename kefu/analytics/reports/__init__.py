@@ -1,0 +1,1 @@
+"""Reports: dashboards over kefu.analytics' figures, exports, saved and scheduled reports."""
