@@ -34,17 +34,13 @@ def follow_tickets(session: Session, events: list[Event]) -> None:
             events = [event for event in events if batch.clocks[int(event.subject_id)]]
             if not events:
                 return
-        # held for the loop, so each event finds its rows in the session
+        # read into the session (which holds them for the block): no query per event
         found = tickets_loading.tickets_by_ids(session, (int(e.subject_id) for e in events))
-        held = [
-            found,
-            customers.customers_by_ids(session, (t.requester_id for t in found.values())),
-            tickets_loading.messages_by_ids(session, _message_ids(events)),
-        ]
+        customers.customers_by_ids(session, (t.requester_id for t in found.values()))
+        tickets_loading.messages_by_ids(session, _message_ids(events))
         for event in events:
             follow_ticket(session, event, batch)
         batch.finish()
-        held.clear()
 
 
 def _message_ids(events: list[Event]) -> set[int]:

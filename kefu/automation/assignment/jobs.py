@@ -14,6 +14,7 @@ from kefu.automation.assignment.assign import (
 )
 from kefu.errors import NotFound
 from kefu.events import Event, handles
+from kefu.kit.batch_cache import batch_cache
 from kefu.tickets import loading as tickets_loading
 from kefu.tickets import service as tickets
 
@@ -42,14 +43,15 @@ def on_tickets_changed(session: Session, events: list[Event]) -> None:
     `assign_ticket` (no one else in this batch puts it into a queue or makes it wait), so
     only a freed agent's waiting tickets are looked at for it."""
     ticket_ids = {int(event.subject_id) for event in events}
-    found = tickets_loading.tickets_by_ids(session, ticket_ids)
-    waits = waits_of(session, ticket_ids)
-    for event in events:
-        ticket = found.get(int(event.subject_id))
-        if ticket is not None and not in_team_queue(ticket) and ticket.id not in waits:
-            _offer_freed_agent(session, event)
-        else:
-            on_ticket_changed(session, event)
+    with batch_cache(session):
+        found = tickets_loading.tickets_by_ids(session, ticket_ids)
+        waits = waits_of(session, ticket_ids)
+        for event in events:
+            ticket = found.get(int(event.subject_id))
+            if ticket is not None and not in_team_queue(ticket) and ticket.id not in waits:
+                _offer_freed_agent(session, event)
+            else:
+                on_ticket_changed(session, event)
 
 
 def on_ticket_changed(session: Session, event: Event) -> None:

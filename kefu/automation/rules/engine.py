@@ -141,18 +141,13 @@ def run_triggers_in_order(session: Session, events: list[Event], *, now: datetim
             for e in events
             if e.subject_type == "ticket" and e.subject_id.isdigit()
         ]
+        # read into the session (which holds them for the block): no query per event
         found = tickets_loading.tickets_by_ids(session, ids)
+        customers.customers_by_ids(session, (t.requester_id for t in found.values()))
         message_ids = [(e.payload or {}).get("message_id") for e in events]
-        held = [  # kept for the loop, so each event finds its rows in the session
-            found,
-            customers.customers_by_ids(session, (t.requester_id for t in found.values())),
-            tickets_loading.messages_by_ids(
-                session, (m for m in message_ids if isinstance(m, int))
-            ),
-        ]
+        tickets_loading.messages_by_ids(session, (m for m in message_ids if isinstance(m, int)))
         for event in events:
             run_triggers(session, event, now=now, known=known)
-        held.clear()
 
 
 def run_triggers(
