@@ -55,7 +55,7 @@ def follow_ticket(session: Session, event: Event, batch: clocks.ClockBatch | Non
     payload = event.payload or {}
     known = batch.clocks_of(ticket_id) if batch else clocks.clocks_of(session, ticket_id)
     if not policies.any_active(session) and not known:
-        return  # no SLA in use: a shop without policies pays two small reads per event
+        return  # no SLA in use
     try:
         ticket = tickets.get_ticket(session, ticket_id)
     except NotFound:
