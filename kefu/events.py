@@ -86,6 +86,15 @@ class HandlerRegistry:
     def get(self, name: str) -> HandlerSpec | None:
         return self._by_name.get(name)
 
+    def names(self) -> list[str]:
+        return list(self._by_name)
+
+    def replace(self, spec: HandlerSpec) -> None:
+        """Put another spec under a registered name (a benchmark's timer around a handler)."""
+        if spec.name not in self._by_name:
+            raise KeyError(spec.name)
+        self._by_name[spec.name] = spec
+
     def for_type(self, event_type: str) -> list[HandlerSpec]:
         return [
             spec

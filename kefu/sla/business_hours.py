@@ -10,6 +10,7 @@ from kefu.accounts import service as accounts
 from kefu.commerce import stores
 from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.kit.actor import Actor
+from kefu.kit.batch_cache import cached
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
 from kefu.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, Holiday, Interval
@@ -189,9 +190,18 @@ def schedule_for(
     ).first()
 
 
+def calendar_for(session: Session, *, team_id: int | None, store_id: int | None) -> Calendar:
+    """The calendar of `schedule_for` (built once per team and store in a batch handler)."""
+    return cached(
+        session,
+        ("sla.calendar", team_id, store_id),
+        lambda: calendar_of(schedule_for(session, team_id=team_id, store_id=store_id)),
+    )
+
+
 def calendar_for_ticket(session: Session, ticket_id: int) -> Calendar:
     ticket = tickets.get_ticket(session, ticket_id, include_deleted=True)
-    return calendar_of(schedule_for(session, team_id=ticket.team_id, store_id=ticket.store_id))
+    return calendar_for(session, team_id=ticket.team_id, store_id=ticket.store_id)
 
 
 def in_business_hours(session: Session, *, ticket_id: int, at: datetime) -> bool:

@@ -7,6 +7,7 @@ older than the last one applied to it (`changed_at`). One time source for every 
 that order true even for backdated rows (an imported mail keeps its own date; its clocks start
 when kefu received it)."""
 
+from collections.abc import Iterable
 from datetime import datetime
 
 from sqlalchemy import select
@@ -30,14 +31,40 @@ def clocks_of(session: Session, ticket_id: int) -> dict[str, SlaClock]:
     return {clock.metric: clock for clock in rows}
 
 
-class TicketClocks:
-    """One ticket's clocks and what computing them needs, loaded once per event."""
+class ClockBatch:
+    """The clocks of a batch of tickets, read in one query and changed in memory event after
+    event; `finish()` writes them in one flush and the tickets' due times in one statement
+    (the sla.clocks batch handler)."""
 
-    def __init__(self, session: Session, ticket_id: int) -> None:
+    def __init__(self, session: Session, ticket_ids: Iterable[int]) -> None:
+        self.session = session
+        self.clocks: dict[int, dict[str, SlaClock]] = {ticket_id: {} for ticket_id in ticket_ids}
+        if self.clocks:
+            statement = select(SlaClock).where(SlaClock.ticket_id.in_(sorted(self.clocks)))
+            for clock in session.scalars(statement):
+                self.clocks[clock.ticket_id][clock.metric] = clock
+        self.due_at: dict[int, datetime | None] = {}
+
+    def clocks_of(self, ticket_id: int) -> dict[str, SlaClock]:
+        if ticket_id not in self.clocks:
+            self.clocks[ticket_id] = clocks_of(self.session, ticket_id)
+        return self.clocks[ticket_id]
+
+    def finish(self) -> None:
+        self.session.flush()
+        sla_due.set_sla_due_many(self.session, self.due_at)
+
+
+class TicketClocks:
+    """One ticket's clocks and what computing them needs, loaded once per event (or taken
+    from the batch's)."""
+
+    def __init__(self, session: Session, ticket_id: int, batch: ClockBatch | None = None) -> None:
         self.session = session
         self.ticket_id = ticket_id
+        self.batch = batch
         self.facts = policies.ticket_facts(session, ticket_id)
-        self.clocks = clocks_of(session, ticket_id)
+        self.clocks = batch.clocks_of(ticket_id) if batch else clocks_of(session, ticket_id)
         self.status = self.facts.status  # the status the event left (a late handler knows it)
         self._business: Calendar | None = None
 
@@ -45,10 +72,9 @@ class TicketClocks:
         if hours != "business":
             return AlwaysOpen()
         if self._business is None:
-            schedule = business_hours.schedule_for(
+            self._business = business_hours.calendar_for(
                 self.session, team_id=self.facts.team_id, store_id=self.facts.store_id
             )
-            self._business = business_hours.calendar_of(schedule)
         return self._business
 
     def pauses(self, clock: SlaClock) -> tuple[str, ...]:
@@ -208,19 +234,24 @@ class TicketClocks:
             self._stop(clock, at, PAUSED)
 
     def save(self) -> None:
-        """Flush, and store the soonest due time of the running clocks on the ticket."""
-        self.session.flush()
+        """Flush, and store the soonest due time of the running clocks on the ticket (in a
+        batch: both when the batch finishes)."""
         running = [
             as_utc(c.due_at) for c in self.clocks.values() if c.status == RUNNING and c.due_at
         ]
-        sla_due.set_sla_due_at(
-            self.session, ticket_id=self.ticket_id, due_at=min(running) if running else None
-        )
+        due_at = min(running) if running else None
+        if self.batch is not None:
+            self.batch.due_at[self.ticket_id] = due_at
+            return
+        self.session.flush()
+        sla_due.set_sla_due_at(self.session, ticket_id=self.ticket_id, due_at=due_at)
 
 
-def ticket_opened(session: Session, *, ticket_id: int, at: datetime) -> None:
+def ticket_opened(
+    session: Session, *, ticket_id: int, at: datetime, batch: ClockBatch | None = None
+) -> None:
     """ticket.created: the policy's first-reply and resolution clocks start at `at`."""
-    clocks = TicketClocks(session, ticket_id)
+    clocks = TicketClocks(session, ticket_id, batch)
     clocks.apply_policy(at, opened_at=at)
     clocks.save()
 
@@ -233,12 +264,13 @@ def message_added(
     kind: str,
     author_type: str,
     is_automated: bool = False,
+    batch: ClockBatch | None = None,
 ) -> None:
     """message.added: an agent's public reply fulfils first/next reply and (re)starts the
     periodic update; a customer's message (not an auto-reply) starts the next reply."""
     if kind != "reply" or author_type not in ("agent", "customer"):
         return
-    clocks = TicketClocks(session, ticket_id)
+    clocks = TicketClocks(session, ticket_id, batch)
     if not clocks.clocks:
         opened = tickets.get_ticket(session, ticket_id, include_deleted=True).created_at
         clocks.apply_policy(at, opened_at=as_utc(opened))
@@ -262,11 +294,16 @@ RETARGET_FIELDS = frozenset({"priority", "type", "channel", "store_id", "team_id
 
 
 def ticket_changed(
-    session: Session, *, ticket_id: int, at: datetime, changes: dict[str, list[object]]
+    session: Session,
+    *,
+    ticket_id: int,
+    at: datetime,
+    changes: dict[str, list[object]],
+    batch: ClockBatch | None = None,
 ) -> None:
     """ticket.updated: a pausing status pauses, leaving it resumes, solving fulfils, a reopen
     runs resolution on; a new priority, type, channel, store or team re-targets."""
-    clocks = TicketClocks(session, ticket_id)
+    clocks = TicketClocks(session, ticket_id, batch)
     if RETARGET_FIELDS & set(changes):
         clocks.apply_policy(at, opened_at=at)
     if "status" in changes:

@@ -10,6 +10,7 @@ from kefu.commerce import stores
 from kefu.customers import service as customers
 from kefu.errors import InvalidInput, NotFound
 from kefu.kit.actor import Actor
+from kefu.kit.batch_cache import cached
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
 from kefu.sla.models import SlaPolicy
@@ -152,12 +153,18 @@ def matches(policy: SlaPolicy, facts: TicketFacts) -> bool:
 
 
 def any_active(session: Session) -> bool:
-    return session.scalar(select(SlaPolicy.id).where(SlaPolicy.is_active).limit(1)) is not None
+    return cached(
+        session,
+        "sla.any_active",
+        lambda: (
+            session.scalar(select(SlaPolicy.id).where(SlaPolicy.is_active).limit(1)) is not None
+        ),
+    )
 
 
 def policy_for(session: Session, facts: TicketFacts) -> SlaPolicy | None:
     """The first active policy, in order, whose conditions the ticket meets."""
-    for policy in list_policies(session):
+    for policy in cached(session, "sla.policies", lambda: list_policies(session)):
         if policy.is_active and matches(policy, facts):
             return policy
     return None

@@ -304,8 +304,7 @@ def record_update(
     if not changes:
         return
     ticket.updated_at = utcnow()
-    session.flush()
-    emit(
+    emit(  # its flush writes the ticket too
         session,
         "ticket.updated",
         subject_type="ticket",

@@ -90,7 +90,7 @@ def run_rule_handlers(database: Database, *, rounds: int = 50) -> int:
             return ran
         for delivery_id, handler, event_id in due:
             with database.unit_of_work(actor=Actor.job("test")) as session:
-                RULE_HANDLERS[handler](session, session.get_one(Event, event_id))
+                RULE_HANDLERS[handler](session, [session.get_one(Event, event_id)])
                 delivery = session.get_one(EventDelivery, delivery_id)
                 delivery.status, delivery.done_at = "done", utcnow()
             ran += 1

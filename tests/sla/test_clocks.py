@@ -185,17 +185,23 @@ def test_running_the_handlers_again_changes_nothing(database: Database) -> None:
     reply(database, ticket_id=ticket_id, actor=agent_actor(database))
     dispatch_due(database)
     before = {m: (c.status, c.due_at, c.started_at) for m, c in clocks(database, ticket_id).items()}
-    # when every event of the ticket is handled again
-
+    due_before = sla_due_at(database, ticket_id)
+    # when every event of the ticket is handled again: all in one batch, then each alone
     handler = registry.get("sla.clocks")
     assert handler is not None
     with database.unit_of_work() as session:
-        for event in session.scalars(select(Event).order_by(Event.id)):
-            if event.type in handler.event_types and event.subject_id == str(ticket_id):
-                handler.fn(session, event)
+        events = [
+            event
+            for event in session.scalars(select(Event).order_by(Event.id))
+            if event.type in handler.event_types and event.subject_id == str(ticket_id)
+        ]
+        handler.fn(session, events)
+        for event in events:
+            handler.fn(session, [event])
     # then
     after = {m: (c.status, c.due_at, c.started_at) for m, c in clocks(database, ticket_id).items()}
     assert after == before
+    assert sla_due_at(database, ticket_id) == due_before
 
 
 def test_an_agent_made_ticket_is_followed_too(database: Database) -> None:

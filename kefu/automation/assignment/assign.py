@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any
 
 from sqlalchemy import select
@@ -24,7 +25,7 @@ WAITING_NOTE = N_("Waiting in the team queue: %(reason)s.")
 WAITING_BATCH = 25
 
 
-def _in_team_queue(ticket: Any) -> bool:
+def in_team_queue(ticket: Any) -> bool:
     return (
         ticket.team_id is not None
         and ticket.status not in (Status.SOLVED, Status.CLOSED)
@@ -35,7 +36,7 @@ def _in_team_queue(ticket: Any) -> bool:
 
 def _needs_agent(session: Session, ticket: Any, *, moved_in: bool) -> bool:
     """Unassigned in a team; or just moved into the team while held by a non-member."""
-    if not _in_team_queue(ticket):
+    if not in_team_queue(ticket):
         return False
     if ticket.assignee_id is None:
         return True
@@ -127,6 +128,15 @@ def waiting_tickets(session: Session, team_id: int, *, limit: int = WAITING_BATC
         .limit(limit)
     )
     return list(session.scalars(statement))
+
+
+def waits_of(session: Session, ticket_ids: Iterable[int]) -> dict[int, AssignmentWait]:
+    """The waits of these tickets that exist, in one query."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return {}
+    rows = session.scalars(select(AssignmentWait).where(AssignmentWait.ticket_id.in_(ids)))
+    return {wait.ticket_id: wait for wait in rows}
 
 
 def waiting_reasons(session: Session, ticket_ids: list[int]) -> dict[int, str]:

@@ -7,12 +7,19 @@ from sqlalchemy.orm import Session
 
 from kefu.accounts import auth
 from kefu.accounts import service as accounts
-from kefu.automation.assignment.assign import assign_ticket, assign_waiting
+from kefu.automation.assignment.assign import (
+    assign_ticket,
+    assign_waiting,
+    in_team_queue,
+    waits_of,
+)
 from kefu.automation.assignment.schemas import AgentStatusValue
 from kefu.automation.assignment.service import set_status
 from kefu.errors import NotFound
 from kefu.events import Event, handles
 from kefu.kit.actor import Actor
+from kefu.kit.batch_cache import batch_cache
+from kefu.tickets import loading as tickets_loading
 from kefu.tickets import service as tickets
 
 FREEING_STATUSES = ("solved", "closed")
@@ -33,11 +40,33 @@ def freed_agent(session: Session, event: Event) -> int | None:
     return None
 
 
-@handles("ticket.created", "ticket.updated", name="assignment.assign_ticket")
+@handles("ticket.created", "ticket.updated", name="assignment.assign_ticket", batch=True)
+def on_tickets_changed(session: Session, events: list[Event]) -> None:
+    """`on_ticket_changed` for each event in order, the tickets and their waits read at once.
+    A ticket outside any team's queue that was not waiting needs nothing from
+    `assign_ticket` (no one else in this batch puts it into a queue or makes it wait), so
+    only a freed agent's waiting tickets are looked at for it."""
+    ticket_ids = {int(event.subject_id) for event in events}
+    with batch_cache(session):
+        found = tickets_loading.tickets_by_ids(session, ticket_ids)
+        waits = waits_of(session, ticket_ids)
+        for event in events:
+            ticket = found.get(int(event.subject_id))
+            if ticket is not None and not in_team_queue(ticket) and ticket.id not in waits:
+                _offer_freed_agent(session, event)
+            else:
+                on_ticket_changed(session, event)
+
+
 def on_ticket_changed(session: Session, event: Event) -> None:
     changes = (event.payload or {}).get("changes") or {}
     moved_in = "team_id" in changes and "assignee_id" not in changes
     assign_ticket(session, ticket_id=int(event.subject_id), moved_in=moved_in)
+    _offer_freed_agent(session, event)
+
+
+def _offer_freed_agent(session: Session, event: Event) -> None:
+    """A solved ticket or one taken from its agent lets their teams' waiting tickets in."""
     if event.type == "ticket.updated":
         agent_id = freed_agent(session, event)
         if agent_id is not None:

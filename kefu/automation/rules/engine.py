@@ -11,6 +11,7 @@ which is what the ticket's history and the audit log show."""
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,9 +24,12 @@ from kefu.automation.rules.models import Rule, RuleRun, TriggerChain
 from kefu.automation.rules.perform import Run, perform
 from kefu.automation.rules.service import active_rules
 from kefu.commerce import links
+from kefu.customers import service as customers
 from kefu.errors import KefuError, NotFound
 from kefu.events import EMITTED_KEY, Event
 from kefu.kit.actor import Actor
+from kefu.kit.batch_cache import batch_cache, cached
+from kefu.tickets import loading as tickets_loading
 from kefu.tickets import service as tickets
 
 log = logging.getLogger(__name__)
@@ -49,6 +53,29 @@ HANDLED_EVENTS = (
 def chain_of(session: Session, event_id: int) -> set[int]:
     row = session.get(TriggerChain, event_id)
     return set(row.rule_ids) if row is not None else set()
+
+
+@dataclass(frozen=True, slots=True)
+class Known:
+    """What the run log and the loop guard say about a batch's events, read at once before
+    any of them runs: their chains, and the outcome of each (rule, event, ticket) that ran
+    (a redelivery). Only these events' runs write either, each once, so it stays true."""
+
+    chains: dict[int, set[int]]
+    ran: dict[tuple[int, int, int], str]
+
+    @classmethod
+    def of(cls, session: Session, event_ids: list[int]) -> Known:
+        chains = session.scalars(select(TriggerChain).where(TriggerChain.event_id.in_(event_ids)))
+        runs = session.execute(
+            select(RuleRun.rule_id, RuleRun.event_id, RuleRun.ticket_id, RuleRun.outcome).where(
+                RuleRun.event_id.in_(event_ids)
+            )
+        )
+        return cls(
+            {row.event_id: set(row.rule_ids) for row in chains},
+            {(r.rule_id, r.event_id, r.ticket_id): r.outcome for r in runs},
+        )
 
 
 def listens_to(rule: Rule, event_type: str, payload: dict[str, Any]) -> bool:
@@ -79,7 +106,11 @@ def trigger_actor(rule_id: int) -> Actor:
     return Actor.job(f"trigger:{rule_id}")
 
 
-def _already_ran(session: Session, rule_id: int, event_id: int, ticket_id: int) -> str | None:
+def _already_ran(
+    session: Session, rule_id: int, event_id: int, ticket_id: int, known: Known | None
+) -> str | None:
+    if known is not None:
+        return known.ran.get((rule_id, event_id, ticket_id))
     return session.scalar(
         select(RuleRun.outcome).where(
             RuleRun.rule_id == rule_id, RuleRun.event_id == event_id, RuleRun.ticket_id == ticket_id
@@ -87,15 +118,53 @@ def _already_ran(session: Session, rule_id: int, event_id: int, ticket_id: int) 
     )
 
 
-def run_triggers(session: Session, event: Event, *, now: datetime) -> list[int]:
+def active_triggers(session: Session) -> list[Rule]:
+    return cached(session, "rules.triggers", lambda: active_rules(session, kind="trigger"))
+
+
+def run_triggers_in_order(session: Session, events: list[Event], *, now: datetime) -> None:
+    """`run_triggers` on each event in order, with what they all read loaded at once: the
+    active triggers (nothing more when none listens to these events), the run log and
+    chains of the events, the tickets, their customers and the messages."""
+    with batch_cache(session):
+        triggers = active_triggers(session)
+        events = [
+            event
+            for event in events
+            if any(listens_to(rule, event.type, event.payload or {}) for rule in triggers)
+        ]
+        if not events:
+            return
+        known = Known.of(session, [event.id for event in events])
+        ids = [
+            int(e.subject_id)
+            for e in events
+            if e.subject_type == "ticket" and e.subject_id.isdigit()
+        ]
+        # read into the session (which holds them for the block): no query per event
+        found = tickets_loading.tickets_by_ids(session, ids)
+        customers.customers_by_ids(session, (t.requester_id for t in found.values()))
+        message_ids = [(e.payload or {}).get("message_id") for e in events]
+        tickets_loading.messages_by_ids(session, (m for m in message_ids if isinstance(m, int)))
+        for event in events:
+            run_triggers(session, event, now=now, known=known)
+
+
+def run_triggers(
+    session: Session, event: Event, *, now: datetime, known: Known | None = None
+) -> list[int]:
     """Every active trigger listening to the event, in order, on each ticket it is about;
     returns the ids of the triggers that fired. Idempotent: a trigger that already ran on
-    this event (the run log says so) is not run again."""
+    this event (the run log says so) is not run again. `known`: the run log and chain of a
+    batch's events, read before the batch ran (run_triggers_in_order)."""
     payload = event.payload or {}
-    rules = [r for r in active_rules(session, kind="trigger") if listens_to(r, event.type, payload)]
+    rules = [r for r in active_triggers(session) if listens_to(r, event.type, payload)]
     if not rules:
         return []
-    chain = chain_of(session, event.id)
+    if known is not None:
+        chain = set(known.chains.get(event.id, set()))
+    else:
+        chain = chain_of(session, event.id)
     info = EventInfo(event.id, event.type, payload)
     fired: list[int] = []
     for ticket_id in tickets_of(session, event):
@@ -103,7 +172,7 @@ def run_triggers(session: Session, event: Event, *, now: datetime) -> list[int]:
             tickets.get_ticket(session, ticket_id)
         except NotFound:
             continue
-        fired += _run_on_ticket(session, rules, ticket_id, info, chain, now)
+        fired += _run_on_ticket(session, rules, ticket_id, info, chain, now, known)
     return fired
 
 
@@ -114,6 +183,7 @@ def _run_on_ticket(
     info: EventInfo,
     chain: set[int],
     now: datetime,
+    known: Known | None,
 ) -> list[int]:
     assert info.id is not None
     fired: list[int] = []
@@ -121,7 +191,7 @@ def _run_on_ticket(
     for rule in rules:
         if rule.id in chain:
             continue
-        outcome = _already_ran(session, rule.id, info.id, ticket_id)
+        outcome = _already_ran(session, rule.id, info.id, ticket_id, known)
         if outcome is not None:
             fired += [rule.id] if outcome == "fired" else []
             continue

@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
-from kefu.automation.rules.automations import run_automation, track_ticket_clock
-from kefu.automation.rules.engine import HANDLED_EVENTS, run_triggers
+from kefu.automation.rules.automations import run_automation, track_ticket_clocks
+from kefu.automation.rules.engine import HANDLED_EVENTS, run_triggers_in_order
 from kefu.automation.rules.service import active_rules, get_rule_or_none
 from kefu.automation.rules.webhooks import deliver, due_delivery_ids
 from kefu.config import secret_key
@@ -31,21 +31,23 @@ def _now() -> datetime:
         return utcnow()
 
 
-@handles(*HANDLED_EVENTS, name="automation.run_triggers")
-def run_triggers_on(session: Session, event: Event) -> None:
-    run_triggers(session, event, now=_now())
+@handles(*HANDLED_EVENTS, name="automation.run_triggers", batch=True)
+def run_triggers_on(session: Session, events: list[Event]) -> None:
+    run_triggers_in_order(session, events, now=_now())
 
 
-@handles("ticket.created", "ticket.updated", "message.added", name="automation.track_clocks")
-def track_clocks(session: Session, event: Event) -> None:
-    if event.subject_type == "ticket" and event.subject_id.isdigit():
-        track_ticket_clock(
-            session,
-            ticket_id=int(event.subject_id),
-            event_type=event.type,
-            payload=event.payload or {},
-            at=as_utc(event.created_at),
-        )
+@handles(
+    "ticket.created", "ticket.updated", "message.added", name="automation.track_clocks", batch=True
+)
+def track_clocks(session: Session, events: list[Event]) -> None:
+    track_ticket_clocks(
+        session,
+        [
+            (int(event.subject_id), event.type, event.payload or {}, as_utc(event.created_at))
+            for event in events
+            if event.subject_type == "ticket" and event.subject_id.isdigit()
+        ],
+    )
 
 
 @handles("rule.notice_mail", name="automation.mail_notices")
