@@ -16,6 +16,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
+from kefu.ai.cli import ai_app
 from kefu.channels.email.cli import email_app
 from kefu.commerce.cli import commerce_app
 from kefu.config import Settings, ensure_data_dir, load_settings
@@ -38,6 +39,7 @@ app.add_typer(events_app, name="events")
 app.add_typer(search_app, name="search")
 app.add_typer(email_app, name="email")
 app.add_typer(commerce_app, name="commerce")
+app.add_typer(ai_app, name="ai")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

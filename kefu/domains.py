@@ -14,6 +14,7 @@ DOMAINS = (
     "kb",
     "kb.helpcenter",
     "feedback",
+    "ai",
     "api",
     "compliance",
 )
