@@ -35,20 +35,28 @@ class IntentClassifier:
     def __init__(
         self,
         *,
-        c: float = 20.0,
-        embedding_weight: float = 1.0,
+        c: float = 100.0,
+        embedding_weight: float = 2.0,
         threshold: float = 0.0,
         embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+        solver: str = "newton-cg",
+        max_features: int = 30_000,
     ) -> None:
         self.c = c
         self.embedding_weight = embedding_weight
         self.threshold = threshold
         self.embed = embed or embedding.embed
-        self.words = TfidfVectorizer(ngram_range=(1, 2), sublinear_tf=True, preprocessor=normalise)
+        # capped vocabularies bound the model's memory (intents x features weights, and the
+        # solver's copies of them) on large training sets; few-shot sets never reach the cap
+        self.words = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, preprocessor=normalise,
+            max_features=max_features // 3,
+        )  # fmt: skip
         self.chars = TfidfVectorizer(
-            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=normalise
-        )
-        self.model = LogisticRegression(C=c, max_iter=3000)
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=normalise,
+            max_features=max_features,
+        )  # fmt: skip
+        self.model = LogisticRegression(C=c, solver=solver, max_iter=3000)
 
     @property
     def intents(self) -> list[str]:
