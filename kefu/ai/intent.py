@@ -62,14 +62,19 @@ class IntentClassifier:
     def intents(self) -> list[str]:
         return [str(label) for label in self.model.classes_]
 
-    def _features(self, texts: Sequence[str], *, fit: bool = False) -> sparse.csr_matrix:
+    def features(
+        self, texts: Sequence[str], *, fit: bool = False, vectors: np.ndarray | None = None
+    ) -> sparse.csr_matrix:
+        """Its input: TF-IDF of words and characters and the (weighted) embedding; pass
+        `vectors` when the embeddings of `texts` are already at hand."""
         if fit:
             words, chars = self.words.fit_transform(texts), self.chars.fit_transform(texts)
         else:
             words, chars = self.words.transform(texts), self.chars.transform(texts)
         parts = [words, chars]
         if self.embedding_weight:
-            parts.append(sparse.csr_matrix(self.embed(texts) * self.embedding_weight))
+            vectors = self.embed(texts) if vectors is None else vectors
+            parts.append(sparse.csr_matrix(vectors * self.embedding_weight))
         return sparse.hstack(parts, format="csr")
 
     def fit(self, texts: Sequence[str], intents: Sequence[str]) -> "IntentClassifier":
@@ -79,11 +84,11 @@ class IntentClassifier:
         if len({i for _, i in pairs}) < 2:
             raise ValueError("need examples of at least two intents")
         kept_texts = [t for t, _ in pairs]
-        self.model.fit(self._features(kept_texts, fit=True), [i for _, i in pairs])
+        self.model.fit(self.features(kept_texts, fit=True), [i for _, i in pairs])
         return self
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:
-        return self.model.predict_proba(self._features(texts))
+        return self.model.predict_proba(self.features(texts))
 
     def predict(self, texts: Sequence[str]) -> list[Prediction]:
         return self.decide(self.probabilities(texts))
