@@ -100,7 +100,7 @@ def machine() -> str:
 
 REPORT = Path(__file__).resolve().parent.parent / "docs" / "benchmarks.md"
 # Sections of docs/benchmarks.md that their own modules write (bench.run keeps them).
-OWN_SECTIONS = ("## Email ingest", "## Reply stripping", "## Help center")
+OWN_SECTIONS = ("## Email ingest", "## Reply stripping", "## Help center", "## Offline AI")
 
 
 def _sections(text: str) -> dict[str, str]:

@@ -10,9 +10,11 @@ from kefu.ai import embedding, sentiment, taxonomy
 from kefu.ai.intent import OUT_OF_SCOPE, IntentClassifier
 from kefu.ai.signals import detect_language, detect_urgency
 
-# Below this probability the answer is "other". Measured on the seeds' cross-validation; a
-# store's own labelled tickets calibrate it (IntentClassifier.calibrate) once it has them.
-DEFAULT_THRESHOLD = 0.25
+# Below this probability the answer is "other". On the seeds' 5-fold cross-validation it
+# costs 0.02 of accuracy (0.76 -> 0.74) and catches few chit-chat messages (2 of 16): the
+# seeds alone separate out-of-scope text poorly, so a store's own labelled tickets should
+# calibrate it (IntentClassifier.calibrate) once it has them.
+DEFAULT_THRESHOLD = 0.4
 _lock = threading.Lock()
 _classifier: IntentClassifier | None = None
 
