@@ -97,7 +97,7 @@ def run(options: Evaluation, *, report: Report | None = None) -> dict[str, float
 
 def scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, float | int]:
     """Macro-F1 over the labels of the truth (out of scope counts as one label when the
-    test has it), accuracy, and with `oos` rows the in-scope accuracy and oos recall."""
+    test has it), accuracy, in-scope accuracy, and with `oos` rows the oos recall."""
     truth_array, predicted_array = np.array(truth), np.array(predicted)
     labels = sorted(set(truth))
     result: dict[str, float | int] = {
@@ -106,9 +106,9 @@ def scores(truth: Sequence[str], predicted: Sequence[str]) -> dict[str, float | 
         "accuracy": round(float((truth_array == predicted_array).mean()), 4),
     }  # fmt: skip
     out = truth_array == OUT_OF_SCOPE
+    inside = ~out
+    in_scope = (truth_array[inside] == predicted_array[inside]).mean() if inside.any() else 0.0
+    result["in_scope_accuracy"] = round(float(in_scope), 4)
     if out.any():
-        inside = ~out
-        in_scope = (truth_array[inside] == predicted_array[inside]).mean() if inside.any() else 0
-        result["in_scope_accuracy"] = round(float(in_scope), 4)
         result["oos_recall"] = round(float((predicted_array[out] == OUT_OF_SCOPE).mean()), 4)
     return result

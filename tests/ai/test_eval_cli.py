@@ -99,3 +99,10 @@ def test_a_gb18030_csv_is_read(tmp_path: Path) -> None:
                                  "--json"])  # fmt: skip
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout.strip().splitlines()[-1])["accuracy"] == 1.0
+
+
+def test_scores_without_out_of_scope_rows_have_no_oos_recall() -> None:
+    from kefu.ai.evaluation import scores
+
+    figures = scores(["a", "a", "b", "b"], ["a", "b", "b", "b"])
+    assert figures == {"macro_f1": 0.7333, "accuracy": 0.75, "in_scope_accuracy": 0.75}
