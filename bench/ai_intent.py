@@ -114,19 +114,24 @@ def speed() -> dict[str, float]:
 
 def measure(data: Path, shot_seeds: int) -> dict:
     vectors = Vectors()
+    bitext = read_labelled(data / "bitext_train.csv")
+    banking = read_labelled(data / "banking77_train.csv")
+    vectors.add("bitext_train", bitext[0])
+    vectors.add("banking77_train", banking[0])
+    steps = {
+        "bitext_10": lambda: few_shot(vectors, *bitext, 10, shot_seeds),
+        "banking_10": lambda: few_shot(vectors, *banking, 10, shot_seeds),
+        "seeds": lambda: seeds(vectors),
+        "zh_polarity": lambda: polarity_accuracy(data / "zh_reviews_train.csv", vectors),
+        "en_sentiment": lambda: english_accuracy(data / "zh_reviews_train.csv", vectors),
+        "speed": speed,
+        "banking_full": lambda: held_out(vectors, *banking, only=1),
+        "clinc": lambda: out_of_scope(vectors, data),
+    }
     figures: dict = {}
-    texts, intents = read_labelled(data / "bitext_train.csv")
-    vectors.add("bitext_train", texts)
-    figures["bitext_10"] = few_shot(vectors, texts, intents, 10, shot_seeds)
-    texts, intents = read_labelled(data / "banking77_train.csv")
-    vectors.add("banking77_train", texts)
-    figures["banking_10"] = few_shot(vectors, texts, intents, 10, shot_seeds)
-    figures["banking_full"] = held_out(vectors, texts, intents, only=1)
-    figures["clinc"] = out_of_scope(vectors, data)
-    figures["seeds"] = seeds(vectors)
-    figures["zh_polarity"] = polarity_accuracy(data / "zh_reviews_train.csv", vectors)
-    figures["en_sentiment"] = english_accuracy(data / "zh_reviews_train.csv", vectors)
-    figures["speed"] = speed()
+    for name, step in steps.items():
+        figures[name] = step()
+        print(name, json.dumps(figures[name]), flush=True)  # a long run shows its way
     return figures
 
 

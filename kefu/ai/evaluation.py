@@ -31,6 +31,14 @@ class Evaluation:
 
 
 def peak_rss_mb() -> float:
+    """This process's peak resident memory. Linux's VmHWM, because getrusage's ru_maxrss
+    carries the parent's peak across fork and exec (a benchmark's child would report the
+    benchmark's memory)."""
+    status = Path("/proc/self/status")
+    if status.exists():
+        for line in status.read_text().splitlines():
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # KiB on Linux
 
 
