@@ -20,7 +20,7 @@ import numpy as np
 from sklearn.model_selection import StratifiedKFold
 
 from bench.ai_sentiment_model import english_accuracy, polarity_accuracy
-from bench.ai_vectors import Vectors, default_data
+from bench.ai_vectors import CACHE, Vectors, default_data
 from bench.harness import machine, write_section
 from kefu.ai import taxonomy
 from kefu.ai.evaluation import scores
@@ -112,7 +112,9 @@ def speed() -> dict[str, float]:
                                     "load_seconds", "peak_rss_mb")}  # fmt: skip
 
 
-def measure(data: Path, shot_seeds: int) -> dict:
+def measure(data: Path, shot_seeds: int, redo: list[str] | None) -> dict:
+    """Every step's figures; with `redo`, only those steps run again and the others come
+    from the last run (kept in $KEFU_BENCH_DIR/ai/figures.json)."""
     vectors = Vectors()
     bitext = read_labelled(data / "bitext_train.csv")
     banking = read_labelled(data / "banking77_train.csv")
@@ -128,10 +130,14 @@ def measure(data: Path, shot_seeds: int) -> dict:
         "banking_full": lambda: held_out(vectors, *banking, only=1),
         "clinc": lambda: out_of_scope(vectors, data),
     }
-    figures: dict = {}
+    kept = CACHE / "figures.json"
+    figures: dict = json.loads(kept.read_text()) if redo and kept.exists() else {}
     for name, step in steps.items():
+        if redo and name not in redo and name in figures:
+            continue
         figures[name] = step()
         print(name, json.dumps(figures[name]), flush=True)  # a long run shows its way
+        kept.write_text(json.dumps(figures))
     return figures
 
 
@@ -199,8 +205,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--data", type=Path, default=default_data())
     parser.add_argument("--seeds", type=int, default=3, help="few-shot draws")
+    parser.add_argument("--redo", action="append", help="run only this step again (repeatable)")
     args = parser.parse_args()
-    figures = measure(args.data, args.seeds)
+    figures = measure(args.data, args.seeds, args.redo)
     lines = section(figures, args.seeds)
     write_section(HEADING, lines)
     print("\n".join(lines))

@@ -19,7 +19,7 @@ from kefu.ai import embedding
 
 MODEL_FILE = "sentiment.npz"
 N_FEATURES = 2**18
-EMBEDDING_WEIGHT = 2.0
+EMBEDDING_WEIGHT = 1.0
 # between these probabilities of "negative" a message is neutral: most customer messages
 # are plain questions, neither a complaint nor praise
 NEGATIVE_FROM, POSITIVE_BELOW = 0.7, 0.3
