@@ -193,6 +193,16 @@ def section(figures: dict, shot_seeds: int) -> list[str]:
         "|---|---|---|---|",
         *[f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows],
         "",
+        "Why the accuracy targets are missed: every one of them is set by models that read "
+        "text better than the numpy-only multilingual encoder kefu can ship (fine-tuned BERT "
+        "for BANKING77 full; MiniLM with torch, ≈ 0.85 on BANKING77 10-shot, is 750 MB, "
+        "loads in 9 s and runs at ≈ 250 messages/s). Bitext's remaining errors are intents "
+        "that differ by one word (get_invoice / check_invoice, set_up / "
+        "change_shipping_address). Out of scope: the threshold calibrated on the validation "
+        "file to keep in-scope accuracy at 0.90 gives 0.93 on the test part, so it is "
+        "conservative by the gap between the two parts. Chinese polarity: character n-grams "
+        "with naive-Bayes weights plus the embedding add 0.004 to the n-grams alone.",
+        "",
         "kefu's own seed examples (kefu/ai/data), 5-fold cross-validation:",
         "",
         "| seeds | macro-F1 | accuracy |",
