@@ -107,6 +107,7 @@ OWN_SECTIONS = (
     "## Workforce staffing",
     "## Workforce roster",
     "## Analytics",
+    "## Offline AI",
 )
 
 

@@ -17,6 +17,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
 from kefu.analytics.cli import analytics_app
+from kefu.ai.cli import ai_app
 from kefu.channels.email.cli import email_app
 from kefu.commerce.cli import commerce_app
 from kefu.config import Settings, ensure_data_dir, load_settings
@@ -42,6 +43,7 @@ app.add_typer(email_app, name="email")
 app.add_typer(commerce_app, name="commerce")
 app.add_typer(workforce_app, name="workforce")
 app.add_typer(analytics_app, name="analytics")
+app.add_typer(ai_app, name="ai")
 
 err = Console(stderr=True, highlight=False)
 out = Console(highlight=False)

@@ -18,6 +18,7 @@ DOMAINS = (
     "workforce.scheduling",
     "analytics",
     "analytics.reports",
+    "ai",
     "api",
     "compliance",
 )

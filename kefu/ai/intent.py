@@ -1,0 +1,139 @@
+"""The intent classifier: TF-IDF of words and characters beside a sentence embedding, one
+logistic regression over both, and an out-of-scope answer below a calibrated confidence."""
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from scipy import sparse
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from kefu.ai import embedding
+
+OUT_OF_SCOPE = "oos"
+_NUMBER = re.compile(r"\d+")
+
+
+def normalise(text: str) -> str:
+    """Lower case, every number one token: an order number says nothing about the intent."""
+    return _NUMBER.sub("0", text.lower())
+
+
+@dataclass(frozen=True)
+class Prediction:
+    intent: str  # OUT_OF_SCOPE when the best intent's confidence is under the threshold
+    confidence: float  # the model's probability of its best in-scope intent
+    best: str  # that best in-scope intent, even when the answer is out of scope
+
+
+class IntentClassifier:
+    """Train with `fit`, answer with `predict`; the same object classifies an evaluation
+    CSV and live tickets. `embed` is swappable so tests and experiments can reuse vectors."""
+
+    def __init__(
+        self,
+        *,
+        c: float = 100.0,
+        embedding_weight: float = 2.0,
+        threshold: float = 0.0,
+        embed: Callable[[Sequence[str]], np.ndarray] | None = None,
+        solver: str = "newton-cg",
+        max_features: int = 30_000,
+    ) -> None:
+        self.c = c
+        self.embedding_weight = embedding_weight
+        self.threshold = threshold
+        self.embed = embed or embedding.embed
+        # capped vocabularies bound the model's memory (intents x features weights, and the
+        # solver's copies of them) on large training sets; few-shot sets never reach the cap
+        self.words = TfidfVectorizer(
+            ngram_range=(1, 2), sublinear_tf=True, preprocessor=normalise,
+            max_features=max_features // 3,
+        )  # fmt: skip
+        self.chars = TfidfVectorizer(
+            analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True, preprocessor=normalise,
+            max_features=max_features,
+        )  # fmt: skip
+        self.model = LogisticRegression(C=c, solver=solver, max_iter=3000)
+
+    @property
+    def intents(self) -> list[str]:
+        return [str(label) for label in self.model.classes_]
+
+    def features(
+        self, texts: Sequence[str], *, fit: bool = False, vectors: np.ndarray | None = None
+    ) -> sparse.csr_matrix:
+        """Its input: TF-IDF of words and characters and the (weighted) embedding; pass
+        `vectors` when the embeddings of `texts` are already at hand."""
+        if fit:
+            words, chars = self.words.fit_transform(texts), self.chars.fit_transform(texts)
+        else:
+            words, chars = self.words.transform(texts), self.chars.transform(texts)
+        parts = [words, chars]
+        if self.embedding_weight:
+            vectors = self.embed(texts) if vectors is None else vectors
+            parts.append(sparse.csr_matrix(vectors * self.embedding_weight))
+        return sparse.hstack(parts, format="csr")
+
+    def fit(self, texts: Sequence[str], intents: Sequence[str]) -> "IntentClassifier":
+        """Learn the in-scope intents; rows labelled `oos` are left out (a threshold on
+        confidence finds out-of-scope messages far better than an `oos` class would)."""
+        pairs = [(t, i) for t, i in zip(texts, intents, strict=True) if i != OUT_OF_SCOPE]
+        if len({i for _, i in pairs}) < 2:
+            raise ValueError("need examples of at least two intents")
+        kept_texts = [t for t, _ in pairs]
+        self.model.fit(self.features(kept_texts, fit=True), [i for _, i in pairs])
+        return self
+
+    def probabilities(self, texts: Sequence[str]) -> np.ndarray:
+        return self.model.predict_proba(self.features(texts))
+
+    def predict(self, texts: Sequence[str]) -> list[Prediction]:
+        return self.decide(self.probabilities(texts))
+
+    def decide(self, probabilities: np.ndarray) -> list[Prediction]:
+        best = probabilities.argmax(axis=1)
+        confidence = probabilities[np.arange(len(best)), best]
+        intents = self.intents
+        return [
+            Prediction(
+                intent=intents[b] if p >= self.threshold else OUT_OF_SCOPE,
+                confidence=float(p),
+                best=intents[b],
+            )
+            for b, p in zip(best, confidence, strict=True)
+        ]
+
+    def calibrate(
+        self, texts: Sequence[str], intents: Sequence[str], *, in_scope_accuracy: float = 0.90
+    ) -> float:
+        """Set the out-of-scope threshold to the highest confidence that still keeps the
+        accuracy on the in-scope rows of this held-out set at `in_scope_accuracy` or more
+        (so as many out-of-scope messages as possible fall under it)."""
+        probabilities = self.probabilities(texts)
+        self.threshold = choose_threshold(
+            probabilities, np.array(intents), self.model.classes_, in_scope_accuracy
+        )
+        return self.threshold
+
+
+def choose_threshold(
+    probabilities: np.ndarray, truth: np.ndarray, classes: np.ndarray, target: float
+) -> float:
+    in_scope = truth != OUT_OF_SCOPE
+    if not in_scope.any():
+        return 0.0
+    best = probabilities[in_scope].argmax(axis=1)
+    confidence = probabilities[in_scope][np.arange(len(best)), best]
+    correct = classes[best] == truth[in_scope]
+    # raising the threshold only ever turns in-scope answers into "oos": accuracy falls
+    # monotonically, so the answer is the last candidate that still meets the target
+    chosen = 0.0
+    for candidate in np.unique(confidence):
+        if (correct & (confidence >= candidate)).mean() >= target:
+            chosen = float(candidate)
+        else:
+            break
+    return chosen

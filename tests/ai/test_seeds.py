@@ -1,0 +1,48 @@
+"""The default taxonomy's seed examples: every intent in English and Chinese, nothing else."""
+
+from collections import Counter
+
+import numpy as np
+
+from kefu.ai.intent import OUT_OF_SCOPE, IntentClassifier, choose_threshold
+from kefu.ai.taxonomy import DEFAULT_INTENTS, seed_examples
+
+IDS = {intent.id for intent in DEFAULT_INTENTS}
+
+
+def test_every_intent_has_english_and_chinese_seeds() -> None:
+    for language in ("en", "zh"):
+        counts = Counter(intent for _, intent in seed_examples(language))
+        assert set(counts) == IDS, language
+        assert min(counts.values()) >= 8, language
+
+
+def test_seed_texts_are_not_repeated() -> None:
+    texts = [text for text, _ in seed_examples()]
+    assert len(texts) == len(set(texts))
+
+
+def test_the_threshold_keeps_in_scope_accuracy_and_catches_the_rest() -> None:
+    # given four held-out rows: two confident and right, one unsure and right, one unsure oos
+    classes = np.array(["cancel_order", "order_status"])
+    probabilities = np.array([[0.95, 0.05], [0.1, 0.9], [0.6, 0.4], [0.55, 0.45]])
+    truth = np.array(["cancel_order", "order_status", "cancel_order", OUT_OF_SCOPE])
+    # when / then: all three in-scope answers must stay, so the threshold is the lowest (0.6)
+    assert choose_threshold(probabilities, truth, classes, 1.0) == 0.6
+    # two of three in-scope answers are enough: the threshold rises to the second best
+    assert choose_threshold(probabilities, truth, classes, 0.66) == 0.9
+
+
+def test_below_the_threshold_the_answer_is_out_of_scope() -> None:
+    def embed(texts):
+        return np.zeros((len(texts), 512), dtype=np.float32)
+
+    classifier = IntentClassifier(embed=embed, embedding_weight=0).fit(
+        ["cancel my order", "cancel it please", "where is my order", "track my parcel"],
+        ["cancel_order", "cancel_order", "order_status", "order_status"],
+    )
+    classifier.threshold = 0.99
+    [prediction] = classifier.predict(["cancel my order now"])
+    assert prediction.intent == OUT_OF_SCOPE
+    assert prediction.best == "cancel_order"
+    assert 0.5 < prediction.confidence < 0.99
