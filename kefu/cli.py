@@ -16,8 +16,8 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
-from kefu.analytics.cli import analytics_app
 from kefu.ai.cli import ai_app
+from kefu.analytics.cli import analytics_app
 from kefu.channels.email.cli import email_app
 from kefu.commerce.cli import commerce_app
 from kefu.config import Settings, ensure_data_dir, load_settings
