@@ -1,6 +1,6 @@
 """Where the queries read summed measures: the hourly rollups when the filter names at most
 one dimension (a few hundred rows a month), else the per-ticket metrics of the range summed
-the same way (kefu.analytics.rollup), which is exact but reads every matching ticket."""
+the same way by the database (kefu.analytics.exact)."""
 
 from __future__ import annotations
 
@@ -35,9 +35,6 @@ _METRIC_COLUMNS = {
     "intent": TicketMetrics.intent,
     "priority": TicketMetrics.priority,
 }
-
-
-_UNREAD = ("next_replies", "sla", "computed_at", "last_event_id")
 
 
 def distinct_keys(session: Session, dim: str) -> list[str]:
