@@ -104,9 +104,11 @@ def _parts() -> list[tuple[Any, Any, dict[str, Any]]]:
 
 
 def _hour(session: Session, moment: Any) -> Any:
-    if session.get_bind().dialect.name == "postgresql":
+    """The moment's hour: PostgreSQL's epoch ÷ 3600; SQLite cuts its UTC text to
+    "YYYY-MM-DD HH" (no date parsing per row), which `_group_key` turns into the number."""
+    if _is_pg(session):
         return cast(func.floor(func.extract("epoch", moment) / 3600), BigInteger)
-    return cast(func.strftime("%s", moment), BigInteger) / 3600
+    return func.substr(moment, 1, 13)
 
 
 def _key_column(session: Session, by: str) -> tuple[Any, Any]:
@@ -170,5 +172,8 @@ def summed(
 
 def _group_key(value: Any, group: str) -> Any:
     if group == "hour":
+        if isinstance(value, str):
+            moment = datetime.strptime(value, "%Y-%m-%d %H").replace(tzinfo=UTC)
+            return int(moment.timestamp()) // 3600
         return int(value)
     return "" if value is None else str(value)
