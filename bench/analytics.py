@@ -157,8 +157,9 @@ def handler_cost(database: Database, tickets: int) -> float:
 def measure(
     backend: str, database: Database, cache: Path, options: argparse.Namespace, turn: Any
 ) -> tuple[list[Row], dict[str, float]]:
-    """Load the rows, then (holding `turn`, so the other backend's loading does not share
-    the machine with the timings) time every dashboard query and its naive twin."""
+    """Load the rows, then time every dashboard query and its naive twin; `turn` (with
+    --together: a barrier and a lock) waits until every backend has loaded and lets one
+    time at a time, so the timings never share the machine with this run's other work."""
     facts: dict[str, float] = {}
     tickets, runs = options.tickets, options.runs
     with Progress(disable=turn is not None) as progress:
@@ -168,7 +169,9 @@ def measure(
         facts["generate_s"] = time.perf_counter() - begin
     print(f"{backend}: loaded in {facts['generate_s']:.0f} s", flush=True)
     facts.update({k: float(v) for k, v in counts.items()})
-    with turn or nullcontext():
+    if turn is not None:
+        turn[0].wait()
+    with turn[1] if turn is not None else nullcontext():
         return _timings(backend, database, facts, tickets, runs, options.rebuild), facts
 
 
@@ -292,7 +295,7 @@ def main() -> None:
         if options.together and len(backends) > 1:
             context = multiprocessing.get_context("fork")
             with context.Manager() as manager, context.Pool(len(backends)) as pool:
-                turn = manager.Lock()
+                turn = (manager.Barrier(len(backends)), manager.Lock())
                 args = [(b, Path(scratch), cache, options, turn) for b in backends]
                 results = pool.starmap(_one, args)
         else:
