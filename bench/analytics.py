@@ -3,9 +3,12 @@ each) on SQLite and PostgreSQL, side by side with a naive query over tickets and
 answering the same question in the same run.
 
 python -m bench.analytics [--tickets 1000000] [--runs 5] [--only sqlite|postgresql]
+    [--cache DIR] [--workers 2] [--together]
 Writes the "## Analytics" section of docs/benchmarks.md (unless --only or --no-write). The
-data is written in bulk by bench/analytics_data.py; `--rebuild` also times
-`kefu analytics rebuild` over it (slow at a million tickets)."""
+rows are made once by `--workers` processes (bench/analytics_data.py; kept in --cache for
+the next run) and written in bulk (bench/analytics_load.py); --together loads both
+databases at once and times them in turn; `--rebuild` also times `kefu analytics rebuild`
+over the data (slow at a million tickets)."""
 
 from __future__ import annotations
 
