@@ -78,8 +78,8 @@ def ordered_within(
     if ids:
         first = min(m for _c, m in moments)
         last = max(m for _c, m in moments) + timedelta(days=days)
-        for start in range(0, len(ids), 10_000):  # a month of pre-sale tickets in a few reads
-            chunk = ids[start : start + 10_000]
+        for start in range(0, len(ids), 1000):
+            chunk = ids[start : start + 1000]
             for customer_id, placed_at in session.execute(
                 select(Order.customer_id, Order.placed_at).where(
                     Order.customer_id.in_(chunk), Order.placed_at >= first, Order.placed_at <= last
