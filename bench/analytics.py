@@ -3,26 +3,33 @@ each) on SQLite and PostgreSQL, side by side with a naive query over tickets and
 answering the same question in the same run.
 
 python -m bench.analytics [--tickets 1000000] [--runs 5] [--only sqlite|postgresql]
+    [--cache DIR] [--workers 2] [--together]
 Writes the "## Analytics" section of docs/benchmarks.md (unless --only or --no-write). The
-data is written in bulk by bench/analytics_data.py; `--rebuild` also times
-`kefu analytics rebuild` over it (slow at a million tickets)."""
+rows are made once by `--workers` processes (bench/analytics_data.py; kept in --cache for
+the next run) and written in bulk (bench/analytics_load.py); --together loads both
+databases at once and times them in turn; `--rebuild` also times `kefu analytics rebuild`
+over the data (slow at a million tickets)."""
 
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import os
 import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 from rich.progress import Progress
 
 from bench import analytics_naive as naive
-from bench.analytics_data import END, build, load
+from bench.analytics_data import END, build
+from bench.analytics_load import load
 from bench.harness import REPORT, fresh_database, machine, write_section
 from kefu.analytics import queries, service
 from kefu.analytics.filters import ReportFilter
@@ -121,6 +128,17 @@ def dashboards(database: Database) -> list[tuple[str, Callable, Callable]]:  # t
             None,
         ),
         (
+            "series: 5 metrics per day, team + channel (exact path, 90 days)",
+            ours(lambda s: queries.series(s, flt=replace(quarter, team_id=team, channel="email"),
+                                          metrics=SERIES)),
+            None,
+        ),
+        (
+            "agent leaderboard, channel = email (exact path, 30 days)",
+            ours(lambda s: queries.breakdown(s, flt=replace(month, channel="email"), by="agent")),
+            None,
+        ),
+        (
             "overview, one year",
             ours(lambda s: queries.overview(s, flt=replace(month, since=year))),
             None,
@@ -140,15 +158,34 @@ def handler_cost(database: Database, tickets: int) -> float:
 
 
 def measure(
-    backend: str, database: Database, cache: Path, tickets: int, runs: int, rebuild: bool
+    backend: str, database: Database, cache: Path, options: argparse.Namespace, turn: Any
 ) -> tuple[list[Row], dict[str, float]]:
+    """Load the rows, then time every dashboard query and its naive twin; `turn` (with
+    --together: a barrier and a lock) waits until every backend has loaded and lets one
+    time at a time, so the timings never share the machine with this run's other work."""
     facts: dict[str, float] = {}
-    with Progress() as progress:
+    tickets, runs = options.tickets, options.runs
+    with Progress(disable=turn is not None) as progress:
         task = progress.add_task(f"{backend}: writing {tickets:,} tickets", total=tickets)
         begin = time.perf_counter()
         counts = load(database, cache, progress=lambda n: progress.advance(task, n))
         facts["generate_s"] = time.perf_counter() - begin
+    print(f"{backend}: loaded in {facts['generate_s']:.0f} s", flush=True)
     facts.update({k: float(v) for k, v in counts.items()})
+    if turn is not None:
+        turn[0].wait()
+    with turn[1] if turn is not None else nullcontext():
+        return _timings(backend, database, facts, tickets, runs, options.rebuild), facts
+
+
+def _timings(
+    backend: str,
+    database: Database,
+    facts: dict[str, float],
+    tickets: int,
+    runs: int,
+    rebuild: bool,
+) -> list[Row]:
     rows = []
     for what, ours, baseline in dashboards(database):
         ours()  # warm the caches both sides get
@@ -164,7 +201,7 @@ def measure(
         begin = time.perf_counter()
         service.rebuild(database)
         facts["rebuild_s"] = time.perf_counter() - begin
-    return rows, facts
+    return rows
 
 
 def section(
@@ -208,6 +245,15 @@ def section(
     return [*lines, ""]
 
 
+def _one(
+    backend: str, scratch: Path, cache: Path, options: argparse.Namespace, turn: Any
+) -> tuple[list[Row], dict[str, float]]:
+    load_domains()
+    url = os.environ.get("KEFU_TEST_POSTGRESQL_URL")
+    with fresh_database(backend, scratch, url) as database:
+        return measure(backend, database, cache, options, turn)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument(
@@ -219,35 +265,47 @@ def main() -> None:
     parser.add_argument("--only", choices=["sqlite", "postgresql"])
     parser.add_argument("--rebuild", action="store_true")
     parser.add_argument("--no-write", action="store_true")
+    parser.add_argument("--workers", type=int, default=2, help="processes making the rows")
     parser.add_argument(
-        "--cache", help="keep the generated rows in this file (reused if it exists)"
+        "--together", action="store_true", help="load both databases at once (timed in turn)"
+    )
+    parser.add_argument(
+        "--cache", help="keep the generated rows in this directory (reused if it exists)"
     )
     options = parser.parse_args()
-    postgres_url = os.environ.get("KEFU_TEST_POSTGRESQL_URL")
     backends = [options.only] if options.only else ["sqlite", "postgresql"]
+    if "postgresql" in backends and not os.environ.get("KEFU_TEST_POSTGRESQL_URL"):
+        print("KEFU_TEST_POSTGRESQL_URL is not set: PostgreSQL skipped")
+        backends.remove("postgresql")
     rows: list[Row] = []
     facts: dict[str, dict[str, float]] = {}
-    load_domains()
     with tempfile.TemporaryDirectory(dir=os.environ.get("KEFU_BENCH_DIR")) as scratch:
-        cache = Path(options.cache or Path(scratch) / "analytics.pickle")
-        if not cache.exists():
+        cache = Path(options.cache or Path(scratch) / "analytics-rows")
+        if not (cache / "head.pickle").exists():
             with Progress() as progress:
                 task = progress.add_task(
                     f"making {options.tickets:,} tickets", total=options.tickets
                 )
                 begin = time.perf_counter()
-                build(options.tickets, cache, progress=lambda n: progress.advance(task, n))
-                build_s = time.perf_counter() - begin
-            print(f"made the rows in {build_s:.0f} s")
-        for backend in backends:
-            if backend == "postgresql" and not postgres_url:
-                print("KEFU_TEST_POSTGRESQL_URL is not set: PostgreSQL skipped")
-                continue
-            with fresh_database(backend, Path(scratch), postgres_url) as database:
-                found, facts[backend] = measure(
-                    backend, database, cache, options.tickets, options.runs, options.rebuild
+                build(
+                    options.tickets,
+                    cache,
+                    workers=options.workers,
+                    progress=lambda n: progress.advance(task, n),
                 )
-                rows += found
+                build_s = time.perf_counter() - begin
+            print(f"made the rows in {build_s:.0f} s", flush=True)
+        if options.together and len(backends) > 1:
+            context = multiprocessing.get_context("fork")
+            with context.Manager() as manager, context.Pool(len(backends)) as pool:
+                turn = (manager.Barrier(len(backends)), manager.Lock())
+                args = [(b, Path(scratch), cache, options, turn) for b in backends]
+                results = pool.starmap(_one, args)
+        else:
+            results = [_one(b, Path(scratch), cache, options, None) for b in backends]
+        for backend, (found, backend_facts) in zip(backends, results, strict=True):
+            rows += found
+            facts[backend] = backend_facts
     lines = section(rows, facts, options.tickets, options.runs)
     print("\n".join(lines))
     if not options.only and not options.no_write:

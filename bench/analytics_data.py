@@ -6,27 +6,21 @@ from them (kefu.analytics.rollup) — what `kefu analytics rebuild` would write.
 
 from __future__ import annotations
 
-import json
+import multiprocessing
 import pickle
 import random
-from collections.abc import Callable, Iterable, Sequence
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, text
-
-from kefu.accounts import service as accounts
-from kefu.accounts.schemas import AgentCreate, TeamCreate
 from kefu.analytics import rollup
 from kefu.analytics.compute import HistoryEvent, TicketNow, compute
 from kefu.analytics.models import TicketMetrics
-from kefu.db import Base, Database, UtcDateTime
 from kefu.kit.actor import Actor
-from kefu.sla import business_hours
 from kefu.sla.calendar import AlwaysOpen, BusinessCalendar, Calendar, Interval
-from kefu.sla.schemas import ScheduleIn
 
 SYSTEM = Actor.system()
 END = datetime(2026, 12, 1, tzinfo=UTC)
@@ -38,89 +32,19 @@ PRIORITIES = [("normal", 75), ("high", 12), ("low", 10), ("urgent", 3)]
 TAGS = ["refund", "shipping", "size", "damaged", "exchange", "invoice", "vip", "pre-sale"]
 HOUR_WEIGHTS = [1, 1, 1, 1, 1, 2, 3, 5, 8, 10, 10, 9, 8, 9, 10, 10, 9, 8, 7, 6, 5, 4, 3, 2]
 BATCH = 20_000
+EVENTS_PER_TICKET = 12  # the most a story makes is 11
 
 
 def _pick(rng: random.Random, weighted: list[tuple[Any, int]]) -> Any:
     return rng.choices([v for v, _w in weighted], [w for _v, w in weighted])[0]
 
 
-def setup(database: Database) -> tuple[dict[int, list[int]], dict[int, Calendar]]:
-    """Teams with their agents (via the services) and London business hours for two teams:
-    ({team id: [agent id]}, {team id: calendar})."""
-    with database.unit_of_work(actor=SYSTEM) as session:
-        teams: dict[int, list[int]] = {}
-        for t in range(TEAMS):
-            team = accounts.create_team(session, actor=SYSTEM, data=TeamCreate(name=f"Team {t}"))
-            teams[team.id] = [
-                accounts.create_agent(
-                    session,
-                    actor=SYSTEM,
-                    data=AgentCreate(name=f"Agent {t}.{a}", email=f"a{t}.{a}@bench.example"),
-                ).id
-                for a in range(AGENTS_PER_TEAM)
-            ]
-        week = [{"weekday": d, "start": "09:00", "end": "18:00"} for d in range(5)]
-        data = ScheduleIn(
-            name="London", time_zone="Europe/London", intervals=week, team_ids=list(teams)[:2]
-        )
-        schedule = business_hours.create_schedule(session, actor=SYSTEM, data=data)
-        calendar = business_hours.calendar_of(schedule)
-    calendars: dict[int, Calendar] = {t: AlwaysOpen() for t in teams}
-    for team_id in list(teams)[:2]:
-        calendars[team_id] = calendar
-    return teams, calendars
-
-
-def _sqlite_time(moment: datetime) -> str:
-    return moment.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
-
-
-class Writer:
-    """Bulk rows into a table: executemany on SQLite, COPY on PostgreSQL."""
-
-    def __init__(self, database: Database) -> None:
-        self.database = database
-        self.sqlite = database.engine.dialect.name == "sqlite"
-
-    def converters(self, table: str, columns: Sequence[str]) -> list[tuple[int, Any]]:
-        """(column index, conversion) for the columns that need one."""
-        found: list[tuple[int, Any]] = []
-        for index, name in enumerate(columns):
-            kind = Base.metadata.tables[table].c[name].type
-            if isinstance(kind, UtcDateTime) and self.sqlite:
-                found.append((index, _sqlite_time))
-            elif isinstance(kind, JSON) or "JSON" in type(kind).__name__:
-                found.append((index, json.dumps))
-            elif isinstance(kind, Boolean) and self.sqlite:
-                found.append((index, int))
-        return found
-
-    def write(self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]]) -> None:
-        prepared = [list(row) for row in rows]
-        if not prepared:
-            return
-        for index, convert in self.converters(table, columns):
-            for row in prepared:
-                if row[index] is not None:
-                    row[index] = convert(row[index])
-        with self.database.engine.begin() as connection:
-            if self.sqlite:
-                marks = ", ".join("?" for _c in columns)
-                sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({marks})"
-                connection.exec_driver_sql(sql, [tuple(r) for r in prepared])
-                return
-            raw = connection.connection.driver_connection
-            statement = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-            with raw.cursor() as cursor, cursor.copy(statement) as copy:  # type: ignore[union-attr]
-                for row in prepared:
-                    copy.write_row(row)
-
-
 def _story(
-    rng: random.Random, ticket_id: int, teams: dict[int, list[int]]
+    rng: random.Random, share: float, teams: dict[int, list[int]]
 ) -> tuple[dict[str, Any], list[HistoryEvent]]:
-    """One ticket's final state and its events."""
-    created = END - timedelta(days=rng.random() * DAYS)
+    """One ticket's final state and its events; it is created `share` of the way through
+    the year (at an hour of that day drawn from HOUR_WEIGHTS)."""
+    created = END - timedelta(days=DAYS * (1 - share))  # ids follow time, as they do
     created = created.replace(hour=rng.choices(range(24), HOUR_WEIGHTS)[0])
     if created >= END:
         created -= timedelta(days=1)
@@ -184,24 +108,22 @@ def expected_teams() -> dict[int, list[int]]:
     }
 
 
-def build(
-    tickets: int, cache: Path, *, seed: int = 9, progress: Callable[[int], None] | None = None
+def _part(
+    low: int, high: int, tickets: int, seed: int, path: Path, customers: int, done: Any
 ) -> None:
-    """Make every row once (the slow part: each ticket's metrics computed by the handler's
-    function) into `cache`, a pickle stream of batches, then the rollup sums."""
+    """Tickets low+1 … high into `path` (a pickle stream of batches, then the part's rollup
+    rows); event ids from low × EVENTS_PER_TICKET + 1, so parts never share one."""
     rng = random.Random(seed)
     teams = expected_teams()
     calendars = _calendars(teams)
-    customers = max(100, int(tickets * CUSTOMERS_PER_TICKET))
     total: rollup.Sums = {}
     metric_columns = [c.key for c in TicketMetrics.__table__.columns]
-    event_id = 0
-    with cache.open("wb") as out:
-        pickle.dump({"customers": customers, "tickets": tickets}, out)
-        for low in range(0, tickets, BATCH):
+    event_id = low * EVENTS_PER_TICKET
+    with path.open("wb") as out:
+        for first in range(low, high, BATCH):
             ticket_rows, tag_rows, event_rows, metric_rows = [], [], [], []
-            for ticket_id in range(low + 1, min(tickets, low + BATCH) + 1):
-                state, history = _story(rng, ticket_id, teams)
+            for ticket_id in range(first + 1, min(high, first + BATCH) + 1):
+                state, history = _story(rng, (ticket_id - rng.random()) / tickets, teams)
                 channel, kind = _pick(rng, CHANNELS), _pick(rng, TYPES)
                 priority = _pick(rng, PRIORITIES)
                 tags = sorted(set(rng.sample(TAGS, rng.choice((0, 0, 1, 1, 2)))))
@@ -245,79 +167,78 @@ def build(
                 },
                 out,
             )
-            if progress is not None:
-                progress(len(ticket_rows))
-        pickle.dump({"rollups": rollup.rows_of(total), "events": event_id}, out)
+            with done.get_lock():
+                done.value += len(ticket_rows)
+    with path.with_suffix(".rollups").open("wb") as out:
+        pickle.dump({"rows": rollup.rows_of(total), "last_event": event_id}, out)
 
 
-TICKET_COLUMNS = [
-    "id", "subject", "status", "priority", "type", "channel", "requester_id", "assignee_id",
-    "team_id", "created_at", "updated_at", "last_message_at", "solved_at", "message_count",
-]  # fmt: skip
-EVENT_COLUMNS = ["id", "type", "subject_type", "subject_id", "payload", "actor", "created_at"]
+def _merge(parts: list[list[tuple[Any, ...]]]) -> list[tuple[Any, ...]]:
+    """One rollup row per (dim, key, hour): the parts' rows summed."""
+    merged: dict[tuple[Any, ...], list[Any]] = {}
+    for rows in parts:
+        for row in rows:
+            key = row[:3]
+            seen = merged.get(key)
+            if seen is None:
+                merged[key] = list(row)
+            else:
+                for index in range(3, len(row)):
+                    seen[index] += row[index]
+    return [tuple(row) for row in merged.values()]
 
 
-def load(
-    database: Database, cache: Path, *, progress: Callable[[int], None] | None = None
-) -> dict[str, int]:
-    """Write the cached rows into a fresh, migrated database; returns row counts."""
-    teams, _calendars_unused = setup(database)
-    assert teams == expected_teams(), "the bench expects a fresh database"
-    writer = Writer(database)
-    columns = {
-        "tickets": TICKET_COLUMNS,
-        "ticket_tags": ["ticket_id", "tag_id"],
-        "events": EVENT_COLUMNS,
-        TicketMetrics.__tablename__: [c.key for c in TicketMetrics.__table__.columns],
+def build(
+    tickets: int,
+    cache: Path,
+    *,
+    seed: int = 9,
+    workers: int = 2,
+    progress: Callable[[int], None] | None = None,
+) -> None:
+    """Make every row once into the directory `cache`: `workers` processes each make a
+    contiguous share of the tickets (each ticket's metrics computed by the handler's own
+    function — the slow part), then their rollup rows are summed into rollups.pickle."""
+    cache.mkdir(parents=True, exist_ok=True)
+    customers = max(100, int(tickets * CUSTOMERS_PER_TICKET))
+    context = multiprocessing.get_context("fork")
+    done = context.Value("q", 0)
+    share = -(-tickets // workers)
+    paths = [cache / f"part-{k}.pickle" for k in range(workers)]
+    processes = [
+        context.Process(
+            target=_part,
+            args=(k * share, min(tickets, (k + 1) * share), tickets, seed + k, paths[k]),
+            kwargs={"customers": customers, "done": done},
+        )
+        for k in range(workers)
+        if k * share < tickets
+    ]
+    for process in processes:
+        process.start()
+    reported = 0
+    while any(p.is_alive() for p in processes) or reported < done.value:
+        time.sleep(0.5)
+        now = done.value
+        if progress is not None and now > reported:
+            progress(now - reported)
+        reported = now
+    for process in processes:
+        process.join()
+        if process.exitcode:
+            raise RuntimeError(f"a generator process failed ({process.exitcode})")
+    parts, last_event = [], 0
+    for path in paths[: len(processes)]:
+        with path.with_suffix(".rollups").open("rb") as source:
+            found = pickle.load(source)  # noqa: S301  our own file, just written
+        parts.append(found["rows"])
+        last_event = max(last_event, found["last_event"])
+    head = {
+        "customers": customers,
+        "tickets": tickets,
+        "parts": [p.name for p in paths[: len(processes)]],
+        "rollups": _merge(parts),
+        "last_event": last_event,
     }
-    with database.engine.connect() as connection:
-        offset = connection.execute(text("SELECT coalesce(max(id), 0) FROM events")).scalar_one()
-    counts = {"tickets": 0, "events": 0, "rollup_rows": 0}
-    with cache.open("rb") as source:
-        head = pickle.load(source)  # noqa: S301  our own file, just written
-        start = END - timedelta(days=DAYS + 1)
-        people = head["customers"]
-        for low in range(0, people, BATCH):
-            writer.write(
-                "customers",
-                ["id", "name", "tags", "notes", "is_vip", "created_at", "updated_at"],
-                [[i + 1, f"Customer {i + 1}", [], "", False, start, start]
-                 for i in range(low, min(people, low + BATCH))],
-            )  # fmt: skip
-        writer.write("tags", ["id", "name"], [[i + 1, t] for i, t in enumerate(TAGS)])
-        while True:
-            batch = pickle.load(source)  # noqa: S301
-            if "rollups" in batch:
-                break
-            for row in batch["events"]:
-                row[0] += offset
-            for table, rows in batch.items():
-                writer.write(table, columns[table], rows)
-            counts["tickets"] += len(batch["tickets"])
-            counts["events"] += len(batch["events"])
-            if progress is not None:
-                progress(len(batch["tickets"]))
-    with database.engine.begin() as connection:
-        rollup.insert_rows(connection, batch["rollups"])
-    counts["rollup_rows"] = len(batch["rollups"])
-    _finish(database, people, offset + batch["events"], head["tickets"])
-    return counts
-
-
-def _finish(database: Database, customers: int, events: int, tickets: int) -> None:
-    """Move the id sequences past the bulk rows and refresh the planner's statistics."""
-    with database.engine.begin() as connection:
-        if database.engine.dialect.name == "postgresql":
-            for table, value in (
-                ("customers", customers),
-                ("events", events),
-                ("tickets", tickets),
-                ("tags", len(TAGS)),
-            ):
-                connection.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {value})")
-                )
-        connection.execute(text("ANALYZE"))
-    if database.engine.dialect.name == "postgresql":
-        with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as c:
-            c.execute(text("VACUUM ANALYZE"))
+    with (cache / "head.pickle").open("wb") as out:
+        pickle.dump(head, out)

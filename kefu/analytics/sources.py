@@ -1,12 +1,10 @@
 """Where the queries read summed measures: the hourly rollups when the filter names at most
 one dimension (a few hundred rows a month), else the per-ticket metrics of the range summed
-the same way (kefu.analytics.rollup), which is exact but reads every matching ticket."""
+the same way by the database (kefu.analytics.exact)."""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from datetime import datetime, timedelta
-from types import SimpleNamespace
 from typing import Any
 
 from sqlalchemy import (
@@ -16,14 +14,13 @@ from sqlalchemy import (
     exists,
     func,
     literal,
-    or_,
     select,
     text,
     true,
 )
 from sqlalchemy.orm import Session
 
-from kefu.analytics import rollup
+from kefu.analytics import exact, rollup
 from kefu.analytics.filters import ReportFilter
 from kefu.analytics.models import TicketMetrics, rollups
 
@@ -38,9 +35,6 @@ _METRIC_COLUMNS = {
     "intent": TicketMetrics.intent,
     "priority": TicketMetrics.priority,
 }
-
-
-_UNREAD = ("next_replies", "sla", "computed_at", "last_event_id")
 
 
 def distinct_keys(session: Session, dim: str) -> list[str]:
@@ -98,31 +92,9 @@ def _rollup_where(dim: str, key: str | None, h0: int, h1: int) -> list[Any]:
 def _from_metrics(
     session: Session, flt: ReportFilter, columns: list[str], group: str, by: str | None
 ) -> Grouped:
-    start, end = flt.bounds()
     h0, h1 = hour_range(flt)
-    moments = (
-        TicketMetrics.created_at,
-        TicketMetrics.first_reply_at,
-        TicketMetrics.solved_at,
-        TicketMetrics.csat_at,
-    )
-    read = [c for c in TicketMetrics.__table__.columns if c.key not in _UNREAD]
-    statement = select(*read).where(
-        *metric_conditions(session, flt.narrowing()),
-        or_(*[and_(m >= start, m < end) for m in moments]),  # each range read by its index
-    )
-    total: rollup.Sums = {}
-    for row in session.execute(statement.execution_options(yield_per=5000)):
-        rollup.add_into(total, SimpleNamespace(**row._mapping))
-    dim = by or "all"
-    grouped: Grouped = defaultdict(lambda: defaultdict(int))
-    for (row_dim, key, hour), values in total.items():
-        if row_dim != dim or not h0 <= hour < h1:
-            continue
-        target = grouped[hour if group == "hour" else key if group == "key" else None]
-        for column in columns:
-            target[column] += values.get(column, 0)
-    return grouped
+    conditions = metric_conditions(session, flt.narrowing())
+    return exact.summed(session, conditions, h0, h1, columns, group, by)
 
 
 def summed(
