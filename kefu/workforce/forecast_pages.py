@@ -1,7 +1,7 @@
 """The forecast page (/workforce/forecast): a queue's week as a chart with its band,
 actuals, events and holidays; the chosen model and its WAPE; events and overrides."""
 
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
@@ -32,17 +32,6 @@ def _start(request: Request, actor: Actor) -> None:
     require(actor, MANAGE)
 
 
-def _day(text: str | None, default: date) -> date:
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            i18n.gettext("%(value)s is not a date (YYYY-MM-DD).", value=text)
-        ) from None
-
-
 def _page(
     request: Request, session: Session, *, queue_id: int | None, day: str | None, days: int,
     error: str | None = None, status: int = 200,
@@ -56,7 +45,7 @@ def _page(
     if queue_id is not None:
         now = request.app.state.runtime.clock()
         queue = queues.get_queue(session, queue_id)
-        first = _day(day, local_day(now, queue.time_zone))
+        first = forms.day_or(day, local_day(now, queue.time_zone))
         view = forecast_view(session, queue_id=queue_id, first_day=first, days=days, now=now)
     context = {"queues": all_queues, "view": view, "error": error, "days": days}
     if view is not None:

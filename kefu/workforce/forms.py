@@ -1,11 +1,13 @@
 """Workforce forms: what a manager typed, as the schemas the services take."""
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from starlette.datastructures import FormData
 
+from kefu.errors import InvalidInput
+from kefu.kit import i18n
 from kefu.workforce.schemas import EventIn, OverrideIn, QueueIn
 
 OPTIONAL_NUMBERS = (
@@ -65,3 +67,15 @@ def override_in(form: FormData, *, time_zone: str) -> OverrideIn:
             "note": str(form.get("note", "")),
         }
     )
+
+
+def day_or(text: str | None, default: date) -> date:
+    """The day a page was asked for (`?day=YYYY-MM-DD`), or the default when none."""
+    if not text:
+        return default
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise InvalidInput(
+            i18n.gettext("%(value)s is not a date (YYYY-MM-DD).", value=text)
+        ) from None

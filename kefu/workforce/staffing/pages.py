@@ -1,17 +1,16 @@
 """The staffing page (/workforce/staffing): a queue's week of requirements per interval with
 a chart, and the one-interval calculator (the CLI's inputs)."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
-from kefu.errors import InvalidInput
 from kefu.kit import i18n
 from kefu.permissions import require
 from kefu.web.deps import DbSession, PageActor
 from kefu.web.templating import language_for, render
-from kefu.workforce import queues
+from kefu.workforce import forms, queues
 from kefu.workforce.intervals import local_day
 from kefu.workforce.staffing.view import LABELS, calculate, calculator_defaults, week_view
 
@@ -38,7 +37,8 @@ def staffing_page(
     view = None
     if queue is not None:
         now = request.app.state.runtime.clock()
-        view = week_view(session, queue_id=queue.id, day=_day(day, local_day(now, queue.time_zone)))
+        first = forms.day_or(day, local_day(now, queue.time_zone))
+        view = week_view(session, queue_id=queue.id, day=first)
     defaults = calculator_defaults(queue)
     calculator = calculate(request.query_params, defaults) if calc else None
     context = {
@@ -53,14 +53,3 @@ def staffing_page(
         context["next_day"] = (view.monday + timedelta(days=7)).isoformat()
     status = 422 if calculator is not None and calculator.error else 200
     return render(request, "workforce/staffing.html", context, status=status)
-
-
-def _day(text: str | None, default: date) -> date:
-    if not text:
-        return default
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(
-            i18n.gettext("%(value)s is not a date (YYYY-MM-DD).", value=text)
-        ) from None
