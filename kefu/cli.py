@@ -134,6 +134,24 @@ def progress_bar() -> Progress:
     )
 
 
+def rebuild_with_progress(label: str, rebuild: Any, *, batch_size: int) -> int:
+    """A batched rebuild command (search index, metrics): connect, check the schema, run
+    `rebuild(database, batch_size=, progress=)` under a progress bar; returns its count."""
+    with clear_errors():
+        settings = settings_from()
+        database = connect(settings)
+        prepare_schema(settings, database, apply=False)
+        with progress_bar() as progress:
+            task = progress.add_task(label, total=None)
+            done = rebuild(
+                database,
+                batch_size=batch_size,
+                progress=lambda count, total: progress.update(task, completed=count, total=total),
+            )
+        database.dispose()
+    return done
+
+
 def fill_demo(database: Database, *, scale: int) -> None:
     from kefu import demo
 

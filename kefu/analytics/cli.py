@@ -14,18 +14,7 @@ def rebuild(
     """Recompute every ticket's metrics from its events, then the rollups (after an
     upgrade, a restore, or a change in how a metric is defined)."""
     from kefu.analytics.service import rebuild as rebuild_all
-    from kefu.cli import clear_errors, connect, out, prepare_schema, progress_bar, settings_from
+    from kefu.cli import out, rebuild_with_progress
 
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=False)
-        with progress_bar() as progress:
-            task = progress.add_task("analytics: tickets", total=None)
-            done = rebuild_all(
-                database,
-                batch_size=batch,
-                progress=lambda count, total: progress.update(task, completed=count, total=total),
-            )
-        database.dispose()
+    done = rebuild_with_progress("analytics: tickets", rebuild_all, batch_size=batch)
     out.print(f"Recomputed the metrics of {done} tickets.")

@@ -13,19 +13,8 @@ def reindex(
 ) -> None:
     """Rebuild every ticket's search document (after an upgrade or a restore)."""
     # kefu may keep running meanwhile: each batch replaces documents in place
-    from kefu.cli import clear_errors, connect, out, prepare_schema, progress_bar, settings_from
+    from kefu.cli import out, rebuild_with_progress
     from kefu.tickets.search_index import rebuild_index
 
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=False)
-        with progress_bar() as progress:
-            task = progress.add_task("search: tickets", total=None)
-            done = rebuild_index(
-                database,
-                batch_size=batch,
-                progress=lambda count, total: progress.update(task, completed=count, total=total),
-            )
-        database.dispose()
+    done = rebuild_with_progress("search: tickets", rebuild_index, batch_size=batch)
     out.print(f"Indexed {done} tickets for search.")
