@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kefu.analytics.reports import exports, pdf
+from kefu.analytics.reports import exports
 from kefu.analytics.reports.build import build_report, headline_lines
 from kefu.analytics.reports.document import period_text
 from kefu.analytics.reports.models import ReportDelivery, ReportSchedule
@@ -125,9 +125,11 @@ def report_mail(
             subject=subject,
             text="\n".join(lines),
         )
+        from kefu.analytics.reports.pdf import pdf_bytes  # reportlab: loaded when a PDF is made
+
         stem = f"report-{schedule.id}-{period.since.isoformat()}"
         message.add_attachment(
-            pdf.pdf_bytes(report), maintype="application", subtype="pdf", filename=f"{stem}.pdf"
+            pdf_bytes(report), maintype="application", subtype="pdf", filename=f"{stem}.pdf"
         )
         message.add_attachment(
             exports.xlsx_bytes(report),

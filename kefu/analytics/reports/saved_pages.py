@@ -11,7 +11,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 from starlette.datastructures import FormData
 
-from kefu.analytics.reports import exports, pdf, service
+from kefu.analytics.reports import exports, service
 from kefu.analytics.reports.build import build_report
 from kefu.analytics.reports.catalog import DEFAULT_SECTIONS, SECTIONS
 from kefu.analytics.reports.document import period_text
@@ -114,7 +114,9 @@ def export_saved(
         body = exports.xlsx_bytes(report, only=table)
         media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     elif fmt == "pdf":
-        body, media = pdf.pdf_bytes(report), "application/pdf"
+        from kefu.analytics.reports.pdf import pdf_bytes  # reportlab: loaded when a PDF is made
+
+        body, media = pdf_bytes(report), "application/pdf"
     elif fmt == "csv":
         if chosen is None:
             raise InvalidInput(_("name the table to export as CSV"))
@@ -205,4 +207,6 @@ def preview(request: Request, session: DbSession, actor: PageActor, schedule_id:
         title=schedule.name,
         now=now,
     )
-    return Response(pdf.pdf_bytes(report), media_type="application/pdf")
+    from kefu.analytics.reports.pdf import pdf_bytes  # reportlab: loaded when a PDF is made
+
+    return Response(pdf_bytes(report), media_type="application/pdf")
