@@ -57,18 +57,25 @@ class EventDelivery(Base):
 
 Handler = Callable[[Session, Event], None]
 BatchHandler = Callable[[Session, list[Event]], None]
+# (event type, payload) -> whether the handler wants the event; pure, never the database
+EventFilter = Callable[[str, dict[str, Any]], bool]
 
 
 @dataclass(frozen=True, slots=True)
 class HandlerSpec:
     """A registered handler; with `batch` its fn takes the list of events due together
-    (`fn(session, events)`), e.g. to index each touched ticket once for many events."""
+    (`fn(session, events)`), e.g. to index each touched ticket once for many events. `when`
+    filters at emit time: an event it refuses gets no delivery for this handler at all."""
 
     name: str
     event_types: tuple[str, ...]
     fn: Any  # Handler, or BatchHandler when batch
     max_attempts: int
     batch: bool = False
+    when: EventFilter | None = None
+
+    def wants(self, event_type: str, payload: dict[str, Any]) -> bool:
+        return self.when is None or self.when(event_type, payload)
 
 
 class HandlerRegistry:
@@ -107,15 +114,24 @@ registry = HandlerRegistry()
 
 
 def handles(
-    *event_types: str, name: str | None = None, max_attempts: int = 8, batch: bool = False
+    *event_types: str,
+    name: str | None = None,
+    max_attempts: int = 8,
+    batch: bool = False,
+    when: EventFilter | None = None,
 ) -> Any:
     """Register a handler `fn(session, event)`; it must be idempotent (it may run again).
     With `batch=True` it is `fn(session, events)` and gets every due event of its types that
-    one dispatch batch holds (in event order; one event alone when a batch run failed)."""
+    one dispatch batch holds (in event order; one event alone when a batch run failed).
+    `when(event_type, payload)` is asked as the event is written: a handler that would ignore
+    most events of its types (an agent's reply, a status that became solved) says so there,
+    and those events cost it no delivery row, lease or savepoint. It must read only its
+    arguments: the event's payload is all it can know then."""
 
     def decorate(fn: Any) -> Any:
         handler_name = name or f"{fn.__module__}.{fn.__qualname__}"
-        registry.register(HandlerSpec(handler_name, event_types, fn, max_attempts, batch))
+        spec = HandlerSpec(handler_name, event_types, fn, max_attempts, batch, when)
+        registry.register(spec)
         return fn
 
     return decorate
@@ -146,6 +162,7 @@ def emit(
     deliveries = [
         {"event_id": event.id, "handler": spec.name, "next_attempt_at": now}
         for spec in registry.for_type(event_type)
+        if spec.wants(event_type, event.payload)
     ]
     if deliveries:  # one executemany, outside the unit of work: nothing reads them back here
         session.execute(insert(EventDelivery.__table__), deliveries)
@@ -184,14 +201,15 @@ def emit_many(session: Session, events: list[NewEvent], *, actor: Actor | None =
     ]
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     ids = list(session.execute(statement, rows).scalars())
-    handlers: dict[str, list[str]] = {}
+    handlers: dict[str, list[HandlerSpec]] = {}
     deliveries = []
-    for event_id, item in zip(ids, events, strict=True):
+    for event_id, item, row in zip(ids, events, rows, strict=True):
         if item.type not in handlers:
-            handlers[item.type] = [spec.name for spec in registry.for_type(item.type)]
+            handlers[item.type] = registry.for_type(item.type)
         deliveries += [
-            {"event_id": event_id, "handler": name, "next_attempt_at": now}
-            for name in handlers[item.type]
+            {"event_id": event_id, "handler": spec.name, "next_attempt_at": now}
+            for spec in handlers[item.type]
+            if spec.wants(item.type, row["payload"])
         ]
     if deliveries:
         session.execute(insert(EventDelivery.__table__), deliveries)

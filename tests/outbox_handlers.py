@@ -49,3 +49,12 @@ def queues_a_job(session: Session, event: Event) -> None:
     if FAILURES_LEFT[event.id] > 0:
         FAILURES_LEFT[event.id] -= 1
         raise RuntimeError("webhook refused")
+
+
+@handles(
+    "test.filtered",
+    name="tests.filtered",
+    when=lambda _type, payload: payload.get("wanted") is True,
+)
+def filtered(session: Session, event: Event) -> None:
+    record(session, action="test.handled", entity_type="events", entity_id=event.id)

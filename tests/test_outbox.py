@@ -14,7 +14,7 @@ from kefu.compliance.models import AuditEntry
 from kefu.config import Settings
 from kefu.db import Database
 from kefu.dispatch import LEASE_SECONDS, _lease, backoff_seconds, dispatch_due
-from kefu.events import Event, EventDelivery, emit
+from kefu.events import Event, EventDelivery, NewEvent, emit, emit_many
 from kefu.jobs import JOBS, make_queue, start_consumer
 from kefu.kit.clock import utcnow
 from kefu.runtime import Runtime
@@ -83,6 +83,28 @@ def test_committed_event_runs_its_handler_once(database: Database) -> None:
     assert (first.done, second.ran) == (1, 0)
     assert handled_count(database, event_id) == 1
     assert delivery(database, event_id, "tests.record_delivery").status == "done"
+
+
+def test_a_handler_filter_leaves_unwanted_events_without_a_delivery(database: Database) -> None:
+    # given events of a filtered handler's type, wanted and not, one by one and in bulk
+    with database.unit_of_work() as session:
+        wanted = emit(
+            session, "test.filtered", subject_type="order", subject_id="1", payload={"wanted": True}
+        ).id
+        ignored = emit(session, "test.filtered", subject_type="order", subject_id="2").id
+        bulk = emit_many(
+            session,
+            [
+                NewEvent("test.filtered", "order", 3, {"wanted": False}),
+                NewEvent("test.filtered", "order", 4, {"wanted": True}),
+            ],
+        )
+    # then only the wanted ones have a delivery, and only they run
+    with database.sessions() as session:
+        delivered = set(session.scalars(select(EventDelivery.event_id)))
+    assert delivered == {wanted, bulk[1]}
+    assert dispatch_due(database).done == 2
+    assert [handled_count(database, i) for i in (wanted, ignored, *bulk)] == [1, 0, 0, 1]
 
 
 def test_failing_handler_is_retried_with_backoff_and_runs_once(database: Database) -> None:

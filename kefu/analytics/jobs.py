@@ -1,7 +1,8 @@
 """The analytics domain's event handlers: each ticket an event batch touched is recomputed
 once from its history (batch handler), and a ticket's SLA outcome is re-read after the sla
-domain moved its clocks for the same event."""
+domain moved its clocks for the same events."""
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 import kefu.sla.jobs  # noqa: F401  its handlers register first: the clocks move before we look
@@ -19,18 +20,26 @@ def follow_tickets(session: Session, events: list[Event]) -> None:
     service.refresh(session, ids)
 
 
-@handles("message.added", "ticket.updated", name="analytics.sla_outcomes")
-def follow_sla(session: Session, event: Event) -> None:
-    """The sla handler fulfils clocks on the same events, possibly after the batch above
-    ran (a batch handler runs at its first event): this one runs after sla.clocks on each
-    event (registered later, so its delivery comes later); when the met targets differ
-    from the stored row, the ticket is recomputed."""
-    if event.subject_type != "ticket" or not policies.any_active(session):
+@handles("message.added", "ticket.updated", name="analytics.sla_outcomes", batch=True)
+def follow_sla(session: Session, events: list[Event]) -> None:
+    """The sla handler fulfils clocks on the same events: as a batch handler it has run on
+    all of this batch's events before this one runs (registered earlier, so its first
+    delivery comes first). Tickets whose met targets differ from the stored row are
+    recomputed; without an active SLA policy there is nothing to read."""
+    ids = sorted({int(e.subject_id) for e in events if e.subject_type == "ticket"})
+    if not ids or not policies.any_active(session):
         return
-    ticket_id = int(event.subject_id)
-    row = session.get(TicketMetrics, ticket_id)
-    met = outcomes.fulfilled_metrics(session, [ticket_id])[ticket_id]
-    stored = {m for m, v in (row.sla or {}).items() if v == "achieved"} if row else set()
-    breached = {m for m, v in (row.sla or {}).items() if v == "breached"} if row else set()
-    if met - breached != stored:
-        service.refresh(session, [ticket_id])
+    rows = {
+        row.ticket_id: row
+        for row in session.scalars(select(TicketMetrics).where(TicketMetrics.ticket_id.in_(ids)))
+    }
+    fulfilled = outcomes.fulfilled_metrics(session, ids)
+    stale = []
+    for ticket_id in ids:
+        row = rows.get(ticket_id)
+        sla = (row.sla or {}) if row else {}
+        stored = {m for m, v in sla.items() if v == "achieved"}
+        breached = {m for m, v in sla.items() if v == "breached"}
+        if fulfilled[ticket_id] - breached != stored:
+            stale.append(ticket_id)
+    service.refresh(session, stale)

@@ -17,19 +17,27 @@ from kefu.runtime import current
 log = logging.getLogger(__name__)
 
 
-@handles("ticket.updated", name="feedback.schedule_csat")
+def _became_solved(_type: str, payload: dict[str, Any]) -> bool:
+    change = (payload.get("changes") or {}).get("status")
+    return isinstance(change, list) and len(change) == 2 and change[1] == "solved"
+
+
+def _agent_reply(_type: str, payload: dict[str, Any]) -> bool:
+    return payload.get("kind") == "reply" and payload.get("author_type") == "agent"
+
+
+@handles("ticket.updated", name="feedback.schedule_csat", when=_became_solved)
 def schedule_csat(session: Session, event: Event) -> None:
     """A ticket that became solved gets its survey scheduled (idempotent per solve)."""
-    change = ((event.payload or {}).get("changes") or {}).get("status")
-    if isinstance(change, list) and len(change) == 2 and change[1] == "solved":
+    if _became_solved(event.type, event.payload or {}):
         csat.schedule_survey(session, ticket_id=int(event.subject_id))
 
 
-@handles("message.added", name="feedback.review_followed_up")
+@handles("message.added", name="feedback.review_followed_up", when=_agent_reply)
 def review_followed_up(session: Session, event: Event) -> None:
     """An agent's first public reply on a review's follow-up ticket is when it was followed up."""
     payload = event.payload or {}
-    if payload.get("kind") == "reply" and payload.get("author_type") == "agent":
+    if _agent_reply(event.type, payload):
         reviews.followed_up(
             session,
             ticket_id=int(event.subject_id),

@@ -70,31 +70,54 @@ def _notify_each(
         )
 
 
-@handles("ticket.created", "ticket.updated", name="tickets.notify_assignee")
+def _new_assignee(event_type: str, payload: dict[str, Any]) -> Any:
+    """Who a ticket was created for or moved to (None when the event assigns nobody)."""
+    if event_type == "ticket.created":
+        return payload.get("assignee_id")
+    change = (payload.get("changes") or {}).get("assignee_id")
+    return change[1] if isinstance(change, list | tuple) and len(change) == 2 else None
+
+
+def _mentioned(payload: dict[str, Any]) -> list[Any]:
+    mentions = payload.get("mentions") or []
+    author_id = payload.get("author_agent_id")
+    return [m for m in mentions if m != author_id] if isinstance(mentions, list) else []
+
+
+def _customer_replied_to(payload: dict[str, Any]) -> Any:
+    return payload.get("assignee_id") if payload.get("author_type") == "customer" else None
+
+
+@handles(
+    "ticket.created",
+    "ticket.updated",
+    name="tickets.notify_assignee",
+    when=lambda event_type, payload: _new_assignee(event_type, payload) is not None,
+)
 def notify_assignee(session: Session, event: Event) -> None:
     """ "Assigned to you", when a ticket is created for or moved to someone else."""
-    if event.type == "ticket.created":
-        assignee_id = event.payload.get("assignee_id")
-    else:
-        change = event.payload.get("changes", {}).get("assignee_id")
-        assignee_id = change[1] if isinstance(change, list | tuple) and len(change) == 2 else None
+    assignee_id = _new_assignee(event.type, event.payload)
     if assignee_id is not None:
         _notify_each(session, event, agent_ids=[assignee_id], kind="assigned")
 
 
-@handles("message.added", name="tickets.notify_message")
+@handles(
+    "message.added",
+    name="tickets.notify_message",
+    when=lambda _type, payload: (
+        bool(_mentioned(payload)) or _customer_replied_to(payload) is not None
+    ),
+)
 def notify_message(session: Session, event: Event) -> None:
     """ "Mentioned you" for each @mention; "customer replied" for the ticket's assignee."""
     payload = event.payload
     message_id = payload.get("message_id")
     message_id = message_id if isinstance(message_id, int) else None
-    mentions = payload.get("mentions") or []
-    author_id = payload.get("author_agent_id")
-    mentioned = [m for m in mentions if m != author_id] if isinstance(mentions, list) else []
+    mentioned = _mentioned(payload)
     if mentioned:
         _notify_each(session, event, agent_ids=mentioned, kind="mentioned", message_id=message_id)
-    assignee_id = payload.get("assignee_id")
-    if payload.get("author_type") == "customer" and assignee_id is not None:
+    assignee_id = _customer_replied_to(payload)
+    if assignee_id is not None:
         _notify_each(
             session, event, agent_ids=[assignee_id], kind="customer_replied", message_id=message_id
         )

@@ -2,6 +2,7 @@
 sweep up what a crash or a temporary failure left behind."""
 
 import logging
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -13,14 +14,18 @@ from kefu.runtime import current
 log = logging.getLogger(__name__)
 
 
-@handles("message.added", name="email.queue_reply")
-def queue_reply_mail(session: Session, event: Event) -> None:
-    payload = event.payload or {}
-    if (
+def _agent_email_reply(_type: str, payload: dict[str, Any]) -> bool:
+    return (
         payload.get("kind") == "reply"
         and payload.get("author_type") == "agent"
         and payload.get("channel") == "email"
-    ):
+    )
+
+
+@handles("message.added", name="email.queue_reply", when=_agent_email_reply)
+def queue_reply_mail(session: Session, event: Event) -> None:
+    payload = event.payload or {}
+    if _agent_email_reply(event.type, payload):
         queue_reply(session, int(payload["message_id"]), mail_from=current().settings.mail_from)
 
 
