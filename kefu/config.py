@@ -46,6 +46,9 @@ class Settings(BaseSettings):
     session_days: int = Field(default=14, ge=1, le=365)
     login_attempts_per_minute: int = Field(default=5, ge=1, le=1000)
     max_attachment_bytes: int = Field(default=25_000_000, ge=1_000)
+    # processes that parse incoming mail beside the one that stores it; None: one fewer than
+    # the machine's cores (at most 4), 0: parse in the storing process
+    ingest_workers: int | None = Field(default=None, ge=0, le=32)
     log_level: Literal["debug", "info", "warning", "error"] = "info"
 
     @field_validator("time_zone")

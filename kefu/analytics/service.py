@@ -66,8 +66,7 @@ def histories(session: Session, ticket_ids: list[int]) -> dict[int, list[History
 def tickets_now(session: Session, ticket_ids: list[int]) -> dict[int, TicketNow]:
     found = {}
     for start in range(0, len(ticket_ids), 1000):
-        for row in ticket_queries.ticket_rows(session, ticket_ids[start : start + 1000]):
-            t = row.ticket
+        for t, tags in ticket_queries.tickets_with_tags(session, ticket_ids[start : start + 1000]):
             found[t.id] = TicketNow(
                 id=t.id,
                 status=t.status,
@@ -78,7 +77,7 @@ def tickets_now(session: Session, ticket_ids: list[int]) -> dict[int, TicketNow]
                 requester_id=t.requester_id,
                 type=t.type,
                 priority=t.priority,
-                tags=tuple(row.tags),
+                tags=tuple(tags),
                 created_at=as_utc(t.created_at),
                 is_gone=t.deleted_at is not None or t.merged_into_id is not None,
             )

@@ -67,9 +67,11 @@ class Receipt:
 
 @dataclass(slots=True)
 class Batch:
-    """What every email of a batch shares: looked up once."""
+    """What every email of a batch shares: looked up once. Plain values only: the batch goes
+    to the ingest pool's processes with its mail (kefu.channels.email.ingest_pool)."""
 
-    mailbox: Mailbox | None
+    mailbox_id: int | None
+    store_id: int | None
     own_addresses: frozenset[str]
     agents: dict[str, int]
     max_attachment_bytes: int
@@ -116,16 +118,20 @@ def receive_in(
     use_mail_date: bool = False,
 ) -> list[Receipt]:
     """`receive_emails` in the caller's transaction (the caller commits, then acknowledges)."""
+    mailbox = session.get(Mailbox, mailbox_id) if mailbox_id is not None else None
     batch = Batch(
-        mailbox=session.get(Mailbox, mailbox_id) if mailbox_id is not None else None,
+        mailbox_id=mailbox.id if mailbox else None,
+        store_id=mailbox.store_id if mailbox else None,
         own_addresses=_own_addresses(session),
         agents=accounts.active_agent_ids_by_email(session),
         max_attachment_bytes=settings.max_attachment_bytes if settings else 25_000_000,
         use_mail_date=use_mail_date,
     )
+    from kefu.channels.email import ingest_pool
     from kefu.channels.email.inbound_batch import receive_batch
 
-    receipts = receive_batch(session, files, batch, emails)
+    workers = ingest_pool.workers_for(settings)
+    receipts = receive_batch(session, files, batch, emails, workers=workers)
     files.sync(batch.stored_files)
     return receipts
 
@@ -163,7 +169,7 @@ def _record_failure(
     if known is None:
         session.add(
             InboundFailure(
-                mailbox_id=batch.mailbox.id if batch.mailbox else None,
+                mailbox_id=batch.mailbox_id,
                 raw_sha256=raw_sha256,
                 source=email.source[:200],
                 error=f"{type(exc).__name__}: {exc}"[:4000],
@@ -207,7 +213,7 @@ def _source_id(session: Session, parsed: ParsedEmail, raw_sha256: str) -> tuple[
         return base, False
     earlier = find_by_source(session, "email", [base])
     known = (earlier[0].details or {}).get("email", {}).get("fingerprint") if earlier else None
-    return source_id_after(base, parsed, has_earlier=bool(earlier), known=known)
+    return source_id_after(base, fingerprint(parsed), has_earlier=bool(earlier), known=known)
 
 
 def base_source_id(parsed: ParsedEmail, raw_sha256: str) -> str:
@@ -219,15 +225,14 @@ def base_source_id(parsed: ParsedEmail, raw_sha256: str) -> str:
 
 
 def source_id_after(
-    base: str, parsed: ParsedEmail, *, has_earlier: bool, known: str | None
+    base: str, print_: str, *, has_earlier: bool, known: str | None
 ) -> tuple[str, bool]:
     """Two different mails that share a Message-ID (broken senders) are told apart by a
-    fingerprint of what they say, while the same mail fetched twice or delivered to two of
-    our addresses stays one. `known`: the fingerprint of the earlier copy, if any."""
-    if has_earlier:
-        print_ = fingerprint(parsed)
-        if known is not None and known != print_:
-            return f"{base}#{print_[:16]}", False
+    fingerprint of what they say (`print_`, see `fingerprint`), while the same mail fetched
+    twice or delivered to two of our addresses stays one. `known`: the fingerprint of the
+    earlier copy, if any."""
+    if has_earlier and known is not None and known != print_:
+        return f"{base}#{print_[:16]}", False
     return base, not has_earlier
 
 
@@ -287,8 +292,8 @@ def inbound_message(
     if noise.kind:
         details["noise"] = noise.kind
         details["noise_reason"] = noise.reason
-    if batch.mailbox is not None:
-        details["mailbox_id"] = batch.mailbox.id
+    if batch.mailbox_id is not None:
+        details["mailbox_id"] = batch.mailbox_id
     agent_id = batch.agents.get(sender_email)
     return InboundMessage(
         channel="email",
@@ -304,7 +309,7 @@ def inbound_message(
         references=_references(parsed),
         cc_emails=_cc_emails(parsed, batch, sender_email),
         attachments=_attachments(files, batch, parsed),
-        store_id=batch.mailbox.store_id if batch.mailbox else None,
+        store_id=batch.store_id,
         details={"email": details},
         thread_by_subject=True,
         is_automated=is_automated,

@@ -1,19 +1,23 @@
-"""Receiving a batch of email in bulk: every mail parsed and classified first, then runs of
-plain customer mail stored by bulk ingest (kefu.ingest.bulk_write) in one savepoint each,
-and anything else (noise, bounces, agents' mail, what cannot be parsed) one by one through
-`inbound.receive_one`, in the batch's order. If a bulk write fails (a concurrent insert, a
-bad row), its savepoint is rolled back and those mails are stored one by one, so one bad
-mail never costs the others and still ends as an InboundFailure."""
+"""Receiving a batch of email in bulk: mail parsed and classified in chunks (by a process
+pool while earlier chunks are stored, when the batch is large: kefu.channels.email.
+ingest_pool), then runs of plain customer mail stored by bulk ingest (kefu.ingest.bulk_write)
+in one savepoint each, and anything else (noise, bounces, agents' mail, what cannot be
+parsed) one by one through `inbound.receive_one`, in the batch's order. If a bulk write fails
+(a concurrent insert, a bad row), its savepoint is rolled back and those mails are stored one
+by one, so one bad mail never costs the others and still ends as an InboundFailure."""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import timedelta
-from typing import TYPE_CHECKING
+from functools import partial
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy.orm import Session
 
+from kefu.channels.email import ingest_pool
 from kefu.channels.email.inbound import (
     SENDER_LIMIT_PER_HOUR,
     Batch,
@@ -41,15 +45,38 @@ log = logging.getLogger(__name__)
 class _Mail:
     email: RawEmail
     raw_sha256: str
-    parsed: ParsedEmail | None = None
     noise: Noise | None = None
     message: InboundMessage | None = None  # set when bulk ingest may store it
 
 
 def receive_batch(
-    session: Session, files: FileStore, batch: Batch, emails: list[RawEmail]
+    session: Session,
+    files: FileStore,
+    batch: Batch,
+    emails: list[RawEmail],
+    *,
+    workers: int = 0,
 ) -> list[Receipt]:
-    mails = [_prepare(files, batch, email) for email in emails]
+    """Store the batch's mail in order; with `workers`, a process pool prepares the chunks
+    after the one being stored (kefu.channels.email.ingest_pool)."""
+    prepare = partial(prepare_chunk, files, replace(batch, stored_files=[]))
+    receipts: list[Receipt] = []
+    done = 0
+    for ready in ingest_pool.chunked(emails, prepare, workers=workers):
+        mails: list[_Mail] = []
+        for chunk in ready:
+            batch.stored_files.extend(chunk.stored_files)
+            for prepared in chunk.mails:
+                email = emails[done + len(mails)]
+                mails.append(_Mail(email, prepared.raw_sha256, prepared.noise, prepared.message))
+        done += len(mails)
+        receipts += _store_in_order(session, files, batch, mails)
+    return receipts
+
+
+def _store_in_order(
+    session: Session, files: FileStore, batch: Batch, mails: list[_Mail]
+) -> list[Receipt]:
     receipts: list[Receipt | None] = [None] * len(mails)
     for index, mail in enumerate(mails):
         if mail.noise is not None and mail.noise.kind == "own":
@@ -73,21 +100,41 @@ def receive_batch(
     return [receipt for receipt in receipts if receipt is not None]
 
 
+@dataclass(slots=True)
+class _Prepared:
+    raw_sha256: str
+    noise: Noise | None
+    message: InboundMessage | None  # set when bulk ingest may store it
+
+
+@dataclass(slots=True)
+class _Chunk:
+    mails: list[_Prepared]
+    stored_files: list[str]  # digests put without a sync: the storing side syncs them
+
+
+def prepare_chunk(files: FileStore, batch: Batch, emails: Sequence[RawEmail]) -> _Chunk:
+    """Prepare a chunk of mail (in a pool process or here); only plain values come back."""
+    batch = replace(batch, stored_files=[])
+    mails = [_prepare(files, batch, email) for email in emails]
+    return _Chunk([_Prepared(m.raw_sha256, m.noise, m.message) for m in mails], batch.stored_files)
+
+
 def _prepare(files: FileStore, batch: Batch, email: RawEmail) -> _Mail:
     """Store the raw mail, parse and classify it; plain customer mail gets its message."""
     mail = _Mail(email, batch.put(files, email.raw))
     try:
-        mail.parsed = parse_email(email.raw, max_attachment_bytes=batch.max_attachment_bytes)
-        mail.noise = classify(mail.parsed, own_addresses=batch.own_addresses)
-        if mail.noise.kind is not None or _involves_agents(mail.parsed, batch):
+        parsed = parse_email(email.raw, max_attachment_bytes=batch.max_attachment_bytes)
+        mail.noise = classify(parsed, own_addresses=batch.own_addresses)
+        if mail.noise.kind is not None or _involves_agents(parsed, batch):
             return mail
         mail.message = inbound_message(
             None,  # no lookups: bulk ingest applies the sender limit
             files,
             batch,
-            mail.parsed,
+            parsed,
             mail.noise,
-            base_source_id(mail.parsed, mail.raw_sha256),
+            base_source_id(parsed, mail.raw_sha256),
             mail.raw_sha256,
             check_limit=False,
         )
@@ -144,29 +191,34 @@ def _bulk(
 def _source_ids(session: Session, run: list[_Mail]) -> tuple[list[InboundMessage], list[bool]]:
     """`inbound._source_id` for a run: stored copies looked up at once, and the run's own
     earlier mails counted as stored."""
-    bases = {m.message.source_id for m in run if m.message and m.parsed and m.parsed.message_id}
+    bases = {m.message.source_id for m in run if m.message and _email(m.message)["message_id"]}
     stored = {
         row.source_id: (row.details or {}).get("email", {}).get("fingerprint")
         for row in messages_by_source(session, "email", bases, with_details=True)
     }
     messages, known_new = [], []
     for mail in run:
-        assert mail.message is not None and mail.parsed is not None
-        base = mail.message.source_id
-        if not mail.parsed.message_id:
+        assert mail.message is not None
+        base, details = mail.message.source_id, _email(mail.message)
+        if not details["message_id"]:
             source_id, new = base, False
         else:
             source_id, new = source_id_after(
-                base, mail.parsed, has_earlier=base in stored, known=stored.get(base)
+                base, details["fingerprint"], has_earlier=base in stored, known=stored.get(base)
             )
             if new:
-                stored[base] = mail.message.details["email"]["fingerprint"]
+                stored[base] = details["fingerprint"]
         message = mail.message
         if source_id != message.source_id:
             message = message.model_copy(update={"source_id": source_id})
         messages.append(message)
         known_new.append(new)
     return messages, known_new
+
+
+def _email(message: InboundMessage) -> dict[str, Any]:
+    """What inbound_message noted of the mail (its Message-ID, fingerprint, ...)."""
+    return message.details["email"]  # type: ignore[no-any-return]
 
 
 def _rate_limited(message: InboundMessage) -> InboundMessage:

@@ -47,6 +47,7 @@ def one_by_one(
     files,
     batch,
     emails,  # type: ignore[no-untyped-def]
+    **_options,
 ) -> list[Receipt]:
     return [inbound.receive_one(session, files, batch, email) for email in emails]
 

@@ -1,0 +1,119 @@
+"""Parsing incoming mail in other processes while this one stores what is already parsed.
+
+Parsing MIME, storing the raw mail and its attachments, sanitizing HTML and splitting the
+reply are most of a mail's cost and touch no database, so a batch's mail is cut in chunks
+that a process pool prepares while the storing process writes the chunks before them, in
+order (threading within the batch depends on it). Only plain values cross: the batch's
+shared lookups, the raw bytes, and back the stored files' digests and the InboundMessage.
+
+The pool is one per process, started on first use (forkserver: never a fork of a process
+that runs threads) and kept; small batches (an LMTP delivery, an IDLE wake-up) are prepared
+in place, where shipping them would cost more than it saves. A pool that broke (a worker
+killed) is dropped and the rest of the batch prepared in place: it can cost time, never mail.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import TYPE_CHECKING, TypeVar
+
+if TYPE_CHECKING:
+    from kefu.config import Settings
+
+log = logging.getLogger(__name__)
+
+POOL_MIN_MAILS = 40  # fewer than this are prepared in place
+CHUNK_MAILS = 25  # mails per task: small enough that storing starts early
+MAX_DEFAULT_WORKERS = 4
+PRELOAD = ["kefu.channels.email.inbound_batch"]
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+_lock = threading.Lock()
+_pool: ProcessPoolExecutor | None = None
+_pool_workers = 0
+
+
+def workers_for(settings: Settings | None) -> int:
+    """The configured number of parsing processes; by default one fewer than the cores."""
+    configured = settings.ingest_workers if settings is not None else None
+    if configured is not None:
+        return configured
+    return max(0, min(MAX_DEFAULT_WORKERS, (os.cpu_count() or 1) - 1))
+
+
+def _get_pool(workers: int) -> ProcessPoolExecutor:
+    global _pool, _pool_workers
+    with _lock:
+        if _pool is None or _pool_workers != workers:
+            if _pool is not None:
+                _pool.shutdown(wait=False, cancel_futures=True)
+            context = multiprocessing.get_context("forkserver")
+            context.set_forkserver_preload(PRELOAD)
+            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool_workers = workers
+        return _pool
+
+
+def _drop_pool(broken: ProcessPoolExecutor) -> None:
+    global _pool
+    with _lock:
+        if _pool is broken:
+            _pool = None
+    broken.shutdown(wait=False, cancel_futures=True)
+
+
+def shutdown() -> None:
+    """Stop the pool's processes (tests, and a command that is done with mail)."""
+    global _pool
+    with _lock:
+        pool, _pool = _pool, None
+    if pool is not None:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def chunked(
+    items: Sequence[T],
+    prepare: Callable[[Sequence[T]], R],
+    *,
+    workers: int,
+) -> Iterator[list[R]]:
+    """`prepare(chunk)` for each chunk of `items`, in order, yielded as soon as the next one
+    is ready together with those after it that are ready too (so the storing side writes as
+    much at once as it can); by the pool when there are enough items and workers, else here,
+    all at once. `prepare` must be a module-level function (or a partial of one) whose
+    arguments and result pickle."""
+    chunks = [items[i : i + CHUNK_MAILS] for i in range(0, len(items), CHUNK_MAILS)]
+    if workers <= 0 or len(items) < POOL_MIN_MAILS:
+        yield [prepare(chunk) for chunk in chunks]
+        return
+    pool = _get_pool(workers)
+    try:
+        futures: list[Future[R]] = [pool.submit(prepare, chunk) for chunk in chunks]
+    except (BrokenProcessPool, RuntimeError):
+        log.warning("the ingest pool is gone; preparing mail in this process", exc_info=True)
+        _drop_pool(pool)
+        futures = []
+    index = 0
+    while index < len(chunks):
+        ready: list[R] = []
+        while index < len(futures) and (not ready or futures[index].done()):
+            try:
+                ready.append(futures[index].result())
+            except Exception:
+                log.warning("an ingest worker failed; preparing the rest here", exc_info=True)
+                _drop_pool(pool)
+                futures = futures[:index]
+                break
+            index += 1
+        if not ready:
+            ready.append(prepare(chunks[index]))
+            index += 1
+        yield ready
