@@ -1,0 +1,11 @@
+"""The phone channel's hooks into the ticket page (loaded by kefu.domains)."""
+
+from kefu.channels.phone.panel import call_cards, phone_panel
+from kefu.tickets.panels import MessageCard, Panel, register_message_card, register_panel
+
+register_panel(
+    Panel(key="phone", template="phone/_phone_panel.html", context=phone_panel, position=110)
+)
+register_message_card(
+    MessageCard(key="phone.call", template="phone/_call_card.html", context=call_cards)
+)
