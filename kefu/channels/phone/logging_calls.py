@@ -71,8 +71,7 @@ def log_call(
         disposition=data.disposition,
         notes=data.notes.strip(),
     )
-    session.add(call)
-    session.flush()
+    # The message first, so the call is written (and audited) once, complete.
     message = record_message(
         session,
         ticket,
@@ -82,10 +81,10 @@ def log_call(
         body_text=summary_of(call),
         channel="phone",
         source_id=source_id(call),
-        details={"call_id": call.id},
         created_at=started,
     )
     call.message_id = message.id
+    session.add(call)
     changes: dict[str, list[Any]] = {}
     if ticket.status == Status.NEW:
         tickets.apply_status(ticket, Status.OPEN, changes)
