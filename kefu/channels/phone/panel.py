@@ -40,7 +40,9 @@ def call_cards(
             "call": call,
             "message_id": message_id,
             "number": number,
-            "number_shown": display(number),
+            "number_shown": display(number)
+            if number.startswith(("+", "client:", "sip:"))
+            else _("Withheld"),
             "is_dialable": number.startswith("+"),
             "direction_label": _(DIRECTION_LABELS[call.direction]),
             "outcome_label": outcome_label,

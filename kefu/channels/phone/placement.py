@@ -11,12 +11,14 @@ from sqlalchemy.orm import Session
 
 from kefu.channels.phone.models import Call, PhoneLine
 from kefu.channels.phone.numbers import display
+from kefu.customers import service as customers
+from kefu.customers.schemas import CustomerCreate
 from kefu.ingest.schemas import InboundMessage, Sender
 from kefu.ingest.service import ingest
 from kefu.kit.actor import Actor
 from kefu.kit.i18n import gettext as _
 from kefu.tickets import service as tickets
-from kefu.tickets.messages import record_message
+from kefu.tickets.messages import receive_customer_message, record_message
 from kefu.tickets.schemas import Status, TicketUpdate
 
 # How far back an answered call looks for the customer's unsolved ticket to continue.
@@ -29,11 +31,14 @@ def source_id(call: Call) -> str:
 
 
 def place_call(session: Session, *, call: Call, line: PhoneLine | None) -> None:
-    """Write the call into a ticket once; a call with no customer (a withheld number) stays
-    a call record only."""
-    if call.message_id is not None or call.customer_id is None:
+    """Write the call into a ticket once."""
+    if call.message_id is not None:
         return
-    if call.direction == "inbound":
+    if call.customer_id is None:
+        if call.direction != "inbound":
+            return  # an outgoing call to something that is not a number: the record only
+        _place_withheld(session, call)
+    elif call.direction == "inbound":
         _place_inbound(session, call)
     else:
         _place_outbound(session, call)
@@ -66,6 +71,35 @@ def _place_inbound(session: Session, call: Call) -> None:
     )
     call.ticket_id = result.ticket_id
     call.message_id = result.message_id
+    session.flush()
+
+
+def _place_withheld(session: Session, call: Call) -> None:
+    """A caller who withheld their number: nothing to match them by, so a customer of their
+    own (never one shared by every anonymous caller) and a new ticket."""
+    customer = customers.create_customer(
+        session, actor=Actor.system(), data=CustomerCreate(name=_("Withheld number"))
+    )
+    call.customer_id = customer.id
+    ticket = tickets.open_ticket(
+        session,
+        subject=subject_of(call),
+        requester_id=customer.id,
+        channel="phone",
+        created_at=call.started_at,
+    )
+    message = receive_customer_message(
+        session,
+        ticket,
+        customer_id=customer.id,
+        body_text=summary_of(call),
+        channel="phone",
+        source_id=source_id(call),
+        details={"call_id": call.id},
+        created_at=call.started_at,
+    )
+    call.ticket_id = ticket.id
+    call.message_id = message.id
     session.flush()
 
 
@@ -117,7 +151,8 @@ def _ticket_to_continue(session: Session, call: Call) -> int | None:
 
 
 def subject_of(call: Call) -> str:
-    number = display(call.from_number if call.direction == "inbound" else call.to_number)
+    party = call.from_number if call.direction == "inbound" else call.to_number
+    number = display(party) if party.startswith("+") else _("a withheld number")
     if call.direction == "outbound":
         return _("Call to %(number)s", number=number)
     if call.outcome == "voicemail":

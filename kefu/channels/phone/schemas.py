@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from kefu.kit.bounds import RowId
 from kefu.kit.clock import UtcTime
@@ -98,8 +98,16 @@ class CallLog(BaseModel):
     notes: str = Field(default="", max_length=10_000)
     duration_seconds: int = Field(default=0, ge=0, le=86_400)
     started_at: UtcTime | None = Field(
-        default=None, description="when the call began; now minus the duration when absent"
+        default=None,
+        description="when the call began (2000–2100); now minus the duration when absent",
     )
+
+    @field_validator("started_at")
+    @classmethod
+    def _plausible(cls, value: datetime | None) -> datetime | None:
+        if value is not None and not 2000 <= value.year <= 2100:
+            raise ValueError("a call's start must be between the years 2000 and 2100")
+        return value
 
 
 class CallRead(BaseModel):

@@ -59,9 +59,12 @@ async def form_fields(request: Request) -> list[tuple[str, str]]:
     if body and kind != "application/x-www-form-urlencoded":
         raise InvalidInput("a phone callback is a form (application/x-www-form-urlencoded)")
     try:
-        return parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
+        fields = parse_qsl(body.decode("utf-8"), keep_blank_values=True, strict_parsing=False)
     except UnicodeDecodeError as exc:
         raise InvalidInput("a phone callback must be UTF-8") from exc
+    if any("\x00" in name or "\x00" in value for name, value in fields):
+        raise InvalidInput("a phone callback's fields may not contain NUL characters")
+    return fields
 
 
 def signed_by_the_sender(endpoint: Any) -> Any:

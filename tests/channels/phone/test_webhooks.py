@@ -324,3 +324,64 @@ def test_switched_off_line_refuses_calls(client: Any, database: Database) -> Non
     response = post_callback(client, line, "status", params)
     assert response.status_code == 410
     assert _count(database, Call) == 0
+
+
+def test_withheld_caller_gets_a_ticket_on_a_customer_of_their_own(
+    client: Any, database: Database
+) -> None:
+    # given
+    line = make_line(database)
+    # when two callers who withheld their numbers both hang up unanswered
+    for sid in ("CA" + "3" * 32, "CA" + "4" * 32):
+        response = post_callback(
+            client, line, "status", call_params(sid, caller="anonymous", status="no-answer")
+        )
+        assert response.status_code == 200
+    # then each is a ticket of its own, on a customer of its own
+    first, second = _calls(database)
+    assert first.from_number == "anonymous" and first.customer_id != second.customer_id
+    assert first.ticket_id != second.ticket_id
+    ticket = _ticket(database, first.ticket_id)
+    assert (ticket.subject, ticket.channel, ticket.requester_id) == (
+        "Missed call from a withheld number",
+        "phone",
+        first.customer_id,
+    )
+    assert _count(database, CustomerIdentity) == 0
+
+
+def test_ticket_page_shows_the_voicemail_card(client: Any, database: Database) -> None:
+    from tests.accounts.factories import PASSWORD
+    from tests.web.helpers import sign_in
+
+    # given a voicemail reported by the provider
+    make_agent(database, email="li@example.com")
+    line = make_line(database)
+    sid = "CA" + "8" * 32
+    post_callback(client, line, "voice", call_params(sid, caller=CALLER, status="ringing"))
+    post_callback(
+        client,
+        line,
+        "recording",
+        {
+            "AccountSid": line.account_sid,
+            "CallSid": sid,
+            "RecordingUrl": "https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE8",
+            "RecordingDuration": "12",
+        },
+    )
+    post_callback(
+        client,
+        line,
+        "transcription",
+        {"CallSid": sid, "TranscriptionStatus": "completed", "TranscriptionText": "Call me."},
+    )
+    [call] = _calls(database)
+    # when an agent opens its ticket
+    sign_in(client, "li@example.com", PASSWORD)
+    page = client.get(f"/tickets/{call.ticket_id}").text
+    # then the call card shows the number as a tel: link, the recording and the transcript
+    assert f'data-call-id="{call.id}"' in page
+    assert '<a href="tel:+447700900123" class="tel">+44 7700 900123</a>' in page
+    assert 'href="https://api.twilio.com/2010-04-01/Accounts/AC1/Recordings/RE8"' in page
+    assert "Voicemail transcript" in page and "Call me." in page
