@@ -1,4 +1,4 @@
-""" "Log a call": an agent records a call made or taken outside kefu's phone lines on a
+"""Logging a call by hand: an agent records a call made or taken outside kefu's phone lines on a
 ticket, with its duration (from the form's timer), disposition and notes."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-""" "Log a call" on the ticket page and through the API; the call card and tel: links."""
+"""Logging a call on the ticket page and through the API; the call card and tel: links."""
 
 from __future__ import annotations
 
