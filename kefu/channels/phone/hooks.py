@@ -1,6 +1,8 @@
 """The phone channel's hooks into the ticket page (loaded by kefu.domains)."""
 
 from kefu.channels.phone.panel import call_cards, phone_panel
+from kefu.channels.phone.service import move_customer
+from kefu.customers.service import on_customer_merge
 from kefu.tickets.panels import MessageCard, Panel, register_message_card, register_panel
 
 register_panel(
@@ -9,3 +11,4 @@ register_panel(
 register_message_card(
     MessageCard(key="phone.call", template="phone/_call_card.html", context=call_cards)
 )
+on_customer_merge(move_customer)

@@ -7,7 +7,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -68,6 +68,11 @@ def calls_by_message(session: Session, message_ids: list[int]) -> dict[int, Call
 
 def calls_of_ticket(session: Session, ticket_id: int) -> list[Call]:
     return list(session.scalars(select(Call).where(Call.ticket_id == ticket_id).order_by(Call.id)))
+
+
+def move_customer(session: Session, source_id: int, target_id: int) -> None:
+    """Customer merge hook: the source customer's calls follow them."""
+    session.execute(update(Call).where(Call.customer_id == source_id).values(customer_id=target_id))
 
 
 def apply_update(session: Session, *, line: PhoneLine, update: CallUpdate) -> Call:
