@@ -38,6 +38,7 @@ class CallUpdate:
     status: str | None = None
     duration_seconds: int | None = None
     answered: bool | None = None  # the forwarded leg was (not) picked up
+    talk_seconds: int | None = None  # how long the forwarded leg talked (DialCallDuration)
     recording_url: str | None = None
     recording_seconds: int | None = None
     transcript: str | None = None
@@ -161,8 +162,14 @@ def _merge(call: Call, update: CallUpdate) -> None:
         call.status = update.status
     # With kefu's own call flow the provider reports "in-progress" as soon as that flow
     # answers, before any person picked up: then only the dial's result says "answered".
-    if update.answered is True or (update.status == "in-progress" and not call.is_routed):
-        call.answered_at = call.answered_at or update.at
+    if update.answered is True and call.answered_at is None:
+        # The dial's result comes when the forwarded leg hangs up: it was picked up its
+        # talk time earlier.
+        call.answered_at = _not_before(
+            call, update.at - timedelta(seconds=update.talk_seconds or 0)
+        )
+    elif update.status == "in-progress" and not call.is_routed and call.answered_at is None:
+        call.answered_at = update.at
     if update.status in FINAL_STATUSES and call.ended_at is None:
         call.ended_at = update.at
         if (
@@ -171,8 +178,11 @@ def _merge(call: Call, update: CallUpdate) -> None:
             and update.status == "completed"
             and (update.duration_seconds or 0) > 0
         ):
-            # Only a final status callback came: a completed call with talk time was answered.
-            call.answered_at = call.started_at
+            # Only a final status callback came: a completed call with talk time was answered
+            # (that long before it ended).
+            call.answered_at = _not_before(
+                call, update.at - timedelta(seconds=update.duration_seconds or 0)
+            )
     if update.duration_seconds is not None and (
         call.duration_seconds is None or update.status in FINAL_STATUSES
     ):
@@ -183,6 +193,10 @@ def _merge(call: Call, update: CallUpdate) -> None:
     if update.transcript is not None:
         call.voicemail_transcript = update.transcript.strip()[:20_000]
     call.outcome = _outcome(call)
+
+
+def _not_before(call: Call, moment: datetime) -> datetime:
+    return max(moment, call.started_at)
 
 
 def _outcome(call: Call) -> str | None:

@@ -64,15 +64,20 @@ def read_update(endpoint: str, params: dict[str, str], *, now: datetime) -> Call
     direction = params.get("Direction", "").strip()
     if direction and direction not in _DIRECTIONS:
         raise InvalidInput(f"unknown Direction {direction!r}")
-    answered = None
+    answered = talk_seconds = None
     if endpoint == "dial":
         answered = params.get("DialCallStatus", "").strip() in ("completed", "answered")
+        talk_seconds = _int(params, "DialCallDuration")
     transcript = None
     if (
         endpoint == "transcription"
         and params.get("TranscriptionStatus", "completed") == "completed"
     ):
         transcript = params.get("TranscriptionText", "")
+    recording_seconds = _int(params, "RecordingDuration")
+    recording_url = _recording_url(params.get("RecordingUrl", ""))
+    if recording_seconds == 0:
+        recording_url = None  # the caller hung up at the tone: nothing was recorded
     return CallUpdate(
         provider="twilio",
         provider_call_id=sid,
@@ -84,8 +89,9 @@ def read_update(endpoint: str, params: dict[str, str], *, now: datetime) -> Call
         status=(params.get("CallStatus") or "").strip()[:20] or None,
         duration_seconds=_int(params, "CallDuration"),
         answered=answered,
-        recording_url=_recording_url(params.get("RecordingUrl", "")),
-        recording_seconds=_int(params, "RecordingDuration"),
+        talk_seconds=talk_seconds,
+        recording_url=recording_url,
+        recording_seconds=recording_seconds if recording_url else None,
         transcript=transcript,
         routed=endpoint in ("voice", "dial"),
     )
