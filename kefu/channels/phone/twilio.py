@@ -55,6 +55,10 @@ def _moment(params: dict[str, str], now: datetime) -> datetime:
     return now
 
 
+def _is_softphone(party: str) -> bool:
+    return party.strip().lower().startswith("client:")
+
+
 def read_update(endpoint: str, params: dict[str, str], *, now: datetime) -> CallUpdate:
     """One callback's form fields as a CallUpdate; a malformed field is InvalidInput (422),
     before anything is stored."""
@@ -78,13 +82,19 @@ def read_update(endpoint: str, params: dict[str, str], *, now: datetime) -> Call
     recording_url = _recording_url(params.get("RecordingUrl", ""))
     if recording_seconds == 0:
         recording_url = None  # the caller hung up at the tone: nothing was recorded
+    from_party = params.get("From") or params.get("Caller") or ""
+    to_party = params.get("To") or params.get("Called") or ""
+    kind = _DIRECTIONS.get(direction)
+    if _is_softphone(from_party) and not _is_softphone(to_party):
+        # A browser softphone's call reaches the provider as "inbound" from the agent.
+        kind = "outbound"
     return CallUpdate(
         provider="twilio",
         provider_call_id=sid,
         at=_moment(params, now),
-        direction=_DIRECTIONS.get(direction),
-        from_number=params.get("From") or params.get("Caller") or None,
-        to_number=params.get("To") or params.get("Called") or None,
+        direction=kind,
+        from_number=from_party or None,
+        to_number=to_party or None,
         caller_name=(params.get("CallerName") or "").strip()[:200] or None,
         status=(params.get("CallStatus") or "").strip()[:20] or None,
         duration_seconds=_int(params, "CallDuration"),
@@ -111,10 +121,18 @@ def receive(
         raise InvalidInput("AccountSid is not this line's account")
     update = read_update(endpoint, params, now=now)
     call = apply_update(session, line=line, update=update)
-    if endpoint == "voice" and call.direction == "inbound":
+    if endpoint == "voice" and call.direction == "outbound":
+        return (
+            _dial_out(line, base_url, call.to_number)
+            if call.to_number.startswith("+")
+            else _hang_up()
+        )
+    if endpoint == "voice":
         return _ring(line, base_url) if line.forward_to else _voicemail(line, base_url)
     if endpoint == "dial":
-        return _hang_up() if update.answered else _voicemail(line, base_url)
+        # Nobody picked up: an incoming caller may leave a voicemail; an agent's call just ends.
+        inbound_unanswered = not update.answered and call.direction == "inbound"
+        return _voicemail(line, base_url) if inbound_unanswered else _hang_up()
     if endpoint == "recording":
         return _hang_up()
     return _empty()
@@ -138,6 +156,20 @@ def _ring(line: PhoneLine, base_url: str) -> str:
         method="POST",
     )
     dial.text = line.forward_to
+    return _xml(root)
+
+
+def _dial_out(line: PhoneLine, base_url: str, number: str) -> str:
+    """An agent's softphone call: out to the customer, showing the line's number."""
+    root = _response()
+    dial = ElementTree.SubElement(
+        root,
+        "Dial",
+        callerId=line.number,
+        action=lines.webhook_url(base_url, line, "dial"),
+        method="POST",
+    )
+    dial.text = number
     return _xml(root)
 
 

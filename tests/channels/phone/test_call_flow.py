@@ -100,3 +100,50 @@ def test_the_in_progress_status_of_kefus_own_flow_is_not_an_answer(
     call = _call(database)
     assert (call.outcome, call.answered_at, call.recording_url) == ("missed", None, None)
     assert call.ticket_id is not None
+
+
+def test_agents_softphone_call_dials_out_and_is_their_entry(
+    client: Any, database: Database, runtime: Runtime
+) -> None:
+    from tests.accounts.factories import make_agent
+
+    # given an agent whose browser softphone identity is their email address
+    agent = make_agent(database, email="li@example.com", name="Li Wei")
+    line = make_line(database)
+    sid = "CA" + "c3" * 16
+    softphone = {
+        "AccountSid": line.account_sid,
+        "CallSid": sid,
+        "CallStatus": "ringing",
+        "Direction": "inbound",  # how the provider sees a call from a softphone
+        "From": "client:li@example.com",
+        "To": "(415) 555-0142",  # national: read in the line's country
+    }
+    # when the agent calls, the customer talks 60 s and hangs up
+    runtime.clock = lambda: T0
+    voice = post_callback(client, line, "voice", softphone)
+    runtime.clock = lambda: T0 + timedelta(seconds=75)
+    dialled = {**softphone, "CallStatus": "in-progress", "DialCallStatus": "completed"}
+    dial = post_callback(client, line, "dial", {**dialled, "DialCallDuration": "60"})
+    done = {**softphone, "CallStatus": "completed", "CallDuration": "75"}
+    post_callback(client, line, "status", done)
+    # then kefu dialled the customer showing the line's number, and recorded the agent's call
+    assert '<Dial callerId="+14155550100"' in voice.text and ">+14155550142</Dial>" in voice.text
+    assert "<Hangup />" in dial.text
+    call = _call(database)
+    assert (call.direction, call.agent_id, call.to_number, call.outcome) == (
+        "outbound",
+        agent.id,
+        "+14155550142",
+        "answered",
+    )
+    assert call.answered_at == T0 + timedelta(seconds=15)
+    from kefu.tickets.models import Message, Ticket
+
+    with database.sessions() as session:
+        message = session.get(Message, call.message_id)
+        ticket = session.get(Ticket, call.ticket_id)
+        assert message is not None and ticket is not None
+        assert (message.author_type, message.author_agent_id) == ("agent", agent.id)
+        assert message.body_text == "Call to +1 415-555-0142, duration 1:15"
+        assert (ticket.subject, ticket.status) == ("Call to +1 415-555-0142", "open")
