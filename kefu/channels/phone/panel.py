@@ -76,3 +76,16 @@ def phone_panel(session: Session, actor: Actor, ticket: PanelTicket) -> dict[str
         "can_log": editable and can(actor, "tickets.reply"),
         "dispositions": {k: _(v) for k, v in DISPOSITIONS.items()},
     }
+
+
+def composer_hint(session: Session, actor: Actor, ticket: PanelTicket) -> dict[str, Any] | None:
+    """On a phone ticket, the composer says where a written reply goes (nowhere: it is kept
+    on the ticket) and offers the call back."""
+    if ticket.channel != "phone":
+        return None
+    identities = customers.identities_of(session, [ticket.requester_id])[ticket.requester_id]
+    numbers = [i.value for i in identities if i.kind == "phone"]
+    return {
+        "number": numbers[0] if numbers else None,
+        "shown": display(numbers[0]) if numbers else "",
+    }

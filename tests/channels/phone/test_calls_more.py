@@ -1,4 +1,4 @@
-"""Calls follow the customer they belong to when that customer is merged into another."""
+"""Calls follow a merged customer; the composer on a phone ticket says a reply is not sent."""
 
 from __future__ import annotations
 
@@ -30,3 +30,26 @@ def test_calls_follow_a_customer_merge(client: Any, database: Database) -> None:
     # then the call is Emily's
     with database.sessions() as session:
         assert session.scalars(select(Call.customer_id)).one() == emily.id
+
+
+def test_composer_on_a_phone_ticket_offers_the_call_back(client: Any, database: Database) -> None:
+    from tests.accounts.factories import PASSWORD, make_agent
+    from tests.web.helpers import sign_in
+
+    # given a missed call's ticket and an email ticket
+    make_agent(database, email="li@example.com")
+    line = make_line(database)
+    post_callback(
+        client, line, "status", call_params("CA" + "2" * 32, caller="+447700900123", status="busy")
+    )
+    from tests.tickets.factories import receive
+
+    email = receive(database, email="emily@example.com")
+    with database.sessions() as session:
+        phone_ticket = session.scalars(select(Call.ticket_id)).one()
+    sign_in(client, "li@example.com", PASSWORD)
+    # when / then
+    page = client.get(f"/tickets/{phone_ticket}").text
+    assert "a written reply is kept here but not sent to the customer" in page
+    assert '<a href="tel:+447700900123" class="tel">Call +44 7700 900123 back</a>' in page
+    assert "not sent to the customer" not in client.get(f"/tickets/{email.ticket_id}").text
