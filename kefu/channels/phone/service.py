@@ -111,35 +111,40 @@ def _insert(session: Session, *, line: PhoneLine, update: CallUpdate) -> Call:
     customer_side = raw_from if direction == "inbound" else raw_to
     agent_side = raw_to if direction == "inbound" else raw_from
     number = maybe_e164(customer_side, region=region)
-    try:
-        with session.begin_nested():
-            customer = (
-                customers.identify(session, phone=number, name=update.caller_name)
-                if number
-                else None
-            )
-            call = Call(
-                provider=update.provider,
-                provider_call_id=update.provider_call_id,
-                line_id=line.id,
-                direction=direction,
-                from_number=maybe_e164(raw_from, region=region) or raw_from[:40],
-                to_number=maybe_e164(raw_to, region=region) or raw_to[:40],
-                customer_id=customer.id if customer else None,
-                agent_id=_softphone_agent(session, agent_side),
-                team_id=line.team_id,
-                status=update.status or "ringing",
-                started_at=update.at,
-                notes="",
-            )
-            session.add(call)
-            session.flush()
-    except IntegrityError:
-        # The provider's callbacks raced each other: the other one created the call.
-        existing = find_call(session, update.provider, update.provider_call_id)
-        if existing is None:
-            raise
-        return existing
+    for attempt in (1, 2):
+        try:
+            with session.begin_nested():
+                customer = (
+                    customers.identify(session, phone=number, name=update.caller_name)
+                    if number
+                    else None
+                )
+                call = Call(
+                    provider=update.provider,
+                    provider_call_id=update.provider_call_id,
+                    line_id=line.id,
+                    direction=direction,
+                    from_number=maybe_e164(raw_from, region=region) or raw_from[:40],
+                    to_number=maybe_e164(raw_to, region=region) or raw_to[:40],
+                    customer_id=customer.id if customer else None,
+                    agent_id=_softphone_agent(session, agent_side),
+                    team_id=line.team_id,
+                    status=update.status or "ringing",
+                    started_at=update.at,
+                    notes="",
+                )
+                session.add(call)
+                session.flush()
+            break
+        except IntegrityError:
+            # Another process stored this call (the provider's callbacks raced each other),
+            # or this caller as a new customer, meanwhile: use theirs.
+            existing = find_call(session, update.provider, update.provider_call_id)
+            if existing is not None:
+                return existing
+            if attempt == 2:
+                raise
+            log.info("call %s: retry after a concurrent insert", update.provider_call_id)
     _emit(session, "call.started", call)
     return call
 
