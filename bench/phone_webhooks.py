@@ -182,6 +182,14 @@ def section(timings: list[Timing], count: int, calls: int, loads: list[float]) -
             f"| {t.backend} | {t.what} | {t.p50_ms:.1f} ms | {t.p95_ms:.1f} ms | "
             f"{t.p50_ms / t.baseline_p50_ms:.1f}× ({t.baseline_p50_ms:.1f} ms) |"
         )
+    lines_out += [
+        "",
+        "A call that reaches a ticket writes the call, the customer's message, the ticket and "
+        "their events (and audit entries) in one commit, a few times the cost of refusing the "
+        "request; a replayed callback only reads and costs about as much as a refusal, so a "
+        "provider's retries are cheap. A voice request (before the call ends) stores the call "
+        "and answers TwiML without touching a ticket.",
+    ]
     return lines_out
 
 
