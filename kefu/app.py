@@ -109,6 +109,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
     from kefu.channels.email import routes as email_routes
+    from kefu.channels.phone import pages as phone_pages
+    from kefu.channels.phone import routes as phone_routes
+    from kefu.channels.phone import webhook_routes as phone_webhook_routes
     from kefu.commerce import action_pages as commerce_action_pages
     from kefu.commerce import action_routes as commerce_action_routes
     from kefu.commerce import approval_pages as commerce_approval_pages
@@ -197,6 +200,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         macro_pages,
         macro_composer_pages,
         assignment_pages,
+        phone_pages,
     )
     pages = [(m.router, "", False) for m in page_modules]
     pages += [
@@ -252,12 +256,14 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         macro_routes,
         assignment_routes,
         kb_routes,
+        phone_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,
     # docs/commerce-logistics.md): not in the schema
     hooks = [(webhook_routes.router, "/api/v1", False), (logistics_routes.router, "/api/v1", False)]
     hooks += [(feedback_review_routes.router, "/api/v1", False)]
+    hooks += [(phone_webhook_routes.router, "", False)]  # docs/phone.md
     return pages + api + hooks
 
 

@@ -8,6 +8,7 @@ DOMAINS = (
     "tickets",
     "ingest",
     "channels.email",
+    "channels.phone",
     "commerce",
     "sla",
     "automation",

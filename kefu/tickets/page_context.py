@@ -12,7 +12,7 @@ from kefu.kit.i18n import gettext as _
 from kefu.permissions import can
 from kefu.tickets.composer import tools_for
 from kefu.tickets.details import TicketThread, load_thread
-from kefu.tickets.panels import panels_for
+from kefu.tickets.panels import message_cards_for, panels_for
 from kefu.tickets.schemas import (
     CHANNEL_LABELS,
     PRIORITY_LABELS,
@@ -118,6 +118,9 @@ def ticket_context(
         },
         neighbors=_neighbors(session, actor, view, ticket_id),
         panels=panels_for(session, actor, thread.ticket),
+        message_cards=message_cards_for(
+            session, actor, thread.ticket, [m.id for m in thread.messages]
+        ),
         composer_tools=tools_for(session, actor, thread.ticket),
         presence_enabled=False,
     )

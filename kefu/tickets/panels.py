@@ -41,3 +41,32 @@ def panels_for(session: Session, actor: Actor, ticket: Ticket) -> list[dict[str,
         if context is not None:
             shown.append({"key": panel.key, "template": panel.template, "context": context})
     return shown
+
+
+@dataclass(frozen=True)
+class MessageCard:
+    """A domain's own rendering of some messages in the conversation (a phone call's card):
+    `context(session, actor, ticket, message_ids)` returns a context per message id it
+    renders; the others are shown as usual."""
+
+    key: str
+    template: str
+    context: Callable[[Session, Actor, Ticket, list[int]], dict[int, dict[str, Any]]]
+
+
+_CARDS: dict[str, MessageCard] = {}
+
+
+def register_message_card(card: MessageCard) -> None:
+    _CARDS[card.key] = card
+
+
+def message_cards_for(
+    session: Session, actor: Actor, ticket: Ticket, message_ids: list[int]
+) -> dict[int, dict[str, Any]]:
+    """Message id → {"template", "context"} for the messages a registered card renders."""
+    cards: dict[int, dict[str, Any]] = {}
+    for card in _CARDS.values():
+        for message_id, context in card.context(session, actor, ticket, message_ids).items():
+            cards.setdefault(message_id, {"template": card.template, "context": context})
+    return cards

@@ -42,6 +42,13 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         GROUPS[1],
+        N_("Phone lines"),
+        N_("Support numbers: provider webhooks, call flow and voicemail, the team they go to."),
+        "/settings/phone",
+        ("settings.manage",),
+    ),
+    Section(
+        GROUPS[1],
         N_("Help center"),
         N_("Each brand's public help center: address, logo and colour, languages, contact form."),
         "/admin/helpcenter",

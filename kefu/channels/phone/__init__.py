@@ -1,0 +1,1 @@
+"""The phone channel: call records from a provider's webhooks (Twilio-compatible) and by hand."""
