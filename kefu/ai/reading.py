@@ -1,0 +1,196 @@
+"""Reading customer messages after they arrive: the message.added handler only queues them
+(one insert per batch, no model), a job reads the queue in batches with no transaction open
+while the models work, then stores each message's reading, moves its ticket's current one
+and emits `message.analysed` (what triggers on intent, sentiment and urgency listen to)."""
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from kefu.ai import embedding, live, sentiment, switches
+from kefu.ai.intent import OUT_OF_SCOPE, IntentClassifier
+from kefu.ai.models import MessageAnalysis, PendingAnalysis, TicketInsight
+from kefu.ai.signals import detect_language, detect_urgency
+from kefu.ai.taxonomy import OTHER
+from kefu.db import Database
+from kefu.events import Event, emit
+from kefu.jobs import enqueue_after_commit
+from kefu.kit.actor import Actor
+from kefu.kit.clock import utcnow
+from kefu.tickets import loading as tickets_loading
+from kefu.tickets.ai_attributes import AiAttributes, set_ai_attributes
+
+log = logging.getLogger(__name__)
+JOB = "ai.read_messages"
+BATCH = 256
+MAX_TEXT = 5000  # what the models read of a long message
+
+
+def queue_messages(session: Session, events: list[Event]) -> int:
+    """The customer messages of these message.added events, queued for reading once each
+    (a redelivered event finds its message queued or read already). Returns how many."""
+    if not events or not switches.current(session).reads_messages:
+        return 0
+    wanted: dict[int, int] = {}
+    for event in events:
+        payload = event.payload or {}
+        message_id = payload.get("message_id")
+        is_customer = payload.get("author_type") == "customer"
+        on_ticket = event.subject_type == "ticket" and event.subject_id.isdigit()
+        if is_customer and on_ticket and isinstance(message_id, int):
+            wanted[message_id] = int(event.subject_id)
+    if not wanted:
+        return 0
+    ids = sorted(wanted)
+    known = set(session.scalars(select(PendingAnalysis.message_id).where(
+        PendingAnalysis.message_id.in_(ids))))  # fmt: skip
+    known |= set(session.scalars(select(MessageAnalysis.message_id).where(
+        MessageAnalysis.message_id.in_(ids))))  # fmt: skip
+    rows = [{"message_id": m, "ticket_id": wanted[m], "queued_at": utcnow()}
+            for m in ids if m not in known]  # fmt: skip
+    if rows:
+        session.execute(insert(PendingAnalysis.__table__), rows)
+        enqueue_after_commit(session, JOB)
+    return len(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    intent: str | None
+    intent_confidence: float | None
+    language: str
+    sentiment: str | None
+    negative_probability: float | None
+    urgency: str | None
+    urgency_reasons: tuple[str, ...]
+
+
+def read(
+    texts: Sequence[str], *, on: switches.Switches, classifier: IntentClassifier | None
+) -> list[Reading]:
+    """What the switched-on features read from each text (the embedding is computed once,
+    and not at all when neither intent nor sentiment is on)."""
+    if not texts:
+        return []
+    vectors = embedding.embed(texts) if on.intent or on.sentiment else None
+    predictions = [None] * len(texts)
+    if on.intent and classifier is not None:
+        features = classifier.features(texts, vectors=vectors)
+        predictions = classifier.decide(classifier.model.predict_proba(features))  # type: ignore[assignment]
+    moods = sentiment.classify(texts, vectors=vectors) if on.sentiment else [None] * len(texts)
+    found = []
+    for text, prediction, mood in zip(texts, predictions, moods, strict=True):
+        urgency = detect_urgency(text, sentiment=mood.label if mood else None)
+        found.append(Reading(
+            intent=None if prediction is None else (
+                OTHER.id if prediction.intent == OUT_OF_SCOPE else prediction.intent),
+            intent_confidence=None if prediction is None else round(prediction.confidence, 4),
+            language=detect_language(text),
+            sentiment=mood.label if mood else None,
+            negative_probability=mood.negative_probability if mood else None,
+            urgency=urgency.level if on.urgency else None,
+            urgency_reasons=urgency.reasons if on.urgency else (),
+        ))  # fmt: skip
+    return found
+
+
+def read_pending(database: Database, *, key: str, batch: int = BATCH) -> int:
+    """Read every queued message, a batch at a time; returns how many were stored."""
+    stored = 0
+    while True:
+        with database.sessions() as session:
+            queued = session.execute(
+                select(PendingAnalysis.message_id, PendingAnalysis.ticket_id)
+                .order_by(PendingAnalysis.message_id)
+                .limit(batch)
+            ).all()
+            if not queued:
+                return stored
+            on = switches.current(session)
+            messages = tickets_loading.messages_by_ids(session, (q.message_id for q in queued))
+            texts = {m.id: (m.body_text or "").strip()[:MAX_TEXT] for m in messages.values()}
+            model = live.source(session) if on.intent else None
+        # the models work with no transaction open: ingest and the handlers never wait
+        classifier, version = live.build(model, key=key) if model else (None, "")
+        ids = [q.message_id for q in queued if texts.get(q.message_id)]
+        readings = dict(zip(ids, read([texts[i] for i in ids], on=on, classifier=classifier),
+                            strict=True))  # fmt: skip
+        tickets = {q.message_id: q.ticket_id for q in queued}
+        with database.unit_of_work(actor=Actor.job(JOB)) as session:
+            stored += store(session, [q.message_id for q in queued], tickets, readings, version)
+
+
+def store(
+    session: Session, message_ids: list[int], tickets: dict[int, int],
+    readings: dict[int, Reading], version: str,
+) -> int:  # fmt: skip
+    """Take the messages off the queue (only those still on it: another reader may have
+    taken them), store their readings and move their tickets' current reading."""
+    taken = set(session.scalars(
+        delete(PendingAnalysis).where(PendingAnalysis.message_id.in_(message_ids))
+        .returning(PendingAnalysis.message_id)))  # fmt: skip
+    mine = sorted(m for m in taken if m in readings)
+    if not mine:
+        return 0
+    done = set(session.scalars(select(MessageAnalysis.message_id).where(
+        MessageAnalysis.message_id.in_(mine))))  # fmt: skip
+    mine = [m for m in mine if m not in done]
+    now = utcnow()
+    rows = []
+    for message_id in mine:
+        r = readings[message_id]
+        rows.append({
+            "message_id": message_id, "ticket_id": tickets[message_id], "intent": r.intent,
+            "intent_confidence": r.intent_confidence, "language": r.language,
+            "sentiment": r.sentiment, "negative_probability": r.negative_probability,
+            "urgency": r.urgency, "urgency_reasons": list(r.urgency_reasons),
+            "model_version": version if r.intent is not None else "", "analysed_at": now,
+        })  # fmt: skip
+    if rows:
+        session.execute(insert(MessageAnalysis.__table__), rows)
+    latest = {tickets[m]: m for m in mine}  # message ids ascend: the newest per ticket wins
+    insights = {i.ticket_id: i for i in session.scalars(
+        select(TicketInsight).where(TicketInsight.ticket_id.in_(sorted(latest))))}  # fmt: skip
+    attributes = {}
+    for ticket_id, message_id in sorted(latest.items()):
+        insight = insights.get(ticket_id)
+        if insight is not None and (insight.message_id or 0) > message_id:
+            continue
+        if insight is None:
+            insight = TicketInsight(ticket_id=ticket_id, intent_source="model")
+            session.add(insight)
+        apply(insight, message_id, readings[message_id], now)
+        attributes[ticket_id] = AiAttributes(
+            insight.intent, insight.sentiment, insight.urgency, insight.language
+        )
+    session.flush()
+    set_ai_attributes(session, attributes)
+    for message_id in mine:
+        r = readings[message_id]
+        payload = {
+            "message_id": message_id,
+            "author_type": "customer",
+            "intent": r.intent,
+            "sentiment": r.sentiment,
+            "urgency": r.urgency,
+            "language": r.language,
+        }
+        emit(session, "message.analysed", subject_type="ticket", subject_id=tickets[message_id],
+             payload=payload)  # fmt: skip
+    return len(mine)
+
+
+def apply(insight: TicketInsight, message_id: int, reading: Reading, now) -> None:  # type: ignore[no-untyped-def]
+    """The ticket's reading from its newest customer message; an agent's intent stays."""
+    insight.message_id = message_id
+    if insight.intent_source != "agent":
+        insight.intent, insight.intent_confidence = reading.intent, reading.intent_confidence
+        insight.label_message_id = message_id
+    insight.language = reading.language
+    insight.sentiment, insight.negative_probability = (
+        reading.sentiment, reading.negative_probability)  # fmt: skip
+    insight.urgency, insight.urgency_reasons = reading.urgency, list(reading.urgency_reasons)
+    insight.updated_at = now
