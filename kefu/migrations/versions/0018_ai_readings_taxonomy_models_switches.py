@@ -31,7 +31,7 @@ def upgrade() -> None:
         sa.Column("threshold", sa.Float(), nullable=False),
         sa.Column(
             "metrics",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("blob", sa.LargeBinary(), nullable=False),
@@ -48,7 +48,7 @@ def upgrade() -> None:
         sa.Column("description", sa.Text(), nullable=False),
         sa.Column(
             "examples",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("is_active", sa.Boolean(), nullable=False),
@@ -104,7 +104,7 @@ def upgrade() -> None:
         sa.Column("urgency", sa.String(length=10), nullable=True),
         sa.Column(
             "urgency_reasons",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("updated_at", kefu.db.UtcDateTime(timezone=True), nullable=False),
@@ -145,7 +145,7 @@ def upgrade() -> None:
         sa.Column("urgency", sa.String(length=10), nullable=True),
         sa.Column(
             "urgency_reasons",
-            sa.JSON().with_variant(postgresql.JSONB(astext_type=Text()), "postgresql"),
+            sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
             nullable=False,
         ),
         sa.Column("model_version", sa.String(length=40), nullable=False),
