@@ -94,6 +94,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import pages as account_pages
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.ai import pages as ai_pages
+    from kefu.ai import ticket_pages as ai_ticket_pages
     from kefu.analytics.reports import live_pages as report_live_pages
     from kefu.analytics.reports import pages as report_pages
     from kefu.analytics.reports import saved_pages as report_saved_pages
@@ -194,6 +196,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_link_pages,
         store_pages,
         sla_pages,
+        ai_pages,
+        ai_ticket_pages,
         macro_pages,
         macro_composer_pages,
         assignment_pages,

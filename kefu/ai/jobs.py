@@ -5,7 +5,7 @@ import logging
 
 from sqlalchemy.orm import Session
 
-from kefu.ai import reading
+from kefu.ai import queueing
 from kefu.config import secret_key
 from kefu.events import Event, handles
 from kefu.jobs import job
@@ -17,12 +17,14 @@ log = logging.getLogger(__name__)
 
 @handles("message.added", name="ai.queue_messages", batch=True)
 def queue_messages(session: Session, events: list[Event]) -> None:
-    reading.queue_messages(session, events)
+    queueing.queue_messages(session, events)
 
 
-@job(reading.JOB, schedule="* * * * *")
+@job(queueing.JOB, schedule="* * * * *")
 def read_messages() -> int:
     """Right after messages are queued, and every minute as the net (a crash in between)."""
+    from kefu.ai import reading
+
     runtime = current()
     return reading.read_pending(runtime.database, key=secret_key(runtime.settings))
 
@@ -41,4 +43,18 @@ def retrain() -> str:
     if row is None:
         return ""
     log.info("intent model %s trained: %s", row.version, row.metrics)
+    return row.version
+
+
+@job("ai.train")
+def train_now(requested_by: str = "") -> str:
+    """An admin's "Train now": a model from the seeds and every label, whatever changed."""
+    from kefu.ai import training
+
+    runtime = current()
+    row = training.train_and_save(
+        runtime.database, key=secret_key(runtime.settings), actor=Actor.job("ai.train")
+    )
+    assert row is not None
+    log.info("intent model %s trained (asked by %s): %s", row.version, requested_by, row.metrics)
     return row.version

@@ -12,14 +12,11 @@ from dataclasses import dataclass, field
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.ai import embedding, intents
+from kefu.ai import embedding, intents, queries
 from kefu.ai.intent import IntentClassifier
 from kefu.ai.models import IntentModel
 
 log = logging.getLogger(__name__)
-# below this probability the answer is "other" for a model no labelled tickets calibrated
-# (kefu.ai.service explains the figure)
-SEED_THRESHOLD = 0.4
 _lock = threading.Lock()
 _loaded: dict[str, IntentClassifier] = {}
 
@@ -49,22 +46,8 @@ def load(blob: bytes, signature: str, key: str) -> IntentClassifier:
     return classifier
 
 
-def seed_version(session: Session) -> str:
-    return f"seed-{intents.fingerprint(session)}"
-
-
-def current_version(session: Session) -> str:
-    """The version live tickets are read with now (no model is loaded to answer)."""
-    row = session.execute(
-        select(IntentModel.version, IntentModel.metrics).order_by(IntentModel.id.desc()).limit(1)
-    ).first()
-    if row is not None and (row.metrics or {}).get("taxonomy") == intents.fingerprint(session):
-        return str(row.version)
-    return seed_version(session)
-
-
 def seed_classifier(pairs: list[tuple[str, str]]) -> IntentClassifier:
-    classifier = IntentClassifier(threshold=SEED_THRESHOLD)
+    classifier = IntentClassifier(threshold=queries.SEED_THRESHOLD)
     return classifier.fit([t for t, _ in pairs], [i for _, i in pairs])
 
 
@@ -80,7 +63,7 @@ class Source:
 
 
 def source(session: Session) -> Source:
-    version = current_version(session)
+    version = queries.current_version(session)
     if version in _loaded:
         return Source(version)
     if version.startswith("seed-"):
@@ -89,7 +72,7 @@ def source(session: Session) -> Source:
         select(IntentModel.blob, IntentModel.signature).where(IntentModel.version == version)
     ).first()
     if row is None:
-        return Source(seed_version(session), seeds=intents.seed_pairs(session))
+        return Source(queries.seed_version(session), seeds=intents.seed_pairs(session))
     return Source(version, seeds=intents.seed_pairs(session), blob=row.blob,
                   signature=row.signature)  # fmt: skip
 

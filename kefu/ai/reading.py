@@ -1,7 +1,7 @@
-"""Reading customer messages after they arrive: the message.added handler only queues them
-(one insert per batch, no model), a job reads the queue in batches with no transaction open
-while the models work, then stores each message's reading, moves its ticket's current one
-and emits `message.analysed` (what triggers on intent, sentiment and urgency listen to)."""
+"""Reading the queued customer messages (kefu.ai.queueing): in batches, with no transaction
+open while the models work; then each message's reading is stored, its ticket's current one
+moved, and `message.analysed` emitted (what triggers on intent, sentiment and urgency
+listen to)."""
 
 import logging
 from collections.abc import Sequence
@@ -10,51 +10,21 @@ from dataclasses import dataclass
 from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
-from kefu.ai import embedding, live, sentiment, switches
+from kefu.ai import embedding, live, queueing, sentiment, switches
 from kefu.ai.intent import OUT_OF_SCOPE, IntentClassifier
 from kefu.ai.models import MessageAnalysis, PendingAnalysis, TicketInsight
 from kefu.ai.signals import detect_language, detect_urgency
 from kefu.ai.taxonomy import OTHER
 from kefu.db import Database
-from kefu.events import Event, emit
-from kefu.jobs import enqueue_after_commit
+from kefu.events import emit
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from kefu.tickets import loading as tickets_loading
 from kefu.tickets.ai_attributes import AiAttributes, set_ai_attributes
 
 log = logging.getLogger(__name__)
-JOB = "ai.read_messages"
 BATCH = 256
 MAX_TEXT = 5000  # what the models read of a long message
-
-
-def queue_messages(session: Session, events: list[Event]) -> int:
-    """The customer messages of these message.added events, queued for reading once each
-    (a redelivered event finds its message queued or read already). Returns how many."""
-    if not events or not switches.current(session).reads_messages:
-        return 0
-    wanted: dict[int, int] = {}
-    for event in events:
-        payload = event.payload or {}
-        message_id = payload.get("message_id")
-        is_customer = payload.get("author_type") == "customer"
-        on_ticket = event.subject_type == "ticket" and event.subject_id.isdigit()
-        if is_customer and on_ticket and isinstance(message_id, int):
-            wanted[message_id] = int(event.subject_id)
-    if not wanted:
-        return 0
-    ids = sorted(wanted)
-    known = set(session.scalars(select(PendingAnalysis.message_id).where(
-        PendingAnalysis.message_id.in_(ids))))  # fmt: skip
-    known |= set(session.scalars(select(MessageAnalysis.message_id).where(
-        MessageAnalysis.message_id.in_(ids))))  # fmt: skip
-    rows = [{"message_id": m, "ticket_id": wanted[m], "queued_at": utcnow()}
-            for m in ids if m not in known]  # fmt: skip
-    if rows:
-        session.execute(insert(PendingAnalysis.__table__), rows)
-        enqueue_after_commit(session, JOB)
-    return len(rows)
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,7 +89,7 @@ def read_pending(database: Database, *, key: str, batch: int = BATCH) -> int:
         readings = dict(zip(ids, read([texts[i] for i in ids], on=on, classifier=classifier),
                             strict=True))  # fmt: skip
         tickets = {q.message_id: q.ticket_id for q in queued}
-        with database.unit_of_work(actor=Actor.job(JOB)) as session:
+        with database.unit_of_work(actor=Actor.job(queueing.JOB)) as session:
             stored += store(session, [q.message_id for q in queued], tickets, readings, version)
 
 

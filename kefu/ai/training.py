@@ -7,17 +7,17 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.ai import embedding, intents, live
+from kefu.ai import embedding, intents, live, queries
 from kefu.ai.evaluation import scores
 from kefu.ai.intent import OUT_OF_SCOPE, IntentClassifier
 from kefu.ai.models import IntentModel, TicketInsight
 from kefu.ai.taxonomy import OTHER
 from kefu.db import Database
 from kefu.kit.actor import Actor
-from kefu.kit.clock import as_utc, utcnow
+from kefu.kit.clock import utcnow
 from kefu.tickets import loading as tickets_loading
 
 Report = Callable[[str, int, int], None]
@@ -127,7 +127,7 @@ def fit(data: TrainingSet, *, report: Report | None = None, seed: int = 0) -> Tr
     labelled = data.labelled
     embed = _vectors(data.seed_texts + labelled.texts, report)
     metrics: dict[str, object] = {"taxonomy": data.fingerprint}
-    threshold, held_out = live.SEED_THRESHOLD, 0
+    threshold, held_out = queries.SEED_THRESHOLD, 0
     if len(labelled.texts) >= MIN_TO_MEASURE:
         part_train, part_calibrate, part_test = split(labelled.intents, seed)
 
@@ -181,26 +181,9 @@ def train_and_save(
 ) -> IntentModel | None:  # fmt: skip
     """Read, learn with no transaction open, save: `kefu ai train` and the nightly job."""
     with database.sessions() as session:
-        if only_when_needed and not needs_training(session):
+        if only_when_needed and not queries.needs_training(session):
             return None
         data = collect(session)
     trained = fit(data, report=report)
     with database.unit_of_work(actor=actor) as session:
         return save(session, trained, key=key, trained_by=actor.ref)
-
-
-def latest(session: Session) -> IntentModel | None:
-    return session.scalar(select(IntentModel).order_by(IntentModel.id.desc()).limit(1))
-
-
-def needs_training(session: Session) -> bool:
-    """Whether the taxonomy or the agents' labels changed since the newest model."""
-    row = latest(session)
-    last_label = session.scalar(
-        select(func.max(TicketInsight.labelled_at)).where(TicketInsight.intent_source == "agent")
-    )
-    if row is None:
-        return last_label is not None
-    if (row.metrics or {}).get("taxonomy") != intents.fingerprint(session):
-        return True
-    return last_label is not None and as_utc(last_label) > as_utc(row.trained_at)
