@@ -23,6 +23,9 @@ from kefu.tickets import loading as tickets_loading
 Report = Callable[[str, int, int], None]
 HELD_OUT = 0.2  # of the labelled tickets for measuring, as much again for calibrating
 MIN_TO_MEASURE = 10  # fewer labelled tickets than this: trained, not measured
+# a threshold chosen on a handful of tickets only fits those: fewer calibration tickets
+# than this keep the seeds' threshold
+MIN_TO_CALIBRATE = 30
 MAX_LABELLED = 20_000  # the newest labels; more would not fit 2 cores' training time
 
 
@@ -139,7 +142,7 @@ def fit(data: TrainingSet, *, report: Report | None = None, seed: int = 0) -> Tr
                       data.seed_intents + pick(part_train, labelled.intents))  # fmt: skip
         if report:
             report("measuring", 1, 2)
-        if part_calibrate:
+        if len(part_calibrate) >= MIN_TO_CALIBRATE:
             threshold = measuring.calibrate(pick(part_calibrate, labelled.texts),
                                             pick(part_calibrate, labelled.intents))  # fmt: skip
         truth = pick(part_test, labelled.intents)
