@@ -6,8 +6,10 @@ listen to)."""
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
 from kefu.ai import embedding, live, queueing, sentiment, switches
@@ -122,21 +124,7 @@ def store(
     if rows:
         session.execute(insert(MessageAnalysis.__table__), rows)
     latest = {tickets[m]: m for m in mine}  # message ids ascend: the newest per ticket wins
-    insights = {i.ticket_id: i for i in session.scalars(
-        select(TicketInsight).where(TicketInsight.ticket_id.in_(sorted(latest))))}  # fmt: skip
-    attributes = {}
-    for ticket_id, message_id in sorted(latest.items()):
-        insight = insights.get(ticket_id)
-        if insight is not None and (insight.message_id or 0) > message_id:
-            continue
-        if insight is None:
-            insight = TicketInsight(ticket_id=ticket_id, intent_source="model")
-            session.add(insight)
-        apply(insight, message_id, readings[message_id], now)
-        attributes[ticket_id] = AiAttributes(
-            insight.intent, insight.sentiment, insight.urgency, insight.language
-        )
-    session.flush()
+    attributes = move_insights(session, latest, readings, now)
     set_ai_attributes(session, attributes)
     for message_id in mine:
         r = readings[message_id]
@@ -153,14 +141,40 @@ def store(
     return len(mine)
 
 
-def apply(insight: TicketInsight, message_id: int, reading: Reading, now) -> None:  # type: ignore[no-untyped-def]
-    """The ticket's reading from its newest customer message; an agent's intent stays."""
-    insight.message_id = message_id
-    if insight.intent_source != "agent":
-        insight.intent, insight.intent_confidence = reading.intent, reading.intent_confidence
-        insight.label_message_id = message_id
-    insight.language = reading.language
-    insight.sentiment, insight.negative_probability = (
-        reading.sentiment, reading.negative_probability)  # fmt: skip
-    insight.urgency, insight.urgency_reasons = reading.urgency, list(reading.urgency_reasons)
-    insight.updated_at = now
+def move_insights(
+    session: Session, latest: dict[int, int], readings: dict[int, Reading], now: datetime
+) -> dict[int, AiAttributes]:
+    """Each ticket's reading from its newest customer message (an agent's intent stays).
+    Written without the ORM: a machine's reading is no person's change, so it is not in the
+    audit log (an agent's correction, through the ORM, is)."""
+    table = TicketInsight.__table__
+    known = {
+        row.ticket_id: row
+        for row in session.execute(
+            select(table.c.ticket_id, table.c.message_id, table.c.intent,
+                   table.c.intent_source).where(table.c.ticket_id.in_(sorted(latest)))
+        )
+    }  # fmt: skip
+    attributes = {}
+    for ticket_id, message_id in sorted(latest.items()):
+        old = known.get(ticket_id)
+        if old is not None and (old.message_id or 0) > message_id:
+            continue
+        r = readings[message_id]
+        values: dict[str, Any] = {
+            "message_id": message_id, "language": r.language, "sentiment": r.sentiment,
+            "negative_probability": r.negative_probability, "urgency": r.urgency,
+            "urgency_reasons": list(r.urgency_reasons), "updated_at": now,
+        }  # fmt: skip
+        keeps_agents = old is not None and old.intent_source == "agent"
+        if not keeps_agents:
+            values |= {"intent": r.intent, "intent_confidence": r.intent_confidence,
+                       "label_message_id": message_id}  # fmt: skip
+        if old is None:
+            session.execute(insert(table).values(ticket_id=ticket_id, intent_source="model",
+                                                 **values))  # fmt: skip
+        else:
+            session.execute(update(table).where(table.c.ticket_id == ticket_id).values(**values))
+        intent = old.intent if keeps_agents else r.intent
+        attributes[ticket_id] = AiAttributes(intent, r.sentiment, r.urgency, r.language)
+    return attributes
