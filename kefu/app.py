@@ -95,6 +95,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
     from kefu.ai import pages as ai_pages
+    from kefu.ai import routes as ai_routes
     from kefu.ai import ticket_pages as ai_ticket_pages
     from kefu.analytics.reports import live_pages as report_live_pages
     from kefu.analytics.reports import pages as report_pages
@@ -256,6 +257,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         macro_routes,
         assignment_routes,
         kb_routes,
+        ai_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,

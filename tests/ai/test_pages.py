@@ -15,6 +15,7 @@ from tests.accounts.factories import PASSWORD, make_agent
 from tests.ai.factories import KEY, settle
 from tests.tickets.factories import receive
 from tests.web.helpers import csrf_token, sign_in
+from tests.web.test_api import token_for
 
 CONFUSION = {"labels": ["cancel_order", "invoice"], "table": [[4, 0], [1, 3]]}
 METRICS = {"accuracy": 0.875, "macro_f1": 0.8333, "in_scope_accuracy": 0.875, "test_rows": 8,
@@ -137,3 +138,22 @@ def test_an_agent_corrects_the_intent_on_the_ticket_page(
     bad = client.post(f"/tickets/{arrived.ticket_id}/ai/intent",
                       data={"csrf_token": token, "intent": "nonsense"})  # fmt: skip
     assert "unknown intent" in client.get(bad.headers["location"]).text
+
+
+def test_the_api_gives_the_reading_and_takes_an_agents_intent(
+    client: Any, database: Database, runtime: Any
+) -> None:
+    headers = token_for(database, make_agent(database, email="ann@example.com", role=Role.AGENT))
+    arrived = receive(database, text="Cancel my order now, this is ridiculous!!")
+    url = f"/api/v1/tickets/{arrived.ticket_id}/ai"
+    assert client.get(url, headers=headers).json()["intent"] is None  # not read yet
+    settle(database)
+    read = client.get(url, headers=headers).json()
+    assert (read["intent"], read["sentiment"], read["intent_source"]) == (
+        "cancel_order", "negative", "model")  # fmt: skip
+    refused = client.put(url + "/intent", json={"intent": "nonsense"}, headers=headers)
+    assert refused.status_code == 422
+    done = client.put(url + "/intent", json={"intent": "complaint"}, headers=headers)
+    assert done.status_code == 200, done.text
+    assert (done.json()["intent"], done.json()["intent_source"]) == ("complaint", "agent")
+    assert len(client.get("/api/v1/ai/intents", headers=headers).json()) == 33
