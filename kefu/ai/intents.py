@@ -1,6 +1,7 @@
 """The store's intent taxonomy: the default one (kefu.ai.taxonomy) until an admin edits it,
 then its own rows: names in English and Chinese, a description, seed examples, on/off."""
 
+import functools
 import hashlib
 import json
 import re
@@ -66,15 +67,16 @@ class IntentIn(BaseModel):
         return kept
 
 
-def _defaults() -> list[IntentView]:
+@functools.cache
+def _defaults() -> tuple[IntentView, ...]:
     seeds: dict[str, list[tuple[str, str]]] = {}
     for language in taxonomy.SEED_FILES:
         for text, key in taxonomy.seed_examples(language):
             seeds.setdefault(key, []).append((language, text))
-    return [
+    return tuple(
         IntentView(i.id, i.name, i.name_zh, examples=tuple(seeds.get(i.id, [])))
         for i in taxonomy.DEFAULT_INTENTS
-    ]
+    )
 
 
 def _view(row: IntentDefinition) -> IntentView:
@@ -85,7 +87,7 @@ def _view(row: IntentDefinition) -> IntentView:
 def list_intents(session: Session, *, active_only: bool = False) -> list[IntentView]:
     def load() -> list[IntentView]:
         rows = session.scalars(select(IntentDefinition).order_by(IntentDefinition.position))
-        return [_view(row) for row in rows] or _defaults()
+        return [_view(row) for row in rows] or list(_defaults())
 
     found = cached(session, "ai.intents", load)
     return [i for i in found if i.is_active] if active_only else list(found)

@@ -31,7 +31,8 @@ def ai_panel(session: Session, actor: Actor, ticket: PanelTicket) -> dict[str, A
         return None
     language = i18n.current_language.get()
     names = intents.labels(session, language)
-    choices = [(i.key, i.label(language)) for i in intents.list_intents(session, active_only=True)]
+    known = intents.list_intents(session)
+    choices = [(i.key, i.label(language)) for i in known if i.is_active]
     choices.append(("other", names["other"]))
     gettext = i18n.gettext
     if insight is None:
