@@ -25,7 +25,7 @@ def test_the_demo_step_makes_tier_2_and_its_trigger(database: Database) -> None:
     ]
     assert rule.actions == [
         {"type": "set_priority", "priority": "high"},
-        {"type": "assign", "team_id": teams["Tier 2"]},
+        {"type": "assign", "team_id": teams["Tier 2"], "agent_id": None, "unassign": False},
     ]
     names = [step.name for step in steps()]
     assert names.index("ai") > names.index("procedures") > names.index("inbox")
