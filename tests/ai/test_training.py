@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import update
 
-from kefu.ai import intents, live, queries
+from kefu.ai import intents, live, queries, training
 from kefu.ai.insights import set_intent
 from kefu.ai.models import IntentModel, MessageAnalysis
 from kefu.db import Database
@@ -131,3 +131,19 @@ def test_an_admin_edits_the_taxonomy(database: Database) -> None:
         intents.IntentIn(key="Gift Wrapping", name="x", examples_en=["x"])
     with database.sessions() as session:
         assert intents.get_intent(session, "gift_wrapping").examples == examples
+
+
+def test_the_nightly_retrain_waits_until_there_is_something_to_learn(database: Database) -> None:
+    # given no label and no model: nothing to learn (and nothing is trained)
+    retrain = Actor.job("ai.retrain")
+    assert training.train_and_save(database, key=KEY, actor=retrain, only_when_needed=True) is None
+    with database.sessions() as session:
+        assert queries.latest_model(session) is None and queries.labelled_count(session) == 0
+    # when an agent labels a ticket, there is
+    arrived = receive(database, text="Please cancel order 4100")
+    with database.unit_of_work() as session:
+        set_intent(
+            session, actor=Actor.system(), ticket_id=arrived.ticket_id, intent="cancel_order"
+        )
+    with database.sessions() as session:
+        assert queries.needs_training(session) and queries.labelled_count(session) == 1
