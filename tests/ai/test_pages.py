@@ -115,6 +115,7 @@ def test_an_agent_corrects_the_intent_on_the_ticket_page(
     sign_in(client, "ann@example.com", PASSWORD)
     page = client.get(f"/tickets/{arrived.ticket_id}").text
     assert 'data-intent="cancel_order"' in page and 'data-sentiment="negative"' in page
+    assert 'data-ai="sentiment">Upset' in client.get("/views/unassigned").text  # inbox badge
     # when the agent says it is a complaint
     token = csrf_token(page)
     done = client.post(f"/tickets/{arrived.ticket_id}/ai/intent",
