@@ -109,6 +109,7 @@ OWN_SECTIONS = (
     "## Analytics",
     "## Offline AI",
     "## Phone webhooks",
+    "## AI reading",
 )
 
 

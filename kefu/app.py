@@ -94,6 +94,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import pages as account_pages
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.ai import pages as ai_pages
+    from kefu.ai import routes as ai_routes
+    from kefu.ai import ticket_pages as ai_ticket_pages
     from kefu.analytics.reports import live_pages as report_live_pages
     from kefu.analytics.reports import pages as report_pages
     from kefu.analytics.reports import saved_pages as report_saved_pages
@@ -197,6 +200,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         commerce_link_pages,
         store_pages,
         sla_pages,
+        ai_pages,
+        ai_ticket_pages,
         macro_pages,
         macro_composer_pages,
         assignment_pages,
@@ -257,6 +262,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         assignment_routes,
         kb_routes,
         phone_routes,
+        ai_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,

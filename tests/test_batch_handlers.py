@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from sqlalchemy import func, select
 
+from kefu.ai.models import PendingAnalysis
 from kefu.automation.assignment.models import AssignmentWait
 from kefu.automation.rules.models import RuleRun, TicketClock
 from kefu.db import Database
@@ -32,7 +33,7 @@ from tests.sla.factories import agent_actor, make_policy, reply, targets, update
 from tests.tickets.factories import receive
 
 BATCHED = ("sla.clocks", "automation.track_clocks", "automation.run_triggers")
-BATCHED += ("assignment.assign_ticket",)
+BATCHED += ("assignment.assign_ticket", "ai.queue_messages")
 
 
 @pytest.fixture
@@ -156,6 +157,12 @@ def snapshot(database: Database) -> dict[str, Any]:
                 for c in session.scalars(select(TicketClock).order_by(TicketClock.ticket_id))
             ],
             "waits": [(w.ticket_id, w.team_id) for w in session.scalars(select(AssignmentWait))],
+            "ai_queue": [  # customer messages waiting for kefu.ai's reading job, once each
+                (p.ticket_id, p.message_id)
+                for p in session.scalars(
+                    select(PendingAnalysis).order_by(PendingAnalysis.message_id)
+                )
+            ],
             "messages": session.execute(
                 select(Message.ticket_id, Message.kind, Message.author_type, func.count())
                 .group_by(Message.ticket_id, Message.kind, Message.author_type)
@@ -184,6 +191,7 @@ def test_batches_come_to_what_one_event_at_a_time_does(database: Database, twin:
     assert [row[5] for row in alone["tickets"]] == [["refund"], [], ["refund"], []]
     assert [row[1] for row in alone["tickets"]] == ["open", "open", "open", "new"]
     assert alone["undone"] == 0
+    assert len(alone["ai_queue"]) == 7  # every customer message, queued once for reading
 
 
 @pytest.mark.usefixtures("runtime")

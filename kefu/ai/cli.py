@@ -45,3 +45,44 @@ def evaluate(
         return
     for key, value in result.items():
         out.print(f"{key:>20}  {value}")
+
+
+@ai_app.command("train")
+def train(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the figures as JSON.")] = False,
+) -> None:
+    """Train the live intent model on the taxonomy's seed examples and the tickets agents
+    labelled; measure it on a held-out part of those tickets; save it (the newest is live)."""
+    from kefu.ai import training
+    from kefu.cli import clear_errors, connect, out, prepare_schema, progress_bar, settings_from
+    from kefu.config import secret_key
+    from kefu.kit.actor import Actor
+
+    with clear_errors():
+        settings = settings_from()
+        database = connect(settings)
+        prepare_schema(settings, database, apply=False)
+        with progress_bar() as progress:
+            tasks: dict[str, int] = {}
+
+            def report(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = progress.add_task(f"ai: {what}", total=total)
+                progress.update(tasks[what], completed=done)
+
+            row = training.train_and_save(
+                database, key=secret_key(settings), actor=Actor.job("cli:ai.train"), report=report
+            )
+        database.dispose()
+    assert row is not None
+    figures = {key: value for key, value in (row.metrics or {}).items() if key != "confusion"}
+    result = {"version": row.version, "seed_rows": row.seed_rows,
+              "labelled_rows": row.labelled_rows, "held_out_rows": row.held_out_rows,
+              "threshold": row.threshold} | figures  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps(result))
+        return
+    for key, value in result.items():
+        out.print(f"{key:>20}  {value}")
+    if not figures.get("test_rows"):
+        out.print(f"Too few labelled tickets to measure (at least {training.MIN_TO_MEASURE}).")

@@ -22,6 +22,7 @@ class DemoStep:
 
 def steps() -> list[DemoStep]:
     from kefu.demo import (
+        ai,
         analytics,
         commerce,
         commerce_actions,
@@ -42,6 +43,7 @@ def steps() -> list[DemoStep]:
         commerce_actions.STEP,
         macros.STEP,
         procedures.STEP,
+        ai.STEP,
         kb.STEP,
         helpcenter.STEP,
         feedback.STEP,

@@ -11,6 +11,7 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
+from kefu.ai.insights import set_intent
 from kefu.customers import service as customers
 from kefu.customers.schemas import CustomerCreate
 from kefu.db import Database
@@ -21,6 +22,7 @@ from kefu.demo.inbox_content import (
     PINYIN,
     STORIES_EN,
     STORIES_ZH,
+    STORY_INTENTS,
     Story,
 )
 from kefu.ingest.schemas import InboundMessage, Sender
@@ -147,6 +149,9 @@ def _one_ticket(
         from kefu.tickets.service import update_ticket
 
         update_ticket(session, actor=agent, ticket_id=ticket_id, data=update_data)
+        if serial % 5 < 3 and story.subject in STORY_INTENTS:  # agents labelled 3 in 5
+            intent = STORY_INTENTS[story.subject]
+            set_intent(session, actor=agent, ticket_id=ticket_id, intent=intent)
         if rng.random() < 0.5 or status == "on_hold":
             note = MessageCreate(
                 kind="note",

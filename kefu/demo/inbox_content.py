@@ -245,3 +245,24 @@ PINYIN = [
     "gao.yuan",
     "luo.xue",
 ]
+
+# The intent agents would give each story (kefu.ai's default taxonomy): the demo labels
+# most tickets with it, so `kefu ai train` and the eval page have the store's own labels.
+STORY_INTENTS = {
+    "Where is my order #{order}?": "order_status",
+    "Refund for returned shoes": "refund_status",
+    "Wrong size delivered": "wrong_missing_item",
+    "Discount code not working": "price_promo",
+    "Item arrived damaged": "damaged_defective",
+    "Change delivery address": "change_shipping_address",
+    "Do you ship to Norway?": "shipping_options_fees",
+    "Charged twice for one order": "payment_problem",
+    "订单 {order} 什么时候发货？": "urge_shipment",
+    "七天无理由退货": "return_request",
+    "收到的商品有破损": "damaged_defective",
+    "尺码不合适想换货": "exchange_request",
+    "申请开具发票": "invoice",
+    "优惠券无法使用": "price_promo",
+    "修改收货地址": "change_shipping_address",
+    "快递一直没有更新": "delivery_problem",
+}

@@ -1,5 +1,6 @@
 """What an inbox view or a search asks for (TicketFilter) and the WHERE clauses it becomes."""
 
+import re
 from datetime import datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from typing import Any, Literal
@@ -20,6 +21,11 @@ from kefu.tickets.schemas import Channel, Priority, Status, TicketType
 from kefu.tickets.search_index import text_match
 
 FieldOp = Literal["eq", "ne", "lt", "gt", "set", "unset"]
+# what kefu.ai reads from customer messages (tickets.ai_*); intents are the store's own keys
+AI_SENTIMENTS = ("negative", "neutral", "positive")
+AI_URGENCIES = ("high", "elevated", "normal")
+AI_LANGUAGES = ("en", "zh", "other")
+_INTENT_KEY = re.compile(r"^[a-z][a-z0-9_]{1,63}$")
 
 STATUSES = tuple(status.value for status in Status)
 PRIORITIES = tuple(priority.value for priority in Priority)  # low … urgent
@@ -97,12 +103,38 @@ class TicketFilter(BaseModel):
     # SLA (kefu.sla keeps tickets.sla_due_at): a running clock past due / due within N minutes
     sla_breached: bool | None = None
     sla_due_within_minutes: int | None = Field(default=None, ge=1, le=60 * 24 * 31)
+    # kefu.ai's reading of the ticket (its latest customer message, or an agent's intent)
+    intents: list[str] = Field(default_factory=list, max_length=MAX_LIST)
+    sentiments: list[Literal["negative", "neutral", "positive"]] = Field(
+        default_factory=list, max_length=3
+    )
+    urgencies: list[Literal["high", "elevated", "normal"]] = Field(
+        default_factory=list, max_length=3
+    )
+    languages: list[Literal["en", "zh", "other"]] = Field(default_factory=list, max_length=3)
     text: str | None = Field(default=None, max_length=500)
     deleted: bool = False
 
-    @field_validator("statuses", "priorities", "types", "channels", "store_ids")
+    @field_validator(
+        "statuses",
+        "priorities",
+        "types",
+        "channels",
+        "store_ids",
+        "sentiments",
+        "urgencies",
+        "languages",
+    )
     @classmethod
     def _unique(cls, values: list[Any]) -> list[Any]:
+        return list(dict.fromkeys(values))
+
+    @field_validator("intents")
+    @classmethod
+    def _intents(cls, values: list[str]) -> list[str]:
+        bad = [v for v in values if not _INTENT_KEY.match(v)]
+        if bad:
+            raise ValueError(f"not an intent: {bad[0]!r}")
         return list(dict.fromkeys(values))
 
     @field_validator("tags_all", "tags_none")
@@ -188,6 +220,10 @@ def filter_clauses(
         (Ticket.type, spec.types),
         (Ticket.channel, spec.channels),
         (Ticket.store_id, spec.store_ids),
+        (Ticket.ai_intent, spec.intents),
+        (Ticket.ai_sentiment, spec.sentiments),
+        (Ticket.ai_urgency, spec.urgencies),
+        (Ticket.ai_language, spec.languages),
     ):
         if len(values) == 1:
             clauses.append(column == values[0])

@@ -30,7 +30,10 @@ class Ticket(Audited, Base):
     the ticket that absorbed it."""
 
     __tablename__ = "tickets"
-    __audit_ignore__ = frozenset({"updated_at", "last_message_at", "message_count", "sla_due_at"})
+    __audit_ignore__ = frozenset(
+        {"updated_at", "last_message_at", "message_count", "sla_due_at", "ai_intent",
+         "ai_sentiment", "ai_urgency", "ai_language"}
+    )  # fmt: skip
 
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     subject: Mapped[str] = mapped_column(String(500), default="")
@@ -54,6 +57,11 @@ class Ticket(Audited, Base):
     deleted_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     # the soonest due time of the ticket's running SLA clocks, kept by the sla domain
     sla_due_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # what kefu.ai read from the latest customer message (or an agent set), for filters
+    ai_intent: Mapped[str | None] = mapped_column(String(64))
+    ai_sentiment: Mapped[str | None] = mapped_column(String(10))
+    ai_urgency: Mapped[str | None] = mapped_column(String(10))
+    ai_language: Mapped[str | None] = mapped_column(String(8))
 
     __table_args__ = (
         # The inbox: a status (or two) newest-updated first, optionally per assignee/team.
@@ -71,6 +79,9 @@ class Ticket(Audited, Base):
         Index("ix_tickets_due_at", "due_at", "id"),
         # "Breaches soonest" (migration 0006).
         Index("ix_tickets_sla_due_at", "sla_due_at", "id"),
+        # the AI filters: an intent (or an urgency) with the unsolved statuses (migration 0018)
+        Index("ix_tickets_ai_intent", "ai_intent", "status"),
+        Index("ix_tickets_ai_urgency", "ai_urgency", "status"),
         # "Unassigned": PostgreSQL cannot read the assignee index in order after IS NULL.
         Index(
             "ix_tickets_unassigned",

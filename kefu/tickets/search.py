@@ -12,7 +12,7 @@ from kefu.errors import InvalidInput
 from kefu.kit.actor import Actor
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
-from kefu.tickets.filters import TicketFilter
+from kefu.tickets.filters import AI_LANGUAGES, AI_SENTIMENTS, AI_URGENCIES, TicketFilter
 from kefu.tickets.queries import TicketPage, ticket_page
 from kefu.tickets.schemas import Channel, Priority, Status, TicketType
 
@@ -26,11 +26,21 @@ _CHOICES: dict[str, tuple[str, type[Any]]] = {
     "type": ("types", TicketType),
     "channel": ("channels", Channel),
 }
+# kefu.ai's reading: sentiment:negative urgency:high lang:zh intent:cancel_order
+_AI_CHOICES: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sentiment": ("sentiments", AI_SENTIMENTS),
+    "urgency": ("urgencies", AI_URGENCIES),
+    "lang": ("languages", AI_LANGUAGES),
+}
 OPERATORS = (
     "status:",
     "priority:",
     "type:",
     "channel:",
+    "intent:",
+    "sentiment:",
+    "urgency:",
+    "lang:",
     "tag:",
     "-tag:",
     "assignee:",
@@ -89,9 +99,11 @@ def _moment(name: str, sign: str, value: str) -> tuple[str, datetime]:
 
 
 def _choice(name: str, value: str) -> list[str]:
-    kind = _CHOICES[name][1]
     values = [v.strip().lower() for v in value.split(",") if v.strip()]
-    allowed = [member.value for member in kind]
+    if name in _AI_CHOICES:
+        allowed = list(_AI_CHOICES[name][1])
+    else:
+        allowed = [member.value for member in _CHOICES[name][1]]
     for item in values:
         if item not in allowed:
             raise InvalidInput(
@@ -129,6 +141,12 @@ def parse_search(query: str) -> TicketFilter:
             raise _unknown(chunk)
         elif name in _CHOICES:
             lists.setdefault(_CHOICES[name][0], []).extend(_choice(name, value))
+        elif name in _AI_CHOICES:
+            lists.setdefault(_AI_CHOICES[name][0], []).extend(_choice(name, value))
+        elif name == "intent":
+            lists.setdefault("intents", []).extend(
+                v.strip().lower() for v in value.split(",") if v.strip()
+            )
         elif name == "tag":
             lists.setdefault("tags_none" if negated else "tags_all", []).append(value)
         elif name == "assignee":

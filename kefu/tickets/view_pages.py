@@ -26,6 +26,12 @@ from kefu.web.templating import render
 
 router = APIRouter()
 
+SENTIMENT_LABELS = {
+    "negative": N_("Negative"),
+    "neutral": N_("Neutral"),
+    "positive": N_("Positive"),
+}
+URGENCY_LABELS = {"high": N_("High"), "elevated": N_("Elevated"), "normal": N_("Normal")}
 SORT_LABELS = {
     "updated_desc": N_("Last update, newest first"),
     "updated_asc": N_("Last update, oldest first"),
@@ -80,6 +86,9 @@ def filters_from_form(session: Session, form: FormData) -> TicketFilter:
         text=forms.text(form, "text") or None,
         sla_breached={"breached": True, "not_breached": False}.get(sla),
         sla_due_within_minutes=int(within) if within.isdigit() and int(within) else None,
+        intents=forms.csv_list(forms.text(form, "intents").lower()),
+        sentiments=form.getlist("sentiments"),  # type: ignore[arg-type]
+        urgencies=form.getlist("urgencies"),  # type: ignore[arg-type]
     )
 
 
@@ -99,6 +108,8 @@ def _form_context(
         "form_agents": accounts.list_agents(session, actor=actor, include_inactive=False),
         "form_teams": accounts.list_teams(session, actor=actor),
         "can_share": can(actor, views.SHARED_VIEWS_PERMISSION),
+        "sentiment_labels": {k: _(v) for k, v in SENTIMENT_LABELS.items()},
+        "urgency_labels": {k: _(v) for k, v in URGENCY_LABELS.items()},
         **labels(),
         **extra,
     }

@@ -91,6 +91,13 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         GROUPS[2],
+        N_("AI"),
+        N_("Offline intent, sentiment and urgency: switches, the taxonomy, training and accuracy."),
+        "/admin/ai",
+        ("settings.manage",),
+    ),
+    Section(
+        GROUPS[2],
         N_("Customer feedback"),
         N_("Satisfaction surveys after a solve, NPS campaigns and the feedback report."),
         "/admin/feedback",

@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
+from kefu.ai import intents as ai_intents
 from kefu.commerce import stores
 from kefu.errors import InvalidInput, NotFound
 from kefu.kit.i18n import N_
@@ -89,6 +90,10 @@ PAYMENT_STATUSES = (
     "voided",
 )
 FULFILMENT_STATUSES = ("unfulfilled", "partial", "fulfilled", "restocked")
+AI_SENTIMENTS = ("negative", "neutral", "positive")
+AI_URGENCIES = ("normal", "elevated", "high")  # ranked: "greater than normal"
+AI_LANGUAGES = ("en", "zh", "other")
+URGENCY_RANK = {u: i for i, u in enumerate(AI_URGENCIES)}
 
 FIXED_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("status", N_("Status"), "enum", _enum(Status)),
@@ -112,6 +117,11 @@ FIXED_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("order.total", N_("Latest order total"), "number"),
     FieldSpec("order.tracking_status", N_("Latest order tracking status"), "text"),
     FieldSpec("business_hours", N_("Within business hours"), "bool"),
+    # what kefu.ai read from the ticket's latest customer message (or an agent set)
+    FieldSpec("ai.intent", N_("Intent"), "enum"),
+    FieldSpec("ai.sentiment", N_("Sentiment"), "enum", AI_SENTIMENTS),
+    FieldSpec("ai.urgency", N_("Urgency"), "ranked", AI_URGENCIES),
+    FieldSpec("ai.language", N_("Language of the message"), "enum", AI_LANGUAGES),
     FieldSpec("message.text", N_("Text of the message"), "text", triggers_only=True),
     FieldSpec("message.is_automated", N_("Message is an auto-reply"), "bool", triggers_only=True),
     FieldSpec("event.sla_metric", N_("SLA metric"), "enum", SLA_METRICS, triggers_only=True),
@@ -127,8 +137,12 @@ CUSTOM_TYPES = {"text": "text", "number": "number", "dropdown": "enum", "date": 
 
 
 def field_catalogue(session: Session) -> dict[str, FieldSpec]:
-    """Every field by key: the fixed ones and each custom field as `field.<key>`."""
+    """Every field by key: the fixed ones (the intents those of the store's taxonomy) and
+    each custom field as `field.<key>`."""
     found = {spec.key: spec for spec in FIXED_FIELDS}
+    found["ai.intent"] = FieldSpec(
+        "ai.intent", found["ai.intent"].label, "enum", tuple(ai_intents.intent_keys(session))
+    )
     for custom in custom_fields.list_fields(session, include_inactive=True):
         kind = "bool" if custom.field_type == "checkbox" else CUSTOM_TYPES[custom.field_type]
         found[f"field.{custom.key}"] = FieldSpec(

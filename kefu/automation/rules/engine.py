@@ -38,6 +38,7 @@ HANDLED_EVENTS = (
     "ticket.created",
     "ticket.updated",
     "message.added",
+    "message.analysed",
     "sla.warning",
     "sla.breached",
     "csat.received",
@@ -81,8 +82,8 @@ class Known:
 def listens_to(rule: Rule, event_type: str, payload: dict[str, Any]) -> bool:
     """Whether the trigger listens to this event ("message.added" means a customer's)."""
     wanted = set(rule.events)
-    if event_type == "message.added":
-        return "message.added" in wanted and payload.get("author_type") == "customer"
+    if event_type in ("message.added", "message.analysed"):
+        return event_type in wanted and payload.get("author_type") == "customer"
     if event_type in wanted:
         return True
     if event_type == "ticket.updated" and "ticket.status_changed" in wanted:

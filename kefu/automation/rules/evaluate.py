@@ -10,6 +10,7 @@ from kefu.automation.rules.conditions import (
     FIXED_FIELDS,
     OP_LABELS,
     PRIORITY_RANK,
+    URGENCY_RANK,
     check_pattern,
 )
 from kefu.automation.rules.facts import TicketFacts, change_key
@@ -60,6 +61,8 @@ def _same(actual: Any, expected: Any) -> bool:
 
 
 def _ranked(key: str, value: Any) -> Any:
+    if key == "ai.urgency":
+        return URGENCY_RANK.get(value, -1)
     return PRIORITY_RANK.get(value, -1) if key == "priority" else value
 
 

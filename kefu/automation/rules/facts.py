@@ -35,6 +35,7 @@ TICKET_COLUMNS = {
     "assignee": ("assignee_id", "assignee_id"),
     "subject": ("subject", "subject"),
 }
+# kefu.ai keeps these on the ticket (tickets.ai_*): intent, sentiment, urgency, language
 MAX_TEXT = 10_000  # a pattern reads at most this much of a message
 
 
@@ -155,6 +156,8 @@ class TicketFacts:
             return self._order_value(key.removeprefix("order."))
         if key.startswith("hours_since."):
             return self._hours_since(self._moment(key.removeprefix("hours_since.")))
+        if key.startswith("ai."):
+            return getattr(self.ticket, "ai_" + key.removeprefix("ai."), None)
         if key == "business_hours":
             return business_hours_open(self.session, ticket_id=self.ticket_id, at=self.now)
         if key == "message.text":

@@ -36,6 +36,7 @@ TRIGGER_EVENTS: dict[str, str] = {
     "ticket.updated": N_("Ticket updated"),
     "ticket.status_changed": N_("Status changed"),
     "message.added": N_("Customer message received"),
+    "message.analysed": N_("Customer message read by AI (intent, sentiment, urgency)"),
     "sla.warning": N_("SLA warning"),
     "sla.breached": N_("SLA breached"),
     "order.*": N_("Any order event"),
