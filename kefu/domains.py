@@ -19,6 +19,7 @@ DOMAINS = (
     "analytics",
     "analytics.reports",
     "ai",
+    "ai.assistant",
     "api",
     "compliance",
 )
