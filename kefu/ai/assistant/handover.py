@@ -5,11 +5,12 @@ afterwards is added to the same ticket."""
 from __future__ import annotations
 
 from datetime import datetime
+from itertools import pairwise
 
 from sqlalchemy.orm import Session
 
 from kefu.ai.assistant.models import AssistantConversation, AssistantTurn
-from kefu.ai.assistant.wording import email_in
+from kefu.ai.assistant.wording import email_in, wants_human
 from kefu.ai.summary import Summary, Turn, summarize
 from kefu.ingest import service as ingest
 from kefu.ingest.schemas import InboundMessage, Sender
@@ -19,16 +20,37 @@ SUBJECT_CHARS = 80
 TAG = "assistant"
 
 
-def summary_of(turns: list[AssistantTurn]) -> Summary:
-    thread = [Turn(author=t.author, text=t.body) for t in turns if t.kind != "handover"]
+def summary_of(turns: list[AssistantTurn], *, reason: str) -> Summary:
+    """The thread's extractive summary, with what the assistant knows on top: the question
+    it could not answer comes first and is what is pending; what it answered is done."""
+    # "I want a human" is why the ticket exists, not what the customer wants from it
+    thread = [
+        Turn(author=t.author, text=t.body)
+        for t in turns
+        if t.kind != "handover" and not (t.author == "customer" and wants_human(t.body))
+    ]
     summary = summarize(thread)
+    unanswered = [
+        question.body
+        for question, reply in pairwise(turns)
+        if question.author == "customer" and reply.kind == "unknown"
+    ]
+    summary.wants = list(dict.fromkeys([*unanswered, *summary.wants]))[:3]
     offered = [t.article_title for t in turns if t.kind == "article" and t.article_title]
+    done = []
     if offered:
-        summary.done.append(
+        done.append(
             gettext(N_("The assistant offered: %(titles)s"), titles=", ".join(offered[-3:]))
         )
     if any(t.kind == "order" for t in turns):
-        summary.done.append(gettext(N_("The customer was verified and shown their order")))
+        done.append(gettext(N_("The customer was verified and shown their order")))
+    summary.done = done or summary.done
+    if unanswered:
+        summary.pending = [gettext(N_("No article answers: %(question)s"), question=unanswered[-1])]
+    elif reason == "asked":
+        summary.pending = [gettext(N_("The customer asked for a person"))]
+    elif reason == "verification":
+        summary.pending = [gettext(N_("The customer could not verify their order"))]
     return summary
 
 
@@ -59,7 +81,7 @@ def open_ticket(
     now: datetime,
 ) -> int:
     """The hand-over ticket's id (idempotent on the conversation: ingest knows its source)."""
-    summary = summary_of(turns)
+    summary = summary_of(turns, reason=reason)
     if not conversation.email:
         conversation.email = next(
             (e for t in reversed(turns) if t.author == "customer" and (e := email_in(t.body))),
