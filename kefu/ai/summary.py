@@ -112,10 +112,8 @@ def summarize(turns: Sequence[Turn], *, max_items: int = 2) -> Summary:
     summary.done = list(dict.fromkeys(done))[-max_items:]
     if turns and turns[-1].author == "customer":
         last = [s for s in sentences(turns[-1].text) if ASKS.search(s)]
-        if last and last[-1] not in summary.wants:
+        if last:
             summary.pending.append(last[-1])
-        elif not answers:
-            summary.pending.append(gettext(N_("No reply yet")))
         else:
             summary.pending.append(gettext(N_("The customer's last message has no reply yet")))
     elif answers:
