@@ -20,7 +20,9 @@ class Shop:
     refunds_article: int
 
 
-def make_shop(database: Database) -> Shop:
+def make_shop(
+    database: Database, *, number: str = "1001", email: str = "emily@example.com"
+) -> Shop:
     from kefu.commerce import stores
 
     store_id = make_brand(database)
@@ -47,7 +49,7 @@ def make_shop(database: Database) -> Shop:
         store = stores.get_store(session, store_id)
         session.expunge(store)
     shipment = FulfilmentIn(
-        external_id="ful-1001", carrier="Royal Mail", tracking_number="RM123456789GB",
+        external_id=f"ful-{number}", carrier="Royal Mail", tracking_number="RM123456789GB",
         status="in_transit", shipped_at=SHIPPED,
         events=[
             TrackingEventIn(
@@ -57,6 +59,6 @@ def make_shop(database: Database) -> Shop:
                             description="Arrived at the sorting centre", location="Leeds"),
         ],
     )  # fmt: skip
-    make_order(database, store=store, number="1001", email="emily@example.com",
+    make_order(database, store=store, number=number, email=email,
                shipments=[shipment], fulfilment_status="fulfilled")  # fmt: skip
     return Shop(store_id=store_id, shipping_article=shipping, refunds_article=refunds)

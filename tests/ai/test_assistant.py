@@ -10,6 +10,7 @@ from sqlalchemy import select
 from kefu.ai.assistant.report import assistant_report
 from kefu.db import Database
 from kefu.kit.clock import utcnow
+from kefu.permissions import Role
 from kefu.tickets.models import Message, Ticket
 from tests.ai.assistant_factories import make_shop
 
@@ -159,3 +160,27 @@ def test_bad_input_is_refused_with_a_reason(client: Any, database: Database) -> 
         from kefu.ai.assistant.models import AssistantConversation
 
         assert session.scalars(select(AssistantConversation)).all() == []
+
+
+def test_the_report_page_shows_the_rates_to_managers_only(client: Any, database: Database) -> None:
+    # given
+    from tests.tickets.test_pages import signed_in
+
+    make_shop(database)
+    _ask(client, "How long does delivery to the UK take?")
+    _ask(client, "转人工", language="zh-CN")
+    # when
+    signed_in(client, database, role=Role.AGENT)
+    refused = client.get("/reports/assistant")
+    client.cookies.clear()
+    signed_in(client, database, role=Role.MANAGER)
+    shown = client.get("/reports/assistant?days=7")
+    bad = client.get("/reports/assistant?days=5")
+    hub = client.get("/reports")
+    # then
+    assert refused.status_code == 403
+    assert shown.status_code == 200
+    assert '<dd class="assistant-containment">50.0% (1)</dd>' in shown.text
+    assert '<dd class="assistant-handover">50.0% (1)</dd>' in shown.text
+    assert bad.status_code == 422
+    assert 'href="/reports/assistant"' in hub.text

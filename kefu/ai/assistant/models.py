@@ -13,7 +13,8 @@ from kefu.kit.clock import utcnow
 class AssistantConversation(Base):
     """One visitor's conversation, known by the sha256 of the random token their browser
     keeps. `status` open | handed_over. `order_id` is set once the visitor proved the order
-    is theirs (order number + the order's email); `answered` counts the answers given from an
+    is theirs (order number + the order's email, or a one-time code mailed to the order's
+    address); `answered` counts the answers given from an
     article or an order, `failed_checks` the refused verifications."""
 
     __tablename__ = "assistant_conversations"
@@ -29,6 +30,11 @@ class AssistantConversation(Base):
     answered: Mapped[int] = mapped_column(Integer, default=0)
     ticket_id: Mapped[int | None] = mapped_column(BigId)
     handover_reason: Mapped[str | None] = mapped_column(String(20))
+    # a one-time code mailed to an order's address: its sha256, the order, expiry, tries
+    code_hash: Mapped[str | None] = mapped_column(String(64))
+    code_order_id: Mapped[int | None] = mapped_column(BigId)
+    code_expires_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    code_attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     handed_over_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

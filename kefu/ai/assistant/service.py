@@ -16,7 +16,7 @@ from datetime import datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.ai.assistant import handover, orders, retrieval, wording
+from kefu.ai.assistant import codes, handover, orders, retrieval, wording
 from kefu.ai.assistant.models import AssistantConversation, AssistantTurn
 from kefu.errors import InvalidInput
 from kefu.kb.helpcenter.sites import SiteView
@@ -27,8 +27,15 @@ TOKEN_BYTES = 24
 
 ASK_VERIFY = N_(
     "I can look up an order once I know it is yours: please send the order number and the "
-    "email address you ordered with."
+    "email address you ordered with (or the order number and “send me a code”)."
 )
+CODE_SENT = N_(
+    "If order %(number)s is in our records, a 6-digit code is on its way to the email address "
+    "on it. Type it here; it works for %(minutes)s minutes."
+)
+CODE_NUMBER = N_("Which order number should I send the code for?")
+CODE_WRONG = N_("That code is not right. Please check the mail and type it again.")
+CODE_EXPIRED = N_("That code has expired. Ask me for a new one.")
 ASK_EMAIL = N_("Thanks. And the email address you used for order %(number)s?")
 ASK_NUMBER = N_("Thanks. And the order number?")
 NO_MATCH = N_(
@@ -170,7 +177,11 @@ def answer(
 def _is_order_turn(current: _Turn, text: str) -> bool:
     if wording.is_about_an_order(text):
         return True
-    awaiting = current.last_kind() in ("verify", "no_match")
+    awaiting = current.last_kind() in ("verify", "no_match", "code_sent", "code_wrong")
+    if awaiting and wording.asks_for_code(text):
+        return True
+    if current.conversation.code_hash and wording.code_in(text):
+        return True
     return awaiting and bool(wording.email_in(text) or wording.order_number(text))
 
 
@@ -179,6 +190,34 @@ def _latest(current: _Turn, find) -> str | None:  # type: ignore[no-untyped-def]
         (v for t in reversed(current.turns) if t.author == "customer" and (v := find(t.body))),
         None,
     )
+
+
+def _code_turn(current: _Turn, text: str, topic: str) -> bool:
+    """A one-time code asked for or typed back; False when the message is neither."""
+    conversation = current.conversation
+    code = wording.code_in(text) if conversation.code_hash else None
+    if code is not None:
+        outcome = codes.check_code(conversation, code, now=current.now)
+        if outcome == "ok" and conversation.order_id is not None:
+            _tell_order(current, conversation.order_id, topic)
+        elif outcome == "expired":
+            current.say("code_wrong", CODE_EXPIRED)
+        elif outcome == "wrong":
+            conversation.failed_checks += 1
+            if conversation.failed_checks >= orders.MAX_FAILED_CHECKS:
+                _hand_over(current, reason="verification", opening=PASSING)
+            else:
+                current.say("code_wrong", CODE_WRONG)
+        return outcome != "none"
+    if not wording.asks_for_code(text):
+        return False
+    number = wording.order_number(text) or _latest(current, wording.order_number)
+    if number is None:
+        current.say("verify", CODE_NUMBER)
+        return True
+    codes.request_code(current.session, conversation=conversation, number=number, now=current.now)
+    current.say("code_sent", CODE_SENT, number=number, minutes=codes.CODE_MINUTES)
+    return True
 
 
 def _order(current: _Turn, text: str) -> None:
@@ -191,6 +230,8 @@ def _order(current: _Turn, text: str) -> None:
         text,
     )  # fmt: skip
     topic = wording.order_topic(topic_turn)
+    if conversation.order_id is None and _code_turn(current, text, topic):
+        return
     if conversation.order_id is not None:
         known = orders.order_number_of(current.session, conversation.order_id)
         asked = wording.order_number(text)

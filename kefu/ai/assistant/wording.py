@@ -28,6 +28,8 @@ TRACKING = re.compile(
 RETURN = re.compile(
     r"\b(return|returns|returnable|send (?:it )?back)\b|退货|退回|能退|可以退", re.I
 )
+CODE_REQUEST = re.compile(r"\b(code|one-time|otp)\b|验证码|校验码|动态码", re.IGNORECASE)
+CODE = re.compile(r"^\D*(\d{6})\D*$")
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 ORDER_NUMBER = re.compile(r"(?<![\w@.])#?([A-Za-z]{0,4}-?\d{3,12})(?![\w@])")
 THANKS = re.compile(
@@ -69,3 +71,13 @@ def order_number(text: str) -> str | None:
 
 def is_thanks(text: str) -> bool:
     return bool(THANKS.match(text.strip()))
+
+
+def asks_for_code(text: str) -> bool:
+    return bool(CODE_REQUEST.search(normalize(text))) and code_in(text) is None
+
+
+def code_in(text: str) -> str | None:
+    """A six-digit one-time code typed alone (maybe with a few words around it)."""
+    found = CODE.match(text.strip())
+    return found.group(1) if found and len(text) <= 40 else None
