@@ -184,3 +184,12 @@ def test_the_report_page_shows_the_rates_to_managers_only(client: Any, database:
     assert '<dd class="assistant-handover">50.0% (1)</dd>' in shown.text
     assert bad.status_code == 422
     assert 'href="/reports/assistant"' in hub.text
+
+
+def test_over_thirty_messages_a_minute_from_one_address_are_refused(
+    client: Any, database: Database
+) -> None:
+    make_shop(database)
+    body = {"site": "lumen", "language": "en", "message": "thanks"}
+    statuses = [client.post(URL, json=body).status_code for _ in range(31)]
+    assert statuses == [200] * 30 + [429]
