@@ -22,10 +22,13 @@ from kefu.errors import NotFound
 from kefu.kb.helpcenter import public, suggest
 from kefu.kb.helpcenter.sites import SiteView
 from kefu.kit.sanitize import html_to_text
+from kefu.kit.search_text import normalize
 
-THRESHOLD = 0.32
+THRESHOLD = 0.40
 MAX_CANDIDATES = 6
 MAX_PASSAGE = 400
+MAX_WORDS = 12
+_PIECES = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+|[^\W\d_]{3,}", re.UNICODE)
 _SENTENCES = re.compile(r"(?<=[.!?。！？])\s*")
 
 
@@ -60,11 +63,24 @@ def passages(title: str, summary: str, body_text: str) -> list[str]:
     return found or [title]
 
 
+def search_words(question: str) -> list[str]:
+    """The words to look articles up by: Latin words of 3+ letters without stop words, a
+    plural's "s" dropped (the search matches prefixes: "order" finds "orders", not the
+    reverse), and every two-character piece of a Chinese run (overlapping: 可以开发票 has 发票)."""
+    words: list[str] = []
+    for piece in _PIECES.findall(normalize(question)):
+        if "\u3400" <= piece[0] <= "\u9fff":
+            words.extend(piece[i : i + 2] for i in range(max(len(piece) - 1, 1)))
+        elif piece not in suggest.STOPWORDS:
+            words.append(piece[:-1] if len(piece) > 4 and piece.endswith("s") else piece)
+    return list(dict.fromkeys(w for w in words if len(w) >= 2))[:MAX_WORDS]
+
+
 def _candidates(
     session: Session, *, site: SiteView, language: str, question: str
 ) -> dict[int, tuple[Any, int, int]]:
     """Article id → (hit, words of the question it contains, how many words were asked)."""
-    words = suggest.terms(question)
+    words = search_words(question)
     found: dict[int, tuple[Any, int, int]] = {}
     for query in dict.fromkeys([question[:200], *words]):
         for hit in public.search(session, site=site, language=language, query=query, limit=5):
