@@ -6,7 +6,7 @@ from __future__ import annotations
 import time
 from datetime import timedelta
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, Response
 from limits import parse
 from limits.storage import storage_from_string
@@ -20,7 +20,7 @@ from kefu.kb.helpcenter.render import set_language
 from kefu.kb.helpcenter.throttle import TOO_MANY, client_address
 from kefu.kit.i18n import N_, gettext
 from kefu.permissions import require
-from kefu.web.deps import DbSession, PageActor
+from kefu.web.deps import DbSession, PageActor, api_csrf
 from kefu.web.templating import render
 
 router = APIRouter()
@@ -49,7 +49,9 @@ def _limit(request: Request) -> None:
         raise Throttled(gettext(TOO_MANY), retry_after_seconds=max(1, int(reset - time.time()) + 1))
 
 
-@router.post("/helpcenter/assistant/messages")
+# api_csrf: a visitor who is also a signed-in agent sends the page's CSRF header (the box
+# does); an anonymous visitor or the chat widget on another origin has no session to abuse
+@router.post("/helpcenter/assistant/messages", dependencies=[Depends(api_csrf)])
 def post_message(request: Request, session: DbSession, data: MessageIn) -> dict[str, object]:
     """The visitor's message and the assistant's replies; keep `conversation` for the next."""
     _limit(request)

@@ -12,6 +12,9 @@
   var form = box.querySelector(".hc-assistant-form");
   var input = box.querySelector("#hc-assistant-input");
   var error = box.querySelector(".hc-assistant-error");
+  var csrf = "";
+  try { csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; }
+  catch (ignored) { csrf = ""; }
 
   opener.addEventListener("click", function () {
     var open = panel.hidden;
@@ -47,7 +50,7 @@
     button.disabled = true;
     fetch("/helpcenter/assistant/messages", {
       method: "POST",
-      headers: { "Content-Type": "application/json", "Accept": "application/json" },
+      headers: { "Content-Type": "application/json", "Accept": "application/json", "X-CSRF-Token": csrf },
       body: JSON.stringify({
         site: site, language: language, message: text,
         conversation: sessionStorage.getItem(key)
