@@ -11,6 +11,7 @@ import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
 
+from kefu.ai import embedding
 from kefu.db import Database
 from kefu.permissions import Role
 from kefu.tickets.models import Ticket
@@ -28,7 +29,8 @@ def _ask(page: Any, text: str) -> Any:
     before = log.locator("li.from-assistant").count()
     page.locator("#hc-assistant-input").fill(text)
     page.locator(".hc-assistant-form button").click()
-    expect(log.locator("li.from-assistant")).not_to_have_count(before)
+    # a generous wait: two cores shared by many test runs
+    expect(log.locator("li.from-assistant")).not_to_have_count(before, timeout=60000)
     return log.locator("li.from-assistant").last
 
 
@@ -40,7 +42,8 @@ def _ticket_ids(database: Database) -> list[int]:
 def test_the_assistant_answers_verifies_and_hands_over_in_english(
     browser: Any, live_server: str, database: Database
 ) -> None:
-    # given
+    # given (the model loaded first, as a worker does at start-up)
+    embedding.load()
     make_shop(database)
     manager = make_agent(database, email="mia@example.com", name="Mia", role=Role.MANAGER)
     context = browser.new_context(locale="en-US", **PHONE)
@@ -81,7 +84,7 @@ def test_the_assistant_answers_verifies_and_hands_over_in_english(
     try:
         page.goto(f"{live_server}/help/lumen/en/articles/refunds")
         page.get_by_role("button", name="Ask our assistant").click()
-        _ask(page, "My tee arrived torn, I need a refund")
+        _ask(page, "How long does a refund take?")
         reply = _ask(page, "I want a human")
         expect(reply).to_contain_text("A colleague has your conversation")
         human_ticket = _ticket_ids(database)[-1]
@@ -94,9 +97,7 @@ def test_the_assistant_answers_verifies_and_hands_over_in_english(
         agent_page.goto(f"{live_server}/tickets/{human_ticket}")
         summary = agent_page.locator("#ticket-summary")
         expect(summary.get_by_role("heading")).to_have_text("Summary from the assistant")
-        expect(summary.locator(".summary-wants")).to_have_text(
-            ["My tee arrived torn, I need a refund"]
-        )
+        expect(summary.locator(".summary-wants")).to_have_text(["How long does a refund take?"])
         expect(summary.locator(".summary-done")).to_have_text(
             ["The assistant offered: Refunds and returns"]
         )
@@ -128,6 +129,7 @@ def test_the_assistant_in_chinese_answers_and_hands_over_on_zhuan_ren_gong(
     browser: Any, live_server: str, database: Database
 ) -> None:
     # given
+    embedding.load()
     make_shop(database)
     context = browser.new_context(locale="zh-CN", **PHONE)
     page = context.new_page()
