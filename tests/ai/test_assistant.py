@@ -193,3 +193,7 @@ def test_over_thirty_messages_a_minute_from_one_address_are_refused(
     body = {"site": "lumen", "language": "en", "message": "thanks"}
     statuses = [client.post(URL, json=body).status_code for _ in range(31)]
     assert statuses == [200] * 30 + [429]
+
+
+def test_the_box_asks_whether_the_assistant_is_on(client: Any, database: Database) -> None:
+    assert client.get("/helpcenter/assistant/config").json() == {"on": True}

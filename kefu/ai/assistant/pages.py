@@ -13,7 +13,7 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, ConfigDict, Field
 
-from kefu.ai.assistant import report, service
+from kefu.ai.assistant import report, service, switch
 from kefu.errors import InvalidInput, NotFound, Throttled
 from kefu.kb.helpcenter import sites
 from kefu.kb.helpcenter.render import set_language
@@ -56,6 +56,8 @@ def post_message(request: Request, session: DbSession, data: MessageIn) -> dict[
     """The visitor's message and the assistant's replies; keep `conversation` for the next."""
     _limit(request)
     site = sites.public_site(session, slug=data.site)
+    if not switch.is_on(session, "assistant"):
+        raise NotFound(gettext(N_("The assistant is switched off.")))
     if data.language not in site.languages:
         raise NotFound(gettext(N_("this help center has no pages in that language")))
     set_language(data.language)
@@ -79,6 +81,12 @@ def post_message(request: Request, session: DbSession, data: MessageIn) -> dict[
             for reply in exchange.replies
         ],
     }
+
+
+@router.get("/helpcenter/assistant/config")
+def config(session: DbSession) -> dict[str, bool]:
+    """Whether the help-center box shows (an admin may switch the assistant off)."""
+    return {"on": switch.is_on(session, "assistant")}
 
 
 @router.get("/reports/assistant", response_class=HTMLResponse)

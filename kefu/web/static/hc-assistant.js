@@ -16,6 +16,12 @@
   try { csrf = JSON.parse(document.body.getAttribute("hx-headers") || "{}")["X-CSRF-Token"] || ""; }
   catch (ignored) { csrf = ""; }
 
+  // shown only when an admin left the assistant on
+  fetch("/helpcenter/assistant/config", { headers: { "Accept": "application/json" } })
+    .then(function (response) { return response.ok ? response.json() : { on: false }; })
+    .then(function (data) { box.hidden = !data.on; })
+    .catch(function () { box.hidden = true; });
+
   opener.addEventListener("click", function () {
     var open = panel.hidden;
     panel.hidden = !open;
