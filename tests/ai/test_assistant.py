@@ -197,3 +197,11 @@ def test_over_thirty_messages_a_minute_from_one_address_are_refused(
 
 def test_the_box_asks_whether_the_assistant_is_on(client: Any, database: Database) -> None:
     assert client.get("/helpcenter/assistant/config").json() == {"on": True}
+
+
+def test_a_change_to_the_order_is_left_to_a_colleague(client: Any, database: Database) -> None:
+    make_shop(database)
+    first = _ask(client, "Please cancel order 1001, emily@example.com")
+    assert [r["kind"] for r in first["replies"]] == ["order", "cannot_change"]
+    assert first["replies"][1]["body"].startswith("I can only read orders, not change them.")
+    assert first["status"] == "open" and _tickets(database) == []

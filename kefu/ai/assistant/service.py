@@ -48,6 +48,10 @@ HANDED = N_("A colleague has your conversation (ticket #%(ticket)s).")
 BY_EMAIL = N_("They will answer you by email at %(email)s.")
 LEAVE_EMAIL = N_("Leave your email address here so they can write back to you.")
 RELAYED = N_("Your colleague will see this message too.")
+CANNOT_CHANGE = N_(
+    "I can only read orders, not change them. Write “I want a human” and a colleague will "
+    "take care of it."
+)
 WELCOME = N_("You're welcome! Anything else?")
 FROM_ARTICLE = N_("From our help article “%(title)s”:")
 
@@ -267,6 +271,9 @@ def _tell_order(current: _Turn, order_id: int, topic: str) -> None:
     body = orders.describe(current.session, order_id=order_id, topic=topic, now=current.now)
     current.add("assistant", "order", body)
     current.conversation.answered += 1
+    asked = [t.body for t in current.turns if t.author == "customer"][-3:]
+    if any(wording.asks_for_a_change(text) for text in asked):
+        current.say("cannot_change", CANNOT_CHANGE)
 
 
 def _from_articles(

@@ -30,6 +30,11 @@ RETURN = re.compile(
 )
 CODE_REQUEST = re.compile(r"\b(code|one-time|otp)\b|验证码|校验码|动态码", re.IGNORECASE)
 CODE = re.compile(r"^\D*(\d{6})\D*$")
+ACTION = re.compile(
+    r"\b(cancel|change|modify|update|refund me|send (?:me )?a replacement|exchange)\b"
+    r"|取消|修改|改地址|换货|补发",
+    re.IGNORECASE,
+)
 EMAIL = re.compile(r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}")
 ORDER_NUMBER = re.compile(r"(?<![\w@.])#?([A-Za-z]{0,4}-?\d{3,12})(?![\w@])")
 THANKS = re.compile(
@@ -81,3 +86,9 @@ def code_in(text: str) -> str | None:
     """A six-digit one-time code typed alone (maybe with a few words around it)."""
     found = CODE.match(text.strip())
     return found.group(1) if found and len(text) <= 40 else None
+
+
+def asks_for_a_change(text: str) -> bool:
+    """The customer wants the order changed (cancel, new address, exchange…): the assistant
+    reads orders, it never changes them."""
+    return bool(ACTION.search(normalize(text)))
