@@ -110,6 +110,7 @@ OWN_SECTIONS = (
     "## Offline AI",
     "## Phone webhooks",
     "## AI reading",
+    "## Help-center assistant",
 )
 
 

@@ -97,6 +97,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.ai import pages as ai_pages
     from kefu.ai import routes as ai_routes
     from kefu.ai import ticket_pages as ai_ticket_pages
+    from kefu.ai.assistant import pages as assistant_pages
     from kefu.analytics.reports import live_pages as report_live_pages
     from kefu.analytics.reports import pages as report_pages
     from kefu.analytics.reports import saved_pages as report_saved_pages
@@ -242,6 +243,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     ]
     pages.append((workforce_staffing_pages.router, "", False))
     pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
+    pages.append((assistant_pages.router, "", False))
     api_modules = (
         account_routes,
         compliance_routes,

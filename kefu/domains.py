@@ -20,6 +20,7 @@ DOMAINS = (
     "analytics",
     "analytics.reports",
     "ai",
+    "ai.assistant",
     "api",
     "compliance",
 )
