@@ -249,12 +249,14 @@ def test_sweep_is_a_scheduled_job_every_minute(settings: Settings) -> None:
     due_at_0318 = [task.name for task in huey.read_periodic(datetime(2026, 11, 23, 3, 18))]
     assert due_at_0317 == [
         "accounts.purge_expired",
+        "ai.read_messages",
         "automation.deliver_due_webhooks",
         "email.send_due",
         "events.sweep",
         "sla.check_clocks",
     ]
     assert sorted(name.rsplit(".", 2)[-2:] for name in due_at_0318) == [
+        ["ai", "read_messages"],
         ["automation", "deliver_due_webhooks"],
         ["email", "send_due"],
         ["events", "sweep"],
