@@ -104,6 +104,11 @@ def section(problem, size, solution, trace, seconds: float, seed: int) -> list[s
          f"ended at {solution.wall_seconds:.1f} s)"),
         ("objective at the end", f"{solution.objective:,.0f}"),
         ("gap to the proven bound at the end", gap),
+        *([("the gap in agent-hours short: (objective − bound) ÷ 1000 per agent-minute",
+            f"{(solution.objective - solution.best_bound) / 60_000:,.1f} agent-hours' worth "
+            f"({(solution.objective - solution.best_bound) / 60_000 / required:.2%} of the "
+            "requirement): the most any roster could gain on this one")]
+          if solution.best_bound is not None else []),
         ("coverage shortfall (under-coverage)", f"{solution.shortfall_agent_hours:,.1f} agent-hours"
          f" ({solution.shortfall_agent_hours / required:.2%} of the requirement)"),
         ("over-coverage", f"{solution.overstaffed_agent_hours:,.1f} agent-hours"),
