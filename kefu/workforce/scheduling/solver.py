@@ -10,6 +10,7 @@ is reported with a sound gap, and CP-SAT's own bound replaces it when it is bett
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -47,6 +48,8 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
         self.lock = threading.Lock()
 
     def proven(self, bound: float) -> None:
+        if not math.isfinite(bound):
+            return
         if self.bound_seconds is None or bound > self.bound:
             self.bound, self.bound_seconds = bound, time.monotonic() - self.started
 
@@ -95,11 +98,13 @@ def solve(
     if options.conflicts:
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
     reporter = _Reporter(None, progress, started, _trivial_bound(problem, options))
+    tried: list[bool] = []
 
     def report_pass(picks) -> None:
         shifts = shifts_of(options, picks)
         reporter.report(objective(problem, shifts), under_over_minutes(problem, shifts)[0])
-        if reporter.bound_seconds is None:  # after the first roster: prove a bound
+        if not tried:  # after the first roster: prove a bound (once)
+            tried.append(True)
             left = time_limit - (time.monotonic() - started)
             found = lower_bound(problem, options, time_limit_seconds=max(1.0, left))
             if found is not None:
