@@ -6,6 +6,7 @@ code with the bound); the bound must be at most that optimum, for the LP's own d
 for any other ones, and the gap `solve` reports must rest on it.
 """
 
+import itertools
 import random
 from datetime import date
 
@@ -22,7 +23,7 @@ from kefu.workforce.scheduling.problem import (
 )
 from kefu.workforce.scheduling.solver import solve
 from kefu.workforce.scheduling.solver_bound import _relaxation, _solve, certify, lower_bound
-from kefu.workforce.scheduling.solver_check import objective, violations
+from kefu.workforce.scheduling.solver_check import objective, under_over_minutes, violations
 from kefu.workforce.scheduling.solver_options import build_options
 from tests.workforce.solver.factories import (
     CHAT,
@@ -33,7 +34,7 @@ from tests.workforce.solver.factories import (
     problem,
     random_problem,
 )
-from tests.workforce.solver.test_brute_force import brute_force_optimum
+from tests.workforce.solver.test_brute_force import agent_rosters, brute_force_optimum
 
 
 def small_problem(seed: int):
@@ -147,3 +148,20 @@ def test_with_fixed_shifts_and_every_rule_the_bound_stays_below_the_roster(seed)
     assert violations(p, solution.shifts) == []
     assert bound is not None and bound.value <= objective(p, solution.shifts)
     assert solution.best_bound >= bound.value  # solve keeps the best bound it proved
+
+
+@pytest.mark.parametrize("seed", SEEDS[:3])
+def test_the_shortfall_bound_never_exceeds_the_least_shortfall_of_any_roster(seed):
+    # given every roster that keeps the rules, enumerated
+    p = small_problem(seed)
+    per_agent = [list(agent_rosters(p, member)) for member in p.agents]
+    least = min(
+        under_over_minutes(p, [s for roster in combo for s in roster])[0]
+        for combo in itertools.product(*per_agent)
+    )
+
+    # when the relaxation bounds the under-coverage alone
+    bound = lower_bound(p, build_options(p), time_limit_seconds=30, shortfall=True)
+
+    # then no roster is short by fewer agent-minutes, and the bound is not vacuous
+    assert bound is not None and 0 < bound.value <= least
