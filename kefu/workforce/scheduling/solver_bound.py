@@ -1,13 +1,15 @@
 """A proven lower bound on the roster objective: the linear relaxation, certified exactly.
 
-Every roster that keeps the hard rules is a point of a linear program (LP): one variable per
-agent and shift option in [0, 1], the same aggregate counts of queues and breaks as the CP-SAT
-model (`solver_model`) but fractional, and the labour rules as linear rows — one shift a day,
-weekly paid minutes between the contract and the cap, working days and nights per week, windows
-of consecutive days, weekends worked (one variable per weekend ≥ each of its days), and rest as
-"of a shift on day d ending at E or later and a shift on day e starting before E + rest, at most
-one" for every end E. Fairness is "most nights ≥ each agent's nights". So the LP's optimum is at
-most the best roster's objective.
+Every roster that keeps the hard rules maps to a point of a linear program (LP): agents with the
+same options and rules form a group, with one variable per group and shift option counting how
+many of them work it (0…n), the same aggregate counts of queues and breaks as the CP-SAT model
+(`solver_model`) but fractional, and each labour rule as the sum of the members' rows — one
+shift a day, weekly paid minutes between the contract and the cap, working days and nights per
+week, windows of consecutive days, weekends worked (one variable per weekend ≥ each of its
+days), and rest as "of a shift on day d ending at E or later and a shift on day e starting
+before E + rest, at most one" for every end E. Fairness is "most nights ≥ the group's average", and a group's reward for
+a preferred option is the best of its members'. So the LP's optimum is at most the best
+roster's objective.
 
 The LP is solved with HiGHS (scipy), in floating point, but the bound does not trust that
 arithmetic: it takes the LP's dual values, rounds them to multiples of 2⁻²⁰, and computes the
