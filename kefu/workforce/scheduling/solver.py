@@ -50,8 +50,9 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
     def proven(self, bound: float) -> None:
         if not math.isfinite(bound):
             return
-        if self.bound_seconds is None or bound > self.bound:
-            self.bound, self.bound_seconds = bound, time.monotonic() - self.started
+        with self.lock:
+            if self.bound_seconds is None or bound > self.bound:
+                self.bound, self.bound_seconds = bound, time.monotonic() - self.started
 
     def report(self, objective: float, short_minutes: int, phase: str = "planning") -> None:
         elapsed = time.monotonic() - self.started
@@ -59,18 +60,19 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
             self.solutions += 1
             if self.first_seconds is None:
                 self.first_seconds = elapsed
+            bound, bound_seconds = self.bound, self.bound_seconds
         if self.progress is not None:
             self.progress(
                 Progress(
                     elapsed_seconds=elapsed,
                     solutions=self.solutions,
                     objective=objective,
-                    best_bound=self.bound,
-                    gap=abs(objective - self.bound) / max(1.0, abs(objective)),
+                    best_bound=bound,
+                    gap=abs(objective - bound) / max(1.0, abs(objective)),
                     shortfall_agent_hours=short_minutes / 60,
                     first_solution_seconds=self.first_seconds or elapsed,
                     phase=phase,
-                    bound_seconds=self.bound_seconds,
+                    bound_seconds=bound_seconds,
                 )
             )
 
@@ -98,17 +100,20 @@ def solve(
     if options.conflicts:
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
     reporter = _Reporter(None, progress, started, _trivial_bound(problem, options))
-    tried: list[bool] = []
+    proving: list[threading.Thread] = []
+
+    def prove() -> None:
+        left = time_limit - (time.monotonic() - started)
+        found = lower_bound(problem, options, time_limit_seconds=max(1.0, left))
+        if found is not None:
+            reporter.proven(found.value)
 
     def report_pass(picks) -> None:
         shifts = shifts_of(options, picks)
         reporter.report(objective(problem, shifts), under_over_minutes(problem, shifts)[0])
-        if not tried:  # after the first roster: prove a bound (once)
-            tried.append(True)
-            left = time_limit - (time.monotonic() - started)
-            found = lower_bound(problem, options, time_limit_seconds=max(1.0, left))
-            if found is not None:
-                reporter.proven(found.value)
+        if not proving:  # after the first roster: prove a bound on the other core, once
+            proving.append(threading.Thread(target=prove, name="roster-bound", daemon=True))
+            proving[0].start()
 
     picks, infeasible = construct(
         problem, options, deadline=started + time_limit * PLANNING_SHARE, on_pass=report_pass
@@ -126,6 +131,8 @@ def solve(
     solver.parameters.random_seed = seed
     solver.parameters.cp_model_probing_level = 0  # probing costs more than it gives here
     status = solver.solve(rm.model, reporter)
+    for thread in proving:  # the LP stops at the time limit by itself
+        thread.join(timeout=max(1.0, time_limit - (time.monotonic() - started)) + 5.0)
     if status == cp_model.INFEASIBLE:  # the constructed roster says otherwise: never expected
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
