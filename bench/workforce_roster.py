@@ -132,7 +132,8 @@ def section(problem, size, solution, trace, seconds: float, seed: int) -> list[s
         "pass is the first feasible roster and the baseline; later passes re-plan each agent "
         "against the others), the other half to CP-SAT with 2 workers, started from that "
         "roster. Right after the first roster the linear relaxation (HiGHS, agents with the "
-        "same rules counted together) is solved and its dual values certified in exact "
+        "same rules counted together) is solved on a second thread beside the planning passes "
+        "and its dual values certified in exact "
         "integer arithmetic: a proven lower bound on the objective (1000 per agent-minute "
         "short, 1 per agent-minute over, preferences, fairness), so the gap is sound. "
         "Objective values are in those units.",
