@@ -7,9 +7,9 @@ many of them work it (0…n), the same aggregate counts of queues and breaks as 
 shift a day, weekly paid minutes between the contract and the cap, working days and nights per
 week, windows of consecutive days, weekends worked (one variable per weekend ≥ each of its
 days), and rest as "of a shift on day d ending at E or later and a shift on day e starting
-before E + rest, at most one" for every end E. Fairness is "most nights ≥ the group's average", and a group's reward for
-a preferred option is the best of its members'. So the LP's optimum is at most the best
-roster's objective.
+before E + rest, at most one" for every end E. Fairness is "most nights ≥ the group's
+average", and a group's reward for a preferred option is the best of its members'. So the LP's
+optimum is at most the best roster's objective.
 
 The LP is solved with HiGHS (scipy), in floating point, but the bound does not trust that
 arithmetic: it takes the LP's dual values, rounds them to multiples of 2⁻²⁰, and computes the
