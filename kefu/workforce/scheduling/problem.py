@@ -322,10 +322,12 @@ class Progress:
     elapsed_seconds: float
     solutions: int  # the first ones are planned agent by agent, the rest are CP-SAT's
     objective: float
-    best_bound: float  # before CP-SAT has one: a trivial bound (gap about 100%)
+    best_bound: float  # proven (LP relaxation, CP-SAT); before the first: trivial, gap ~100%
     gap: float  # relative: (objective − bound) / max(1, |objective|)
     shortfall_agent_hours: float
     first_solution_seconds: float
+    phase: str = "planning"  # "planning" (agent by agent) or "cp-sat"
+    bound_seconds: float | None = None  # when the proven bound was found (None: trivial)
 
 
 @dataclass(frozen=True)
@@ -341,6 +343,7 @@ class RosterSolution:
     first_solution_seconds: float | None
     wall_seconds: float
     conflicts: tuple[Conflict, ...] = ()  # why it is infeasible, or which intervals stay short
+    bound_seconds: float | None = None  # when `best_bound` was proven (from the solve's start)
 
 
 def _validate(problem: Problem) -> None:

@@ -3,11 +3,14 @@
 The objective puts under-coverage first (per agent-minute short), then over-coverage, then
 preferences and the fair share of nights and weekends (`ObjectiveWeights`). Labour rules are hard;
 when they contradict each other the solution is INFEASIBLE and carries `explain`'s conflicts.
-A roster built agent by agent (`solver_start`) is the first solution and CP-SAT's hint.
+A roster built agent by agent (`solver_start`) is the first solution and CP-SAT's hint; right
+after it the linear relaxation (`solver_bound`) gives a proven lower bound, so every later roster
+is reported with a sound gap, and CP-SAT's own bound replaces it when it is better.
 """
 
 from __future__ import annotations
 
+import math
 import threading
 import time
 from collections.abc import Callable
@@ -16,6 +19,7 @@ from ortools.sat.python import cp_model
 
 from kefu.workforce.scheduling.explain import explain, shortfall_conflicts
 from kefu.workforce.scheduling.problem import Problem, Progress, RosterSolution, SolveStatus
+from kefu.workforce.scheduling.solver_bound import lower_bound
 from kefu.workforce.scheduling.solver_check import coverage, objective, under_over_minutes
 from kefu.workforce.scheduling.solver_extract import extract_shifts
 from kefu.workforce.scheduling.solver_model import RosterModel, build_model
@@ -35,19 +39,28 @@ def gap_of(objective: float, bound: float | None) -> float | None:
 class _Reporter(cp_model.CpSolverSolutionCallback):
     """Hands every improving roster's figures to `progress` (called on the solver's thread)."""
 
-    def __init__(self, rm: RosterModel | None, progress, started: float) -> None:
+    def __init__(self, rm: RosterModel | None, progress, started: float, bound: float) -> None:
         super().__init__()
         self.rm, self.progress, self.started = rm, progress, started
         self.solutions = 0
         self.first_seconds: float | None = None
+        self.bound, self.bound_seconds = bound, None  # the best proven bound so far
         self.lock = threading.Lock()
 
-    def report(self, objective: float, bound: float, short_minutes: int) -> None:
+    def proven(self, bound: float) -> None:
+        if not math.isfinite(bound):
+            return
+        with self.lock:
+            if self.bound_seconds is None or bound > self.bound:
+                self.bound, self.bound_seconds = bound, time.monotonic() - self.started
+
+    def report(self, objective: float, short_minutes: int, phase: str = "planning") -> None:
         elapsed = time.monotonic() - self.started
         with self.lock:
             self.solutions += 1
             if self.first_seconds is None:
                 self.first_seconds = elapsed
+            bound, bound_seconds = self.bound, self.bound_seconds
         if self.progress is not None:
             self.progress(
                 Progress(
@@ -58,12 +71,16 @@ class _Reporter(cp_model.CpSolverSolutionCallback):
                     gap=abs(objective - bound) / max(1.0, abs(objective)),
                     shortfall_agent_hours=short_minutes / 60,
                     first_solution_seconds=self.first_seconds or elapsed,
+                    phase=phase,
+                    bound_seconds=bound_seconds,
                 )
             )
 
     def on_solution_callback(self) -> None:
         short = sum(self.value(v) for v in self.rm.under.values())
-        self.report(self.objective_value, self.best_objective_bound, short)
+        if self.best_objective_bound > self.bound:
+            self.proven(self.best_objective_bound)
+        self.report(self.objective_value, short, "cp-sat")
 
 
 def solve(
@@ -82,12 +99,21 @@ def solve(
     options = build_options(problem)
     if options.conflicts:
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
-    reporter = _Reporter(None, progress, started)
-    trivial = _trivial_bound(problem, options)
+    reporter = _Reporter(None, progress, started, _trivial_bound(problem, options))
+    proving: list[threading.Thread] = []
+
+    def prove() -> None:
+        left = time_limit - (time.monotonic() - started)
+        found = lower_bound(problem, options, time_limit_seconds=max(1.0, left))
+        if found is not None:
+            reporter.proven(found.value)
 
     def report_pass(picks) -> None:
         shifts = shifts_of(options, picks)
-        reporter.report(objective(problem, shifts), trivial, under_over_minutes(problem, shifts)[0])
+        reporter.report(objective(problem, shifts), under_over_minutes(problem, shifts)[0])
+        if not proving:  # after the first roster: prove a bound on the other core, once
+            proving.append(threading.Thread(target=prove, name="roster-bound", daemon=True))
+            proving[0].start()
 
     picks, infeasible = construct(
         problem, options, deadline=started + time_limit * PLANNING_SHARE, on_pass=report_pass
@@ -105,12 +131,13 @@ def solve(
     solver.parameters.random_seed = seed
     solver.parameters.cp_model_probing_level = 0  # probing costs more than it gives here
     status = solver.solve(rm.model, reporter)
+    for thread in proving:  # the LP stops at the time limit by itself
+        thread.join(timeout=max(1.0, time_limit - (time.monotonic() - started)) + 5.0)
     if status == cp_model.INFEASIBLE:  # the constructed roster says otherwise: never expected
         return _infeasible(problem, started, explain(problem, time_limit_seconds=time_limit))
-    bound: float | None = None
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         shifts, value = extract_shifts(rm, solver.value), solver.objective_value
-        bound = solver.best_objective_bound
+        reporter.proven(solver.best_objective_bound)
     elif all(a in picks for a, o in enumerate(options.agents) if o.by_day):
         shifts, value = tuple(first), float(first_objective)  # the planned roster stands
     else:  # an agent could not even be planned in time: no roster that keeps every rule
@@ -120,6 +147,7 @@ def solve(
             None, None, None, reporter.first_seconds, time.monotonic() - started,
         )  # fmt: skip
     under, over = under_over_minutes(problem, shifts)
+    bound = reporter.bound if reporter.bound_seconds is not None else None
     return RosterSolution(
         status=SolveStatus.OPTIMAL if status == cp_model.OPTIMAL else SolveStatus.FEASIBLE,
         shifts=shifts,
@@ -132,6 +160,7 @@ def solve(
         first_solution_seconds=reporter.first_seconds,
         wall_seconds=time.monotonic() - started,
         conflicts=tuple(shortfall_conflicts(problem, shifts)),
+        bound_seconds=reporter.bound_seconds if bound is not None else None,
     )
 
 
