@@ -107,6 +107,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.automation.rules import pages as rule_pages
     from kefu.automation.rules import routes as rule_routes
     from kefu.automation.rules import webhook_pages as rule_webhook_pages
+    from kefu.channels.chat import api_routes as chat_api_routes
     from kefu.channels.chat import routes as chat_routes
     from kefu.channels.chat import socket as chat_socket
     from kefu.channels.email import failure_pages as email_failure_pages
@@ -257,6 +258,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         macro_routes,
         assignment_routes,
         kb_routes,
+        chat_api_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,
