@@ -161,7 +161,9 @@ def agent_typing(
     require(actor, "tickets.reply")
     service.get_chat(session, chat_id)
     broadcast = request.app.state.runtime.broadcast
-    service.publish_typing(broadcast, chat_id, author="agent", name=actor.name, on=data.on)
+    service.publish_typing(
+        broadcast, chat_id, author="agent", name=service.agent_name(session, actor), on=data.on
+    )
 
 
 @router.get("/chats/{chat_id}/stream", response_class=EventSourceResponse, responses=NOT_FOUND)
