@@ -111,6 +111,7 @@ OWN_SECTIONS = (
     "## Phone webhooks",
     "## AI reading",
     "## Help-center assistant",
+    "## Live chat widget",
 )
 
 

@@ -8,6 +8,7 @@ DOMAINS = (
     "tickets",
     "ingest",
     "channels.email",
+    "channels.chat",
     "channels.phone",
     "commerce",
     "sla",

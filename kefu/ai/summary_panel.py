@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kefu.ai.assistant import switch
+from kefu.ai import switches
 from kefu.ai.summary import LONG_THREAD_MESSAGES, Summary, Turn, summarize
 from kefu.kit.actor import Actor
 from kefu.tickets import messages
@@ -26,7 +26,7 @@ def _handed_over(first: Any) -> Summary | None:
 
 
 def summary_panel(session: Session, actor: Actor, ticket: PanelTicket) -> dict[str, Any] | None:
-    if not switch.is_on(session, "summaries"):
+    if not switches.is_on(session, "summaries"):
         return None
     thread = [m for m in messages.list_messages(session, ticket.id) if m.kind == "reply"]
     if not thread:

@@ -111,9 +111,9 @@ def test_the_outbox_delivers_events_to_the_handlers(database: Database) -> None:
     # two events, each for the notification handler, the search index handler, the SLA
     # clocks, the rules' triggers and their ticket clocks, the assignment for the team
     # assignment handler, and each for analytics (the ticket's metrics, then its SLA
-    # outcome); the email channel's reply handler (a note is not mailed), feedback's
-    # (nothing solved, no public reply) and kefu.ai's reading queue (customers' messages
-    # only) filter these events out when they are written
+    # outcome); the email and chat channels' reply handlers (a note is not sent),
+    # feedback's (nothing solved, no public reply) and kefu.ai's reading queue (customers'
+    # messages only) filter these events out when they are written
     assert (report.done, report.errors) == (15, [])
     assert notices(database) == [
         (bo.id, "assigned", ticket.id, "Ada Admin"),

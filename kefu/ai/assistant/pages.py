@@ -13,7 +13,8 @@ from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
 from pydantic import BaseModel, ConfigDict, Field
 
-from kefu.ai.assistant import report, service, switch
+from kefu.ai import switches
+from kefu.ai.assistant import report, service
 from kefu.errors import InvalidInput, NotFound, Throttled
 from kefu.kb.helpcenter import sites
 from kefu.kb.helpcenter.render import set_language
@@ -56,7 +57,7 @@ def post_message(request: Request, session: DbSession, data: MessageIn) -> dict[
     """The visitor's message and the assistant's replies; keep `conversation` for the next."""
     _limit(request)
     site = sites.public_site(session, slug=data.site)
-    if not switch.is_on(session, "assistant"):
+    if not switches.is_on(session, "assistant"):
         raise NotFound(gettext(N_("The assistant is switched off.")))
     if data.language not in site.languages:
         raise NotFound(gettext(N_("this help center has no pages in that language")))
@@ -86,7 +87,7 @@ def post_message(request: Request, session: DbSession, data: MessageIn) -> dict[
 @router.get("/helpcenter/assistant/config")
 def config(session: DbSession) -> dict[str, bool]:
     """Whether the help-center box shows (an admin may switch the assistant off)."""
-    return {"on": switch.is_on(session, "assistant")}
+    return {"on": switches.is_on(session, "assistant")}
 
 
 @router.get("/reports/assistant", response_class=HTMLResponse)

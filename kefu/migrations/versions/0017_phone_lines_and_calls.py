@@ -1,7 +1,7 @@
 """phone lines and calls
 
 Revision ID: 0017
-Revises: 0015
+Revises: 0016
 Create Date: 2026-12-05 21:12:56.298276
 """
 
@@ -11,7 +11,7 @@ from alembic import op
 import kefu.db
 
 revision = "0017"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
