@@ -144,7 +144,7 @@ def chat_panel(session: Session, actor: Actor, chat: ChatView) -> dict[str, Any]
     context["team_name"] = next((t.name for t in teams if t.id == chat.team_id), None)
     if context["can_transfer"]:
         agents = accounts.list_agents(session, actor=actor, include_inactive=False)
-        context["agents"] = [a for a in agents if a.id != chat.agent_id]
+        context["agents"] = [a for a in agents if a.id != chat.agent_id and a.role != "light_agent"]
         context["teams"] = teams
     return context
 

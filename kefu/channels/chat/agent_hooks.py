@@ -8,6 +8,10 @@ from kefu.tickets.live_pages import register_stream_part
 from kefu.tickets.panels import Panel, register_panel
 
 # Above the SLA clocks (10): a waiting shopper is the most urgent thing on the page.
-register_panel(Panel(key="chat", template="chat/_agent_panel.html", context=panel_context, position=5))
-register_tool(ComposerTool(key="chat", template="chat/_agent_composer.html", context=composer_context))
+register_panel(
+    Panel(key="chat", template="chat/_agent_panel.html", context=panel_context, position=5)
+)
+register_tool(
+    ComposerTool(key="chat", template="chat/_agent_composer.html", context=composer_context)
+)
 register_stream_part(STREAM_PART)

@@ -63,8 +63,10 @@ def _env(request: Request) -> Any:
 
 
 def chats_event(request: Request, waiting: int) -> ServerSentEvent:
-    html = _env(request).get_template("chat/_agent_chats_count.html").render(
-        waiting_count=waiting, request=request
+    html = (
+        _env(request)
+        .get_template("chat/_agent_chats_count.html")
+        .render(waiting_count=waiting, request=request)
     )
     return ServerSentEvent(event="chats", data={"waiting": waiting, "html": html})
 

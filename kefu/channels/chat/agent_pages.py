@@ -5,15 +5,17 @@ ordinary composer) or back to `next`; a refusal (taken, over the limit, ended) c
 a flash message, never a 500."""
 
 import logging
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
+from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
 from kefu.channels.chat import agent_context
 from kefu.channels.chat import service as chats
 from kefu.errors import InvalidInput, KefuError
+from kefu.kit.actor import Actor
 from kefu.kit.broadcast import LiveUnavailable
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
@@ -34,7 +36,9 @@ def _ticket_url(ticket_id: int | None) -> str:
 
 
 @router.get("/chats", response_class=HTMLResponse)
-def queue_page(request: Request, session: DbSession, actor: PageActor, all: bool = False) -> Response:
+def queue_page(
+    request: Request, session: DbSession, actor: PageActor, all: bool = False
+) -> Response:
     """Waiting chats (for the agent's teams, or `?all=1` every team) and the agent's own."""
     require(actor, ANSWER)
     context = agent_context.queue_context(session, actor, mine_only=not all)
@@ -145,7 +149,7 @@ def limits_page(request: Request, session: DbSession, actor: PageActor) -> Respo
     return render(request, "chat/agent_limits.html", _limits_context(session, actor))
 
 
-def _limits_context(session: DbSession, actor: PageActor) -> dict[str, object]:
+def _limits_context(session: Session, actor: Actor) -> dict[str, Any]:
     agents = [
         a
         for a in accounts.list_agents(session, actor=actor, include_inactive=False)
@@ -160,7 +164,7 @@ def save_limits(
 ) -> Response:
     require(actor, "teams.manage")
     context = _limits_context(session, actor)
-    current: dict[int, int] = context["limits"]  # type: ignore[assignment]
+    current: dict[int, int] = context["limits"]
     try:
         with session.begin_nested():
             for agent_id, before in current.items():
