@@ -60,6 +60,8 @@
   }
 
   function onChats(data) {
+    // The stream follows this page's chats from its first "chats" event on.
+    document.documentElement.setAttribute("data-chat-stream", "open");
     var link = document.querySelector("[data-live-chats]");
     var fresh = fragment(data.html);
     if (link && fresh && link.outerHTML !== fresh.outerHTML) link.replaceWith(fresh);
