@@ -59,6 +59,7 @@ class Connection:
         self.widget_id = widget_id
         self.visitor_id = 0
         self.locale = "en"
+        self.name = ""  # the visitor's, shown with their typing
         self.chat_id: int | None = None
         self.sent_seq = 0
         self.follower: asyncio.Task[None] | None = None
@@ -149,7 +150,7 @@ class Connection:
         welcome = await asyncio.to_thread(
             ops.hello, self.database, self.widget_id, frame, self.runtime.clock()
         )
-        self.visitor_id = welcome.visitor_id
+        self.visitor_id, self.name = welcome.visitor_id, welcome.name
         if welcome.identity_error is not None:
             await self.error(welcome.identity_error)
         await self.send(
@@ -181,12 +182,12 @@ class Connection:
                         "type": "typing",
                         "chat_id": self.chat_id,
                         "author": "visitor",
-                        "name": "",
+                        "name": self.name,
                         "on": bool(frame.get("on")),
                     },
                 )
         elif kind == "start":
-            chat = await asyncio.to_thread(
+            chat, self.name = await asyncio.to_thread(
                 ops.start,
                 db,
                 self.widget_id,

@@ -116,7 +116,8 @@ def catch_up(database: Database, chat_id: int, after_seq: int) -> list[EntryView
 
 def start(
     database: Database, widget_id: int, visitor_id: int, frame: dict[str, Any], now: datetime
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], str]:
+    """The chat frame, and the visitor's name (the pre-chat one when they gave it)."""
     with database.unit_of_work() as session:
         widget = widgets.get_widget(session, widget_id)
         visitor = visitors.visitor_by_id(session, visitor_id)
@@ -136,7 +137,7 @@ def start(
         )
         frame_out = _chat_frame(session, chat)
         assert frame_out is not None
-        return frame_out
+        return frame_out, visitor.name
 
 
 def send(

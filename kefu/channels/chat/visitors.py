@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kefu.channels.chat import uploads
@@ -291,24 +290,19 @@ def send_message(
     if visitor.customer_id is None:
         visitor.customer_id = result.customer_id
     uploads.mark_sent(session, files, message_id=result.message_id)
-    try:
-        with session.begin_nested():
-            entry = append_entry(
-                session,
-                chat,
-                author="visitor",
-                body=body,
-                name=visitor.name,
-                client_id=client_id,
-                message_id=result.message_id,
-                attachments=uploads.attachment_links(session, result.message_id),
-                created_at=now,
-            )
-    except IntegrityError:  # another process stored this client_id while we ingested
-        again = entry_by_client_id(session, chat.id, client_id)
-        if again is None:
-            raise
-        return again, False
+    # The chat row is locked (locked_chat above): a second copy of this client_id from another
+    # process waits for this commit and then finds the entry, so no savepoint is needed.
+    entry = append_entry(
+        session,
+        chat,
+        author="visitor",
+        body=body,
+        name=visitor.name,
+        client_id=client_id,
+        message_id=result.message_id,
+        attachments=uploads.attachment_links(session, result.message_id),
+        created_at=now,
+    )
     return entry, True
 
 
