@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kefu.channels.chat import service, visitors, widgets
+from kefu.channels.chat import offline, service, visitors, widgets
+from kefu.channels.chat import transcript as transcripts
 from kefu.channels.chat.entries import entries as chat_entries
 from kefu.channels.chat.entries import entry_by_client_id
 from kefu.channels.chat.models import Chat
@@ -215,7 +216,7 @@ def transcript(database: Database, visitor_id: int, chat_id: int, frame: dict[st
         raise InvalidInput("an email address is needed for the transcript")
     with database.unit_of_work() as session:
         visitor = visitors.visitor_by_id(session, visitor_id)
-        visitors.request_transcript(session, visitor=visitor, chat_id=chat_id, email=email)
+        transcripts.request_transcript(session, visitor=visitor, chat_id=chat_id, email=email)
 
 
 def end(database: Database, visitor_id: int, chat_id: int) -> None:
@@ -235,7 +236,7 @@ def offline_message(
     with database.unit_of_work() as session:
         widget = widgets.get_widget(session, widget_id)
         visitor = visitors.visitor_by_id(session, visitor_id)
-        visitors.offline_message(
+        offline.offline_message(
             session,
             widget=widget,
             visitor=visitor,

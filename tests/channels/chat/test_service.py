@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from kefu.accounts import service as accounts
 from kefu.accounts.schemas import TeamCreate
 from kefu.accounts.service import actor_for
-from kefu.channels.chat import service, visitors
+from kefu.channels.chat import offline, service, visitors
+from kefu.channels.chat import transcript as transcripts
 from kefu.channels.chat.identity import sign_identity, verify_identity
 from kefu.channels.chat.models import Chat, ChatEntry
 from kefu.channels.chat.replies import deliver_agent_reply
@@ -200,10 +201,10 @@ def test_an_offline_message_opens_an_email_ticket_once(database):
         visitor = visitors.greet(
             session, widget=found, token=None, identity=None, now=utcnow()
         ).visitor
-        first = visitors.offline_message(
+        first = offline.offline_message(
             session, widget=found, visitor=visitor, data=data, client_id="o-1", now=utcnow()
         )
-        again = visitors.offline_message(
+        again = offline.offline_message(
             session, widget=found, visitor=visitor, data=data, client_id="o-1", now=utcnow()
         )
     assert again.ticket_id == first.ticket_id and again.is_duplicate
@@ -221,7 +222,7 @@ def test_the_transcript_is_mailed_once_when_the_chat_ends(database, runtime, cap
     with database.unit_of_work() as session:
         chat = session.get(Chat, chat_id)
         visitor = visitors.visitor_by_id(session, chat.visitor_id)
-        visitors.request_transcript(
+        transcripts.request_transcript(
             session, visitor=visitor, chat_id=chat_id, email="Li@Example.com"
         )
     # when the agent ends it and the handlers run (twice)
