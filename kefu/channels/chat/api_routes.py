@@ -6,20 +6,20 @@ from collections.abc import AsyncIterator
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Path, Query, Request
+from fastapi import Depends, Path, Query, Request
 from fastapi.sse import EventSourceResponse, ServerSentEvent
 from pydantic import BaseModel, Field
 
 from kefu.api.routing import NOT_FOUND, api_router
 from kefu.channels.chat import service
 from kefu.channels.chat.schemas import ChatView
-from kefu.kit.bounds import INT4_MAX
+from kefu.kit.bounds import INT4_MAX, INT8_MAX
 from kefu.kit.broadcast import LiveUnavailable
 from kefu.permissions import require
 from kefu.web.deps import ApiActor, DbSession
 
 router = api_router("chats")
-ChatId = Annotated[int, Path(ge=1, description="the chat's id", examples=[1])]
+ChatId = Annotated[int, Path(ge=1, le=INT8_MAX, description="the chat's id", examples=[1])]
 AgentId = Annotated[int, Path(ge=1, le=INT4_MAX, description="the agent's id", examples=[1])]
 STREAM_MAX_SECONDS = 15 * 60
 
@@ -121,7 +121,7 @@ def list_entries(
     chat_id: ChatId,
     session: DbSession,
     actor: ApiActor,
-    after_seq: Annotated[int, Query(ge=0)] = 0,
+    after_seq: Annotated[int, Query(ge=0, le=INT4_MAX)] = 0,
 ) -> list[EntryRead]:
     """The chat's entries after `after_seq` (at most 500), in order."""
     require(actor, "tickets.read")
@@ -166,16 +166,20 @@ def agent_typing(
     )
 
 
+def _readable_chat(chat_id: ChatId, session: DbSession, actor: ApiActor) -> None:
+    """Checked before the stream starts, so a refusal is a proper 403/404."""
+    require(actor, "tickets.read")
+    service.get_chat(session, chat_id)
+
+
 @router.get("/chats/{chat_id}/stream", response_class=EventSourceResponse, responses=NOT_FOUND)
 async def stream_chat(
-    chat_id: ChatId, request: Request, actor: ApiActor
+    chat_id: ChatId, request: Request, _found: Annotated[None, Depends(_readable_chat)]
 ) -> AsyncIterator[ServerSentEvent]:
     """Server-sent events of one chat: `entry`, `typing` and `status`, as the widget gets
     them (docs/chat.md); ends after 15 minutes (reconnect and read the entries you missed
     with /entries?after_seq=)."""
-    require(actor, "tickets.read")
     runtime = request.app.state.runtime
-    await asyncio.to_thread(_exists, runtime.database, chat_id)
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_MAX_SECONDS
     try:
@@ -190,8 +194,3 @@ async def stream_chat(
                     yield ServerSentEvent(event=str(message["type"]), data=message)
     except LiveUnavailable:
         yield ServerSentEvent(comment="live updates unavailable", retry=15000)
-
-
-def _exists(database: Any, chat_id: int) -> None:
-    with database.sessions() as session:
-        service.get_chat(session, chat_id)

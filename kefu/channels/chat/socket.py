@@ -22,6 +22,7 @@ from kefu.channels.chat.limits import MAX_FRAME_BYTES, RateLimiter
 from kefu.channels.chat.widgets import origin_allowed_list
 from kefu.errors import KefuError
 from kefu.kit import i18n
+from kefu.kit.bounds import INT4_MAX
 from kefu.kit.broadcast import LiveUnavailable
 from kefu.kit.i18n import N_
 from kefu.kit.i18n import gettext as _
@@ -165,7 +166,8 @@ class Connection:
         if welcome.chat is not None:
             last_seq = frame.get("last_seq")
             known = frame.get("chat") == welcome.chat["id"]
-            after = last_seq if known and isinstance(last_seq, int) and last_seq >= 0 else 0
+            valid = isinstance(last_seq, int) and 0 <= last_seq <= INT4_MAX
+            after = last_seq if known and valid else 0
             self.follow(welcome.chat["id"], after)
 
     async def handle(self, frame: dict[str, Any]) -> None:
