@@ -44,7 +44,14 @@ SECTIONS: tuple[Section, ...] = (
         GROUPS[1],
         N_("Phone lines"),
         N_("Support numbers: provider webhooks, call flow and voicemail, the team they go to."),
-        "/settings/phone",
+        "/admin/phone",
+        ("settings.manage",),
+    ),
+    Section(
+        GROUPS[1],
+        N_("Live chat"),
+        N_("Chat widgets for the stores: allowed sites, hours, pre-chat form, greeting, snippet."),
+        "/admin/chat",
         ("settings.manage",),
     ),
     Section(

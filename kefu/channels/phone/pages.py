@@ -1,4 +1,4 @@
-"""Phone pages: "Log a call" on a ticket, and the phone lines' settings (/settings/phone)."""
+"""Phone pages: "Log a call" on a ticket, and the phone lines' settings (/admin/phone)."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ def _form_page(
     return render(request, "phone/line_form.html", context, status=status)
 
 
-@router.get("/settings/phone", response_class=HTMLResponse)
+@router.get("/admin/phone", response_class=HTMLResponse)
 def phone_lines_page(request: Request, session: DbSession, actor: PageActor) -> Response:
     rows = [
         lines.line_read(line, base_url=_base_url(request))
@@ -107,13 +107,13 @@ def phone_lines_page(request: Request, session: DbSession, actor: PageActor) -> 
     return render(request, "phone/lines.html", {"lines": rows, "teams": teams})
 
 
-@router.get("/settings/phone/new", response_class=HTMLResponse)
+@router.get("/admin/phone/new", response_class=HTMLResponse)
 def new_line_page(request: Request, session: DbSession, actor: PageActor) -> Response:
     require(actor, lines.PERMISSION)
     return _form_page(request, session, actor, form={"ring_seconds": 20}, line=None)
 
 
-@router.post("/settings/phone", dependencies=[CsrfProtected])
+@router.post("/admin/phone", dependencies=[CsrfProtected])
 def create_line(request: Request, session: DbSession, actor: PageActor, form: Form) -> Response:
     require(actor, lines.PERMISSION)
     values = _submitted(form)
@@ -126,12 +126,12 @@ def create_line(request: Request, session: DbSession, actor: PageActor, form: Fo
             request, session, actor, form=values, line=None, error=refusal_message(exc), status=422
         )
     return flash.redirect(
-        f"/settings/phone/{line.id}",
+        f"/admin/phone/{line.id}",
         _("Phone line saved. Paste its webhook addresses into your provider."),
     )
 
 
-@router.get("/settings/phone/{line_id}", response_class=HTMLResponse)
+@router.get("/admin/phone/{line_id}", response_class=HTMLResponse)
 def edit_line_page(
     request: Request, session: DbSession, actor: PageActor, line_id: int
 ) -> Response:
@@ -140,7 +140,7 @@ def edit_line_page(
     return _form_page(request, session, actor, form=shown.model_dump(), line=shown)
 
 
-@router.post("/settings/phone/{line_id}", dependencies=[CsrfProtected])
+@router.post("/admin/phone/{line_id}", dependencies=[CsrfProtected])
 def update_line(
     request: Request, session: DbSession, actor: PageActor, line_id: int, form: Form
 ) -> Response:
@@ -156,4 +156,4 @@ def update_line(
         return _form_page(
             request, session, actor, form=values, line=shown, error=refusal_message(exc), status=422
         )
-    return flash.redirect(f"/settings/phone/{line_id}", _("Phone line saved."))
+    return flash.redirect(f"/admin/phone/{line_id}", _("Phone line saved."))

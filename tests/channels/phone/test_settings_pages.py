@@ -1,4 +1,4 @@
-"""The phone lines' settings pages (/settings/phone): the token encrypted, the webhook
+"""The phone lines' settings pages (/admin/phone): the token encrypted, the webhook
 addresses shown, refusals that change nothing."""
 
 from __future__ import annotations
@@ -30,7 +30,7 @@ FORM = {
 def _admin(client: Any, database: Database) -> str:
     make_admin(database)
     sign_in(client, "admin@example.com", PASSWORD)
-    return csrf_token(client.get("/settings/phone/new").text)
+    return csrf_token(client.get("/admin/phone/new").text)
 
 
 def _lines(database: Database) -> list[PhoneLine]:
@@ -44,7 +44,7 @@ def test_admin_adds_a_phone_line_and_sees_its_webhook_addresses(
     client: Any, database: Database
 ) -> None:
     token = _admin(client, database)
-    response = client.post("/settings/phone", data={**FORM, "csrf_token": token})
+    response = client.post("/admin/phone", data={**FORM, "csrf_token": token})
     assert response.status_code == 303
     [line] = _lines(database)
     assert (line.number, line.forward_to, line.ring_seconds) == (
@@ -57,9 +57,9 @@ def test_admin_adds_a_phone_line_and_sees_its_webhook_addresses(
     assert f"http://testserver/api/phone/twilio/{line.webhook_key}/voice" in page
     assert f"http://testserver/api/phone/twilio/{line.webhook_key}/status" in page
     assert "super-secret-token-42" not in page
-    listing = client.get("/settings/phone").text
+    listing = client.get("/admin/phone").text
     assert 'href="tel:+442079460018"' in listing and "Support line" in listing
-    assert 'href="/settings/phone"' in client.get("/admin").text
+    assert 'href="/admin/phone"' in client.get("/admin").text
     with database.sessions() as session:
         entries = list(
             session.scalars(select(AuditEntry).where(AuditEntry.entity_id == str(line.id)))
@@ -69,10 +69,10 @@ def test_admin_adds_a_phone_line_and_sees_its_webhook_addresses(
 
 def test_saving_without_a_token_keeps_the_stored_one(client: Any, database: Database) -> None:
     token = _admin(client, database)
-    client.post("/settings/phone", data={**FORM, "csrf_token": token})
+    client.post("/admin/phone", data={**FORM, "csrf_token": token})
     [line] = _lines(database)
     response = client.post(
-        f"/settings/phone/{line.id}",
+        f"/admin/phone/{line.id}",
         data={**FORM, "auth_token": "", "name": "Hotline", "is_active": "1", "csrf_token": token},
     )
     assert response.status_code == 303
@@ -85,11 +85,11 @@ def test_bad_number_or_duplicate_is_refused_and_nothing_changes(
     client: Any, database: Database
 ) -> None:
     token = _admin(client, database)
-    bad = client.post("/settings/phone", data={**FORM, "number": "12ab", "csrf_token": token})
+    bad = client.post("/admin/phone", data={**FORM, "number": "12ab", "csrf_token": token})
     assert bad.status_code == 422 and "not a phone number" in bad.text
     assert _lines(database) == []
-    client.post("/settings/phone", data={**FORM, "csrf_token": token})
-    again = client.post("/settings/phone", data={**FORM, "name": "Two", "csrf_token": token})
+    client.post("/admin/phone", data={**FORM, "csrf_token": token})
+    again = client.post("/admin/phone", data={**FORM, "name": "Two", "csrf_token": token})
     assert again.status_code == 409 or again.status_code == 422
     assert "already has the number" in again.text
     assert [line.name for line in _lines(database)] == ["Support line"]
@@ -98,5 +98,5 @@ def test_bad_number_or_duplicate_is_refused_and_nothing_changes(
 def test_agents_cannot_open_the_phone_settings(client: Any, database: Database) -> None:
     make_agent(database, email="li@example.com")
     sign_in(client, "li@example.com", PASSWORD)
-    assert client.get("/settings/phone").status_code == 403
-    assert client.get("/settings/phone/new").status_code == 403
+    assert client.get("/admin/phone").status_code == 403
+    assert client.get("/admin/phone/new").status_code == 403
