@@ -91,8 +91,8 @@ def chunked(
     """`prepare(chunk)` for each chunk of `items`, in order, yielded GROUP_CHUNKS at a time
     with any after them that are ready too (so the storing side writes as much at once as it
     can while the pool prepares the next); by the pool when there are enough items and
-    workers, else here, all at once. `prepare` must be a module-level function (or a partial of one) whose
-    arguments and result pickle."""
+    workers, else here, all at once. `prepare` must be a module-level function (or a
+    partial of one) whose arguments and result pickle."""
     chunks = [items[i : i + CHUNK_MAILS] for i in range(0, len(items), CHUNK_MAILS)]
     if workers <= 0 or len(items) < POOL_MIN_MAILS:
         yield [prepare(chunk) for chunk in chunks]
