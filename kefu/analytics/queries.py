@@ -52,13 +52,17 @@ Grain = Literal["day", "week", "month"]
 _OVERVIEW_FIGURES = [name for name in FIGURES if name not in ("created", "solved")]
 
 
-def overview(session: Session, *, flt: ReportFilter, now: datetime | None = None) -> Overview:
-    """Every headline figure of the range (and the backlog now)."""
+def overview(
+    session: Session, *, flt: ReportFilter, now: datetime | None = None, backlog: bool = True
+) -> Overview:
+    """Every headline figure of the range (and the backlog now; with `backlog=False` — a
+    previous period's figures, where "open now" means nothing — left at 0 unread)."""
     columns = list(SUMS) + columns_for(["frt_median", "frt_business_median"])
     columns += columns_for(["resolution_median", "resolution_business_median"])
     sums = sources.summed(session, flt, columns).get(None, {})
     moment = now or utcnow()
-    ages = sources.open_ages(session, flt, moment, [low for _key, low, _high in AGE_BUCKETS])
+    edges = [low for _key, low, _high in AGE_BUCKETS]
+    ages = sources.open_ages(session, flt, moment, edges) if backlog else [0] * len(edges)
     start, end = flt.bounds()
     nps = feedback_reports.nps_figures(session, since=start, until=end)
     values = {name: figure(name, sums) for name in _OVERVIEW_FIGURES}
