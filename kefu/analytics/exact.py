@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import UTC, date, datetime
-from functools import cache
+from functools import cache, lru_cache
 from typing import Any
 
 from sqlalchemy import BigInteger, and_, case, cast, func, literal, select, true
@@ -175,6 +175,7 @@ def summed(
 _EPOCH_DAY = date(1970, 1, 1).toordinal()
 
 
+@lru_cache(maxsize=65536)  # the same hours come back in each moment's query
 def _sqlite_hour(value: str) -> int:
     """ "YYYY-MM-DD HH" (UTC) as hours since the epoch, without strptime (a 90-day series
     groups thousands of hours)."""

@@ -4,8 +4,9 @@ kefu.analytics.sources); definitions in docs/metrics.md."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -102,15 +103,20 @@ def series(
     by_hour = sources.summed(session, flt, columns, group="hour")
     zone = ZoneInfo(flt.time_zone)
     buckets: dict[date, dict[str, int]] = {}
+    starts: list[int] = []  # the first hour of each local day (read as the rollups are)
+    days: list[date] = []
     day = flt.since
     while day <= flt.until:
         buckets.setdefault(_bucket_of(day, grain), defaultdict(int))
+        midnight = datetime.combine(day, time.min, tzinfo=zone)
+        starts.append(int(midnight.timestamp()) // 3600)
+        days.append(day)
         day += timedelta(days=1)
     for hour, sums in by_hour.items():
-        local = datetime.fromtimestamp(hour * 3600, tz=UTC).astimezone(zone).date()
-        target = buckets.get(_bucket_of(local, grain))
-        if target is None:
+        index = bisect_right(starts, hour) - 1
+        if index < 0:
             continue
+        target = buckets[_bucket_of(days[index], grain)]
         for column, value in sums.items():
             target[column] += value
     return [

@@ -163,7 +163,9 @@ def test_each_heat_map_cell_opens_the_tickets_created_in_it(
 def test_the_commerce_figures_link_to_the_pre_sale_conversations(
     client: Any, database: Database
 ) -> None:
+    # given answered tickets (so the section has figures to show)
     manager(client, database)
+    seed(database, make_agent(database, email="tom@example.com", name="Tom"))
     page = client.get("/reports/dashboard/commerce?range=last_7")
     assert page.status_code == 200
     assert 'metric=presale"' in page.text
