@@ -269,6 +269,9 @@ def section(
         "| database | dashboard query | p50 | worst | naive p50 | naive ÷ ours |",
         "|---|---|---:|---:|---:|---:|",
     ]
+    rows = [r for r in rows if not r.what.startswith("page: ")] + [
+        r for r in rows if r.what.startswith("page: ")
+    ]
     for index, r in enumerate(rows):
         if r.what.startswith("page: ") and not rows[index - 1].what.startswith("page: "):
             lines += ["", *PAGE_HEADER]
