@@ -209,6 +209,8 @@ def breakdown_section(
     rows = queries.breakdown(session, flt=flt, by=by)
     if by in ("agent", "team"):  # a leaderboard: most solved first
         rows = sorted(rows, key=lambda r: (-r.solved, -r.created, r.key or ""))
+    if by == "agent":  # every row's name in one read, not one query an agent
+        labels.agents([r.key for r in rows if r.key])
     names = [labels.key(by, r.key) for r in rows]
     links = tuple(drill("created", key=f"{by}:{r.key}") if r.key else None for r in rows)
     columns = (
