@@ -28,6 +28,7 @@ from typing import Any
 from rich.progress import Progress
 
 from bench import analytics_naive as naive
+from bench import analytics_pages as pages
 from bench.analytics_data import END, build
 from bench.analytics_load import load
 from bench.harness import REPORT, fresh_database, machine, write_section
@@ -39,6 +40,15 @@ from kefu.kit.actor import Actor
 
 HEADING = "## Analytics"
 TARGET_MS = 500
+PAGE_HEADER = [
+    "Full page loads: a signed-in manager's GET of each dashboard through the app "
+    "(bench/analytics_pages.py: session, every query of the page — the previous period, "
+    "labels, filter choices — and the HTML), last 30 days unless said; the naive column "
+    "runs the naive queries answering the same page's figures.",
+    "",
+    "| database | page | p50 | worst | naive p50 | naive ÷ ours |",
+    "|---|---|---:|---:|---:|---:|",
+]
 SERIES = ["created", "solved", "frt_median", "resolution_mean", "csat_pct"]
 
 
@@ -114,7 +124,7 @@ def dashboards(database: Database) -> list[tuple[str, Callable, Callable]]:  # t
         (
             "commerce figures (30 days)",
             ours(lambda s: queries.commerce_figures(s, flt=month)),
-            ours(lambda s: naive.presale(s, start, end)),
+            ours(lambda s: naive.commerce(s, start, end)),
         ),
         (
             "drill-down, first page (an agent, 30 days)",
@@ -144,6 +154,38 @@ def dashboards(database: Database) -> list[tuple[str, Callable, Callable]]:  # t
             None,
         ),
     ]  # fmt: skip
+
+
+def page_timings(backend: str, database: Database, runs: int) -> list[Row]:
+    """Each dashboard page through the app (bench/analytics_pages.py) beside its naive
+    queries."""
+    with database.sessions() as session:
+        month = ReportFilter(since=(END - timedelta(days=30)).date(), until=END.date())
+        team = int(queries.breakdown(session, flt=month, by="team")[0].key)
+        agent = int(queries.breakdown(session, flt=month, by="agent")[0].key)
+    rows = []
+    with tempfile.TemporaryDirectory(dir=os.environ.get("KEFU_BENCH_DIR")) as workdir:
+        browser = pages.Browser(database, Path(workdir))
+        try:
+            for what, path, baseline in pages.pages(team, agent):
+                browser.get(path)  # warm
+                p50, worst = timed(runs, lambda path=path: browser.get(path))
+                naive_ms = None
+                if baseline is not None:
+                    run = lambda baseline=baseline: _in_session(database, baseline)  # noqa: E731
+                    run()
+                    naive_ms = timed(max(1, runs // 2), run)[0]
+                rows.append(Row(backend, f"page: {what}", p50, worst, naive_ms))
+                shown = naive_ms and round(naive_ms)
+                print(f"{backend}: page {what}: {p50:.1f} ms (naive {shown} ms)", flush=True)
+        finally:
+            browser.close()
+    return rows
+
+
+def _in_session(database: Database, work: Callable) -> object:  # type: ignore[type-arg]
+    with database.sessions() as session:
+        return work(session)
 
 
 def handler_cost(database: Database, tickets: int) -> float:
@@ -196,6 +238,7 @@ def _timings(
             naive_ms = timed(max(1, runs // 2), baseline)[0]
         rows.append(Row(backend, what, p50, worst, naive_ms))
         print(f"{backend}: {what}: {p50:.1f} ms (naive {naive_ms and round(naive_ms)} ms)")
+    rows += page_timings(backend, database, runs)
     facts["handler_ms_per_ticket"] = handler_cost(database, tickets)
     if rebuild:
         begin = time.perf_counter()
@@ -226,7 +269,12 @@ def section(
         "| database | dashboard query | p50 | worst | naive p50 | naive ÷ ours |",
         "|---|---|---:|---:|---:|---:|",
     ]
-    for r in rows:
+    rows = [r for r in rows if not r.what.startswith("page: ")] + [
+        r for r in rows if r.what.startswith("page: ")
+    ]
+    for index, r in enumerate(rows):
+        if r.what.startswith("page: ") and not rows[index - 1].what.startswith("page: "):
+            lines += ["", *PAGE_HEADER]
         naive_text = f"{r.naive_ms:,.0f} ms" if r.naive_ms is not None else "—"
         ratio = f"{r.naive_ms / r.p50_ms:,.0f}×" if r.naive_ms else "—"
         lines.append(

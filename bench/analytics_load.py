@@ -13,6 +13,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Boolean, text
 
+from bench import analytics_orders as orders
 from bench.analytics_data import AGENTS_PER_TEAM, DAYS, END, TAGS, TEAMS, expected_teams
 from kefu.accounts import service as accounts
 from kefu.accounts.schemas import AgentCreate, TeamCreate
@@ -147,6 +148,11 @@ def load(
              for i in range(low, min(people, low + BATCH))],
         )  # fmt: skip
     writer.write("tags", ["id", "name"], [[i + 1, t] for i, t in enumerate(TAGS)])
+    store_id = orders.make_store(database)
+    for batch in orders.batches(people, store_id):
+        for table, rows in batch.items():
+            writer.write(table, orders.COLUMNS[table], rows)
+            counts[table] = counts.get(table, 0) + len(rows)
     for name in head["parts"]:
         with (cache / name).open("rb") as source:
             while True:
@@ -165,22 +171,28 @@ def load(
     with database.engine.begin() as connection:
         rollup.insert_rows(connection, head["rollups"])
     counts["rollup_rows"] = len(head["rollups"])
-    _finish(database, people, offset + head["last_event"], head["tickets"])
+    _finish(
+        database,
+        {
+            "customers": people,
+            "events": offset + head["last_event"],
+            "tickets": head["tickets"],
+            "tags": len(TAGS),
+            "orders": counts["orders"],
+            "refunds": counts["refunds"],
+            "order_returns": counts["order_returns"],
+        },
+    )
     return counts
 
 
-def _finish(database: Database, customers: int, events: int, tickets: int) -> None:
+def _finish(database: Database, last_ids: dict[str, int]) -> None:
     """Move the id sequences past the bulk rows and refresh the planner's statistics."""
     with database.engine.begin() as connection:
         if database.engine.dialect.name == "postgresql":
-            for table, value in (
-                ("customers", customers),
-                ("events", events),
-                ("tickets", tickets),
-                ("tags", len(TAGS)),
-            ):
+            for table, value in last_ids.items():
                 connection.execute(
-                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {value})")
+                    text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), {max(1, value)})")
                 )
         connection.execute(text("ANALYZE"))
     if database.engine.dialect.name == "postgresql":

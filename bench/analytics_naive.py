@@ -179,3 +179,24 @@ def drilldown(session: Session, start: datetime, end: datetime, agent_id: int) -
         args,
     ).all()
     return [total, page]
+
+
+def commerce(session: Session, start: datetime, end: datetime) -> list[object]:
+    """The commerce dashboard's figures from the raw tables: orders, refunds and returns of
+    the range, pre-sale conversion, and the mean first-reply wait of the range's tickets
+    (from the events, as the naive overview reads them)."""
+    args = _args(session, start, end)
+    q = _sql(session)
+    wait = q["secs"].format(a="t.created_at", b="r.first_at")
+    found: list[object] = [presale(session, start, end)]
+    for statement in (
+        "SELECT count(*) FROM orders WHERE placed_at >= :s AND placed_at < :e",
+        "SELECT currency, count(*), sum(amount_minor), count(DISTINCT order_id) FROM refunds "
+        "WHERE created_at >= :s AND created_at < :e GROUP BY currency",
+        "SELECT reason, count(*) FROM order_returns WHERE created_at >= :s AND created_at < :e "
+        "GROUP BY reason",
+        f"SELECT count(r.first_at), avg({wait}) FROM tickets t LEFT JOIN ({_replies(q)}) r "
+        f"ON r.subject_id = {q['id']} WHERE t.created_at >= :s AND t.created_at < :e",
+    ):
+        found.append(session.execute(text(statement), args).all())
+    return found

@@ -4,7 +4,9 @@ business hours (the rollups)."""
 
 from __future__ import annotations
 
-from sqlalchemy import or_, select
+from typing import Any
+
+from sqlalchemy import case, func, or_, select
 from sqlalchemy.orm import Session
 
 from kefu.analytics import sources
@@ -31,23 +33,30 @@ def presale_condition(session: Session):  # type: ignore[no-untyped-def]
     )
 
 
+def presale_conditions(session: Session, flt: ReportFilter) -> list[Any]:
+    """The pre-sale conversations of the range: created in it, with a known customer."""
+    start, end = flt.bounds()
+    return [
+        *sources.metric_conditions(session, flt.narrowing()),
+        TicketMetrics.created_at >= start,
+        TicketMetrics.created_at < end,
+        TicketMetrics.requester_id.is_not(None),
+        presale_condition(session),
+    ]
+
+
 def commerce_figures(
     session: Session, *, flt: ReportFilter, presale_days: int = PRESALE_DAYS
 ) -> CommerceFigures:
     start, end = flt.bounds()
     period = analytics_reads.period_figures(session, since=start, until=end, store_id=flt.store_id)
-    rows = session.execute(
-        select(TicketMetrics.requester_id, TicketMetrics.created_at).where(
-            *sources.metric_conditions(session, flt.narrowing()),
-            TicketMetrics.created_at >= start,
-            TicketMetrics.created_at < end,
-            TicketMetrics.requester_id.is_not(None),
-            presale_condition(session),
-        )
-    ).all()
-    converted = analytics_reads.ordered_within(
-        session, [(r.requester_id, r.created_at) for r in rows], days=presale_days
+    converted = analytics_reads.ordered_after(
+        session, TicketMetrics.requester_id, TicketMetrics.created_at, days=presale_days
     )
+    counts = select(func.count(), func.coalesce(func.sum(case((converted, 1), else_=0)), 0))
+    statement = counts.select_from(TicketMetrics).where(*presale_conditions(session, flt))
+    row = session.execute(statement).one()
+    conversations, converted_count = int(row[0]), int(row[1])
     review = reviews.review_rates(session, since=start, until=end)
     timing = sources.summed(session, flt, ["frt_bsum", "frt_count", "nrt_bsum", "nrt_count"])
     t = timing.get(None, {})
@@ -61,9 +70,9 @@ def commerce_figures(
         return_rate_pct=pct(period.returns, period.orders),
         return_reasons=[ReasonCount(reason, count) for reason, count in period.return_reasons],
         presale_days=presale_days,
-        presale_conversations=len(rows),
-        presale_converted=sum(converted),
-        presale_conversion_pct=pct(sum(converted), len(rows)),
+        presale_conversations=conversations,
+        presale_converted=converted_count,
+        presale_conversion_pct=pct(converted_count, conversations),
         reviews=int(review["reviews"] or 0),  # type: ignore[call-overload]
         positive_review_pct=review["good_rate"],  # type: ignore[arg-type]
         negative_review_pct=review["negative_rate"],  # type: ignore[arg-type]

@@ -4,16 +4,18 @@ time, newest first."""
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, true
+from sqlalchemy import and_, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
-from kefu.analytics import sources
+from kefu.analytics import commerce, sources
 from kefu.analytics.filters import ReportFilter
 from kefu.analytics.models import TicketMetrics as M
 from kefu.analytics.results import DrillRow, TicketPage
+from kefu.commerce import analytics_reads
 from kefu.errors import InvalidInput
 from kefu.kit.i18n import gettext as _
 from kefu.tickets import queries as ticket_queries
@@ -35,7 +37,42 @@ DRILLS: dict[str, tuple[Any, list[Any]]] = {
     "csat_good": (M.csat_at, [M.csat == "good"]),
     "csat_bad": (M.csat_at, [M.csat == "bad"]),
     "backlog": (None, [M.is_open == true()]),
+    # the commerce dashboard's pre-sale conversations (conditions added in `_extra`)
+    "presale": (M.created_at, []),
+    "presale_converted": (M.created_at, []),
 }
+
+
+def _extra(session: Session, metric: str) -> list[Any]:
+    """Conditions of the drills that need the database's dialect or another domain."""
+    if metric not in ("presale", "presale_converted"):
+        return []
+    found = [M.requester_id.is_not(None), commerce.presale_condition(session)]
+    if metric == "presale_converted":
+        days = commerce.PRESALE_DAYS
+        found.append(
+            analytics_reads.ordered_after(session, M.requester_id, M.created_at, days=days)
+        )
+    return found
+
+
+def cell_ranges(flt: ReportFilter, weekday: int, hour: int) -> list[tuple[datetime, datetime]]:
+    """The UTC hours of the range that fall on `weekday` (0 = Monday) at `hour` in the
+    filter's zone — the heat map's cell, counted as kefu.analytics.queries.heatmap counts —
+    as [start, end) ranges (consecutive hours joined)."""
+    zone = ZoneInfo(flt.time_zone)
+    h0, h1 = sources.hour_range(flt)
+    found: list[tuple[datetime, datetime]] = []
+    for h in range(h0, h1):
+        start = datetime.fromtimestamp(h * 3600, tz=UTC)
+        local = start.astimezone(zone)
+        if local.weekday() != weekday or local.hour != hour:
+            continue
+        if found and found[-1][1] == start:
+            found[-1] = (found[-1][0], start + timedelta(hours=1))
+        else:
+            found.append((start, start + timedelta(hours=1)))
+    return found
 
 
 def drilldown(
@@ -47,10 +84,12 @@ def drilldown(
     key: str | None = None,
     page: int = 1,
     by: str | None = None,
+    cell: tuple[int, int] | None = None,
 ) -> TicketPage:
     """The tickets a figure counted: `metric` one of DRILLS, narrowed to one day `bucket`
     (in the filter's zone) and to `key`, a value of dimension `by` (a breakdown's row; "by"
-    may also come as "dim:value" in key)."""
+    may also come as "dim:value" in key); `cell` (weekday, hour) a heat map's cell, for
+    "created"."""
     if metric not in DRILLS:
         raise InvalidInput(_("no ticket list for %(metric)s", metric=metric))
     if page < 1:
@@ -74,7 +113,13 @@ def drilldown(
     if bucket is not None:
         flt = type(flt)(**{**_fields(flt), "since": bucket, "until": bucket})
     moment, extra = DRILLS[metric]
-    where = [*sources.metric_conditions(session, narrowing), *extra]
+    where = [*sources.metric_conditions(session, narrowing), *extra, *_extra(session, metric)]
+    if cell is not None:
+        weekday, hour = cell
+        if metric != "created" or not (0 <= weekday < 7 and 0 <= hour < 24):
+            raise InvalidInput(_("a heat map cell is a weekday 0–6 and an hour 0–23 of created"))
+        ranges = cell_ranges(flt, weekday, hour)
+        where.append(or_(false(), *[and_(M.created_at >= a, M.created_at < b) for a, b in ranges]))
     order: Any = M.created_at
     if moment is not None:
         start, end = flt.bounds()

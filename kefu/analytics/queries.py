@@ -4,8 +4,9 @@ kefu.analytics.sources); definitions in docs/metrics.md."""
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
 from zoneinfo import ZoneInfo
 
@@ -52,13 +53,17 @@ Grain = Literal["day", "week", "month"]
 _OVERVIEW_FIGURES = [name for name in FIGURES if name not in ("created", "solved")]
 
 
-def overview(session: Session, *, flt: ReportFilter, now: datetime | None = None) -> Overview:
-    """Every headline figure of the range (and the backlog now)."""
+def overview(
+    session: Session, *, flt: ReportFilter, now: datetime | None = None, backlog: bool = True
+) -> Overview:
+    """Every headline figure of the range (and the backlog now; with `backlog=False` — a
+    previous period's figures, where "open now" means nothing — left at 0 unread)."""
     columns = list(SUMS) + columns_for(["frt_median", "frt_business_median"])
     columns += columns_for(["resolution_median", "resolution_business_median"])
     sums = sources.summed(session, flt, columns).get(None, {})
     moment = now or utcnow()
-    ages = sources.open_ages(session, flt, moment, [low for _key, low, _high in AGE_BUCKETS])
+    edges = [low for _key, low, _high in AGE_BUCKETS]
+    ages = sources.open_ages(session, flt, moment, edges) if backlog else [0] * len(edges)
     start, end = flt.bounds()
     nps = feedback_reports.nps_figures(session, since=start, until=end)
     values = {name: figure(name, sums) for name in _OVERVIEW_FIGURES}
@@ -98,15 +103,20 @@ def series(
     by_hour = sources.summed(session, flt, columns, group="hour")
     zone = ZoneInfo(flt.time_zone)
     buckets: dict[date, dict[str, int]] = {}
+    starts: list[int] = []  # the first hour of each local day (read as the rollups are)
+    days: list[date] = []
     day = flt.since
     while day <= flt.until:
         buckets.setdefault(_bucket_of(day, grain), defaultdict(int))
+        midnight = datetime.combine(day, time.min, tzinfo=zone)
+        starts.append(int(midnight.timestamp()) // 3600)
+        days.append(day)
         day += timedelta(days=1)
     for hour, sums in by_hour.items():
-        local = datetime.fromtimestamp(hour * 3600, tz=UTC).astimezone(zone).date()
-        target = buckets.get(_bucket_of(local, grain))
-        if target is None:
+        index = bisect_right(starts, hour) - 1
+        if index < 0:
             continue
+        target = buckets[_bucket_of(days[index], grain)]
         for column, value in sums.items():
             target[column] += value
     return [

@@ -3,15 +3,15 @@ returns of a period, and which customers ordered soon after a moment."""
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import distinct, func, select
+from sqlalchemy import distinct, exists, func, literal, select
 from sqlalchemy.orm import Session
 
 from kefu.commerce.models import Order, OrderReturn, Refund
-from kefu.kit.clock import as_utc
 
 
 @dataclass(slots=True)
@@ -65,29 +65,17 @@ def period_figures(
     return figures
 
 
-def ordered_within(
-    session: Session, moments: list[tuple[int, datetime]], *, days: int
-) -> list[bool]:
-    """For each (customer_id, moment): whether that customer placed an order within `days`
-    days after the moment."""
-    wanted: dict[int, list[datetime]] = defaultdict(list)
-    for customer_id, moment in moments:
-        wanted[customer_id].append(as_utc(moment))
-    placed: dict[int, list[datetime]] = defaultdict(list)
-    ids = list(wanted)
-    if ids:
-        first = min(m for _c, m in moments)
-        last = max(m for _c, m in moments) + timedelta(days=days)
-        for start in range(0, len(ids), 1000):
-            chunk = ids[start : start + 1000]
-            for customer_id, placed_at in session.execute(
-                select(Order.customer_id, Order.placed_at).where(
-                    Order.customer_id.in_(chunk), Order.placed_at >= first, Order.placed_at <= last
-                )
-            ):
-                placed[customer_id].append(as_utc(placed_at))
-    window = timedelta(days=days)
-    return [
-        any(moment < at <= moment + window for at in placed.get(customer_id, ()))
-        for customer_id, moment in moments
-    ]
+def ordered_after(session: Session, customer_id: Any, moment: Any, *, days: int) -> Any:
+    """A condition on another table's row: the customer (`customer_id`, a column) placed an
+    order after `moment` (a column) and at most `days` days after it — an index probe of the
+    customer's orders, so a whole range's conversations are counted in one query."""
+    if session.get_bind().dialect.name == "postgresql":
+        last = moment + func.make_interval(0, 0, 0, days)
+    else:  # text "YYYY-MM-DD HH:MM:SS.ffffff": the days added, the fraction kept
+        when = func.strftime("%Y-%m-%d %H:%M:%S", moment, f"+{int(days)} days")
+        last = when.op("||")(func.substr(moment, 20))
+    return exists(
+        select(literal(1)).where(
+            Order.customer_id == customer_id, Order.placed_at > moment, Order.placed_at <= last
+        )
+    )

@@ -54,6 +54,7 @@ class Drill:
         bucket: date | None = None,
         key: str | None = None,
         span: DayRange | None = None,
+        cell: tuple[int, int] | None = None,
     ) -> str:
         days = span or self.days
         base = self.spec.query(
@@ -69,6 +70,8 @@ class Drill:
             from urllib.parse import quote
 
             link += f"&key={quote(key)}"
+        if cell is not None:
+            link += f"&cell={cell[0]}:{cell[1]}"
         return link
 
 
@@ -96,7 +99,7 @@ def build_report(
                 overview_section(session, flt=flt, prev=prev, drill=drill, labels=labels, now=now)
             )
         elif key == "heatmap":
-            built.append(heatmap_section(session, flt=flt, labels=labels))
+            built.append(heatmap_section(session, flt=flt, labels=labels, drill=drill))
         elif key == "commerce":
             built.append(commerce_section(session, flt=flt, prev=prev, drill=drill, labels=labels))
         else:
@@ -134,6 +137,7 @@ def drill_page(
     bucket: str | None,
     key: str | None,
     page: int,
+    cell: str | None = None,
 ) -> Any:
     try:
         day = date.fromisoformat(bucket) if bucket else None
@@ -145,5 +149,15 @@ def drill_page(
         by, _sep, value = key.partition(":")
         if by in ("store", "team", "agent") and not value.isdigit():
             raise InvalidInput(_("key %(key)s names no %(by)s", key=key, by=by))
+    found_cell = None
+    if cell is not None:
+        weekday, _sep, hour = cell.partition(":")
+        if not (weekday.isdigit() and hour.isdigit()):
+            raise InvalidInput(
+                _("cell is a weekday and an hour like 0:14, not “%(value)s”", value=cell)
+            )
+        found_cell = (int(weekday), int(hour))
     flt = report_filter(spec, days, time_zone)
-    return queries.drilldown(session, flt=flt, metric=metric, bucket=day, key=key, page=page)
+    return queries.drilldown(
+        session, flt=flt, metric=metric, bucket=day, key=key, page=page, cell=found_cell
+    )

@@ -26,9 +26,16 @@ class Table:
     columns: tuple[Column, ...]
     rows: tuple[tuple[Any, ...], ...]
     links: tuple[str | None, ...] = ()  # the tickets behind each row, when there are some
+    # the tickets behind each cell (a heat map's), row by row, when there are some
+    cell_links: tuple[tuple[str | None, ...], ...] = ()
 
     def link(self, index: int) -> str | None:
         return self.links[index] if index < len(self.links) else None
+
+    def cell_link(self, row: int, column: int) -> str | None:
+        if row < len(self.cell_links) and column < len(self.cell_links[row]):
+            return self.cell_links[row][column]
+        return None
 
 
 @dataclass(frozen=True, slots=True)

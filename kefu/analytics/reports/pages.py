@@ -152,9 +152,10 @@ def drill(
     bucket: str | None = None,
     key: str | None = None,
     page: int = 1,
+    cell: str | None = None,
 ) -> Response:
     """The tickets behind a number: the same filters, the figure's metric, and the bar's day
-    (`bucket`) or row (`key`)."""
+    (`bucket`), row (`key`) or heat map cell (`cell`, "weekday:hour")."""
     require(actor, "reports.read")
     if not 1 <= page <= MAX_DRILL_PAGE:
         raise InvalidInput(_("page runs from 1 to %(last)s", last=MAX_DRILL_PAGE))
@@ -170,6 +171,7 @@ def drill(
         bucket=bucket,
         key=key,
         page=page,
+        cell=cell,
     )
     base_query = urlencode([(k, v) for k, v in request.query_params.multi_items() if k != "page"])
     context = {
@@ -178,6 +180,7 @@ def drill(
         "metric": metric,
         "bucket": bucket,
         "key": key,
+        "cell": cell,
         "base_query": base_query,
     }
     return render(request, "reports/drill.html", context)

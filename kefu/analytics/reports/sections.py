@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 from typing import Any, Protocol
+from urllib.parse import urlencode
 
 from sqlalchemy.orm import Session
 
@@ -55,7 +56,13 @@ TOP_ROWS = 15
 
 class DrillLink(Protocol):
     def __call__(
-        self, metric: str, *, bucket: Any = None, key: str | None = None, span: Any = None
+        self,
+        metric: str,
+        *,
+        bucket: Any = None,
+        key: str | None = None,
+        span: Any = None,
+        cell: tuple[int, int] | None = None,
     ) -> str: ...
 
 
@@ -91,7 +98,7 @@ def overview_section(
     now: datetime,
 ) -> Section:
     now_figures = queries.overview(session, flt=flt, now=now)
-    before = queries.overview(session, flt=prev, now=now)
+    before = queries.overview(session, flt=prev, now=now, backlog=False)
     figures = [
         Figure(
             key=name,
@@ -202,6 +209,8 @@ def breakdown_section(
     rows = queries.breakdown(session, flt=flt, by=by)
     if by in ("agent", "team"):  # a leaderboard: most solved first
         rows = sorted(rows, key=lambda r: (-r.solved, -r.created, r.key or ""))
+    if by == "agent":  # every row's name in one read, not one query an agent
+        labels.agents([r.key for r in rows if r.key])
     names = [labels.key(by, r.key) for r in rows]
     links = tuple(drill("created", key=f"{by}:{r.key}") if r.key else None for r in rows)
     columns = (
@@ -239,16 +248,35 @@ def breakdown_section(
     )
 
 
-def heatmap_section(session: Session, *, flt: ReportFilter, labels: Labels) -> Section:
+def heatmap_section(
+    session: Session, *, flt: ReportFilter, labels: Labels, drill: DrillLink | None = None
+) -> Section:
     grid = queries.heatmap(session, flt=flt)
     columns = (Column(_("Weekday"), "text"), *tuple(Column(f"{h:02d}") for h in range(24)))
     rows = tuple((_(WEEKDAYS[d]), *grid[d]) for d in range(7))
+    cells: tuple[tuple[str | None, ...], ...] = ()
+    if drill is not None:  # each cell opens the tickets created in it
+        cells = tuple(
+            (None, *(drill("created", cell=(d, h)) if grid[d][h] else None for h in range(24)))
+            for d in range(7)
+        )
+    table = Table(
+        "heatmap", _("Tickets created by weekday and hour"), columns, rows, cell_links=cells
+    )
     return Section(
         key="heatmap",
         title=_(SECTIONS["heatmap"]),
-        tables=[Table("heatmap", _("Tickets created by weekday and hour"), columns, rows)],
+        tables=[table],
         note=_("Hours in %(zone)s.", zone=flt.time_zone),
     )
+
+
+def _returns_link(flt: ReportFilter) -> str:
+    """The returns dashboard (kefu.commerce) over the same days and store."""
+    query = {"start": flt.since.isoformat(), "end": flt.until.isoformat()}
+    if flt.store_id is not None:
+        query["store"] = str(flt.store_id)
+    return "/reports/returns?" + urlencode(query)
 
 
 def commerce_section(
@@ -256,16 +284,31 @@ def commerce_section(
 ) -> Section:
     now_figures = queries.commerce_figures(session, flt=flt)
     before = queries.commerce_figures(session, flt=prev)
-    specs = (
-        ("orders", N_("Orders placed"), "int", False),
-        ("refunds", N_("Refunds"), "int", True),
-        ("refund_rate_pct", N_("Refund rate"), "percent", True),
-        ("returns", N_("Returns"), "int", True),
-        ("return_rate_pct", N_("Return rate"), "percent", True),
-        ("presale_conversion_pct", N_("Pre-sale conversion"), "percent", False),
-        ("positive_review_pct", N_("Positive reviews"), "percent", False),
-        ("negative_review_pct", N_("Negative reviews"), "percent", True),
-        ("business_response_mean", N_("Response time in business hours, mean"), "hours", True),
+    # (field, label, kind, lower is better, the drill-down or None: orders, refunds, returns
+    # and reviews are not tickets — the returns dashboard lists the returns)
+    specs: tuple[tuple[str, str, str, bool, str | None], ...] = (
+        ("orders", N_("Orders placed"), "int", False, None),
+        ("refunds", N_("Refunds"), "int", True, None),
+        ("refund_rate_pct", N_("Refund rate"), "percent", True, None),
+        ("returns", N_("Returns"), "int", True, _returns_link(flt)),
+        ("return_rate_pct", N_("Return rate"), "percent", True, None),
+        ("presale_conversations", N_("Pre-sale conversations"), "int", False, drill("presale")),
+        (
+            "presale_conversion_pct",
+            N_("Pre-sale conversion"),
+            "percent",
+            False,
+            drill("presale_converted"),
+        ),
+        ("positive_review_pct", N_("Positive reviews"), "percent", False, None),
+        ("negative_review_pct", N_("Negative reviews"), "percent", True, None),
+        (
+            "business_response_mean",
+            N_("Response time in business hours, mean"),
+            "hours",
+            True,
+            drill("frt"),
+        ),
     )
     figures = [
         Figure(
@@ -274,9 +317,10 @@ def commerce_section(
             kind=kind,
             value=_value(getattr(now_figures, name), kind),
             previous=_value(getattr(before, name), kind),
+            link=link,
             lower_is_better=lower,
         )
-        for name, label, kind, lower in specs
+        for name, label, kind, lower, link in specs
     ]
     amounts = tuple(
         (currency, float(to_major(minor, currency)))

@@ -140,3 +140,73 @@ def test_commerce_figures_count_pre_sale_conversions(database: Database, clock: 
 def test_bad_input_is_refused_with_a_reason(database: Database, call) -> None:  # type: ignore[no-untyped-def]
     with database.sessions() as session, pytest.raises(InvalidInput):
         call(session)
+
+
+def test_pre_sale_conversion_counts_an_order_up_to_exactly_n_days_after(
+    database: Database, clock: FakeClock
+) -> None:
+    # given the question tickets of c2 (March 2, 08:00) and c3 (March 3, 08:00); c2 orders
+    # exactly 7 days later, c3 7 days and a microsecond later
+    busy_week(database, clock)
+    store = make_store(database)
+    for number, email, placed_at in (
+        ("3001", "c2@example.com", datetime(2026, 3, 9, 8, tzinfo=UTC)),
+        ("3002", "c3@example.com", datetime(2026, 3, 10, 8, 0, 0, 1, tzinfo=UTC)),
+    ):
+        make_order(database, store=store, number=number, email=email, placed_at=placed_at)
+    # when
+    with database.sessions() as session:
+        figures = queries.commerce_figures(session, flt=WEEK)
+    # then only c2's counts
+    assert (figures.presale_conversations, figures.presale_converted) == (3, 1)
+
+
+def test_a_heat_map_cell_drills_to_the_tickets_created_in_it(
+    database: Database, clock: FakeClock
+) -> None:
+    busy_week(database, clock)
+    shanghai = replace(WEEK, time_zone="Asia/Shanghai")
+    with database.sessions() as session:
+        grids = {flt.time_zone: queries.heatmap(session, flt=flt) for flt in (WEEK, shanghai)}
+        cells = {
+            (flt.time_zone, d, h): queries.drilldown(
+                session, flt=flt, metric="created", cell=(d, h)
+            )
+            for flt in (WEEK, shanghai)
+            for d in range(7)
+            for h in range(24)
+        }
+        with pytest.raises(InvalidInput):
+            queries.drilldown(session, flt=WEEK, metric="solved", cell=(0, 8))
+        with pytest.raises(InvalidInput):
+            queries.drilldown(session, flt=WEEK, metric="created", cell=(7, 8))
+    # every cell lists as many tickets as it counts, on both zones' grids
+    for (zone, d, h), found in cells.items():
+        assert found.total == grids[zone][d][h], (zone, d, h)
+    assert sum(found.total for found in cells.values()) == 12
+    # Monday 08:00 UTC is 16:00 in Shanghai: the same ticket
+    monday = cells[("UTC", 0, 8)].items
+    assert monday and [r.ticket_id for r in monday] == [
+        r.ticket_id for r in cells[("Asia/Shanghai", 0, 16)].items
+    ]
+
+
+def test_pre_sale_figures_drill_to_their_conversations(
+    database: Database, clock: FakeClock
+) -> None:
+    busy_week(database, clock)
+    store = make_store(database)
+    make_order(
+        database,
+        store=store,
+        number="2001",
+        email="c2@example.com",
+        placed_at=datetime(2026, 3, 3, 10, tzinfo=UTC),
+    )
+    with database.sessions() as session:
+        figures = queries.commerce_figures(session, flt=WEEK)
+        conversations = queries.drilldown(session, flt=WEEK, metric="presale")
+        converted = queries.drilldown(session, flt=WEEK, metric="presale_converted")
+    assert conversations.total == figures.presale_conversations == 3
+    assert converted.total == figures.presale_converted == 1
+    assert {r.ticket_id for r in converted.items} < {r.ticket_id for r in conversations.items}

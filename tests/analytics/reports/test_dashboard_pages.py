@@ -1,6 +1,8 @@
 """The dashboards through HTTP: who may read them, the figures with their previous period,
 empty states, bad filters refused with a reason."""
 
+import html
+import re
 from typing import Any
 
 import pytest
@@ -136,3 +138,38 @@ def test_a_chinese_reader_gets_the_page_in_chinese(
     page = client.get(f"/reports/dashboard/{section}")
     assert page.status_code == 200
     assert '<html lang="zh-Hans">' in page.text
+
+
+def test_each_heat_map_cell_opens_the_tickets_created_in_it(
+    client: Any, database: Database
+) -> None:
+    # given 5 tickets created now
+    manager(client, database)
+    agent = make_agent(database, email="tom@example.com", name="Tom")
+    seed(database, agent)
+    # when the manager opens the heat map and follows its one non-empty cell
+    page = client.get("/reports/dashboard/heatmap?range=last_7&time_zone=UTC")
+    links = re.findall(r'href="(/reports/tickets\?[^"]*cell=\d+:\d+[^"]*)"', page.text)
+    assert len(links) == 1
+    drill = client.get(html.unescape(links[0]))
+    # then it lists the 5 tickets; a bad cell is refused with a reason
+    assert drill.status_code == 200
+    assert drill.text.count('href="/tickets/') >= 5
+    assert "Mail 0" in drill.text and "Form 1" in drill.text
+    bad = client.get("/reports/tickets?metric=created&cell=noon")
+    assert bad.status_code == 422 and "cell" in bad.text
+
+
+def test_the_commerce_figures_link_to_the_pre_sale_conversations(
+    client: Any, database: Database
+) -> None:
+    # given answered tickets (so the section has figures to show)
+    manager(client, database)
+    seed(database, make_agent(database, email="tom@example.com", name="Tom"))
+    page = client.get("/reports/dashboard/commerce?range=last_7")
+    assert page.status_code == 200
+    assert 'metric=presale"' in page.text
+    assert "metric=presale_converted" in page.text
+    assert 'href="/reports/returns?start=' in page.text
+    drill = client.get("/reports/tickets?range=last_7&metric=presale_converted")
+    assert drill.status_code == 200
