@@ -2,7 +2,7 @@
 open tickets' index also holds the columns the backlog is filtered by
 
 Revision ID: 0020
-Revises: 0015
+Revises: 0019
 Create Date: 2026-12-05 21:25:00
 """
 
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0020"
-down_revision = "0015"
+down_revision = "0019"
 branch_labels = None
 depends_on = None
 
