@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from kefu.ai import intents
 from kefu.ai.models import MessageAnalysis, TicketInsight
 from kefu.ai.taxonomy import OTHER
+from kefu.analytics import service as analytics
 from kefu.errors import InvalidInput
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
@@ -65,9 +66,17 @@ def set_intent(session: Session, *, actor: Actor, ticket_id: int, intent: str) -
     insight.label_message_id, insight.labelled_at = message_id, utcnow()
     insight.updated_at = utcnow()
     session.flush()
-    set_ai_attributes(session, {ticket.id: AiAttributes(
+    store_attributes(session, {ticket.id: AiAttributes(
         insight.intent, insight.sentiment, insight.urgency, insight.language)})  # fmt: skip
     return insight
+
+
+def store_attributes(session: Session, values: dict[int, AiAttributes]) -> None:
+    """The tickets' readings onto the tickets (views, search, rules) and their intent into
+    the analytics' intent breakdown, the one way both stay in step."""
+    set_ai_attributes(session, values)
+    for ticket_id, value in sorted(values.items()):
+        analytics.set_intent(session, ticket_id, value.intent)
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.orm import Session
 
-from kefu.ai import embedding, live, queueing, sentiment, switches
+from kefu.ai import embedding, insights, live, queueing, sentiment, switches
 from kefu.ai.intent import OUT_OF_SCOPE, IntentClassifier
 from kefu.ai.models import MessageAnalysis, PendingAnalysis, TicketInsight
 from kefu.ai.signals import detect_language, detect_urgency
@@ -22,7 +22,7 @@ from kefu.events import emit
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from kefu.tickets import loading as tickets_loading
-from kefu.tickets.ai_attributes import AiAttributes, set_ai_attributes
+from kefu.tickets.ai_attributes import AiAttributes
 
 log = logging.getLogger(__name__)
 BATCH = 256
@@ -125,7 +125,7 @@ def store(
         session.execute(insert(MessageAnalysis.__table__), rows)
     latest = {tickets[m]: m for m in mine}  # message ids ascend: the newest per ticket wins
     attributes = move_insights(session, latest, readings, now)
-    set_ai_attributes(session, attributes)
+    insights.store_attributes(session, attributes)
     for message_id in mine:
         r = readings[message_id]
         payload = {
