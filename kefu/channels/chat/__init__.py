@@ -1,0 +1,1 @@
+"""Live chat: the store widget, its websocket, chats as ticket conversations, identity."""
