@@ -56,7 +56,7 @@
 
     function showScreen() {
       var chat = link.chat;
-      if (chat && chat.status !== "ended") return view.screen("chat");
+      if (chat && chat.status !== "ended") return view.screen("chat", true);
       if (chat && chat.status === "ended") return view.screen("ended");
       if (!config.online) return view.screen("offline");
       view.screen(view.prechatFields(config.prechat_fields || {}) ? "prechat" : "chat");

@@ -252,13 +252,13 @@
       });
       return Object.keys(prechatInputs).length > 0;
     };
-    this.screen = function (name) {
+    this.screen = function (name, hasChat) {
       // "chat" (conversation + composer), "prechat", "offline", "offline-sent", "ended"
       prechat.hidden = name !== "prechat";
       offline.hidden = name !== "offline";
       ended.hidden = name !== "ended";
       composer.hidden = name !== "chat";
-      endButton.hidden = name !== "chat";
+      endButton.hidden = name !== "chat" || !hasChat;
       if (name === "offline-sent") offline.replaceWith(h("p", { class: "notice", role: "status", text: t("offlineThanks") }));
       if (name === "ended") {
         rateForm.hidden = false;
