@@ -8,6 +8,7 @@ DOMAINS = (
     "tickets",
     "ingest",
     "channels.email",
+    "channels.chat",
     "commerce",
     "sla",
     "automation",

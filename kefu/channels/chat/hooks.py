@@ -1,0 +1,16 @@
+"""Chat's cross-domain hooks: a customer merge carries the chat visitors along."""
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from kefu.channels.chat.models import ChatVisitor
+from kefu.customers.service import on_customer_merge
+
+
+@on_customer_merge
+def move_visitors(session: Session, source_id: int, target_id: int) -> None:
+    session.execute(
+        update(ChatVisitor)
+        .where(ChatVisitor.customer_id == source_id)
+        .values(customer_id=target_id)
+    )
