@@ -4,6 +4,12 @@
    * kefu stores once; entries kept by seq, so a repeated one is ignored. */
   var BACKOFF_FIRST_MS = 500;
   var BACKOFF_MAX_MS = 15000;
+  var PING_EVERY_MS = 25000;
+  var SILENT_FOR_MS = 60000;
+  // Closed for good: the page is not allowed, the widget does not exist, we spoke wrongly.
+  var FINAL_CLOSE_CODES = [4400, 4403, 4404];
+  // A message refused for one of these will be refused again: it leaves the outbox.
+  var DROP_CODES = ["too_large", "invalid_input", "chat_ended", "prechat_required"];
 
   function backoffDelay(attempt, random) {
     // "Equal jitter": half the exponential delay fixed, half random, so a server restart is
@@ -50,6 +56,9 @@
     var ready = false;
     var starting = false;
     var startFields = null;
+    var pinger = null;
+    var heardAt = 0;
+    var resendTimer = null;
     this.visitor = options.store.get("visitor", null);
     this.outbox = options.store.get("outbox", []);
     this.seqs = {};
@@ -86,6 +95,16 @@
       emit("settled", { client_id: clientId, seq: seq });
     }
 
+    function follow(chat) {
+      // Another chat than the one shown (a new one after the last ended): its seqs start at 1.
+      if (chat && (!self.chat || self.chat.id !== chat.id)) {
+        self.seqs = {};
+        self.lastSeq = 0;
+        emit("reset", {});
+      }
+      self.chat = chat || null;
+    }
+
     function receive(frame) {
       switch (frame.type) {
         case "welcome":
@@ -96,7 +115,7 @@
             options.store.set("visitor", frame.visitor);
           }
           starting = false;
-          self.chat = frame.chat || null;
+          follow(frame.chat);
           emit("welcome", frame);
           // A pre-chat form sent, or a message written, before there was a chat to carry it.
           if ((startFields || self.outbox.length) && (!self.chat || self.chat.status === "ended")) self.start(startFields);
@@ -105,7 +124,7 @@
           break;
         case "chat":
           starting = false;
-          self.chat = frame.chat;
+          follow(frame.chat);
           emit("chat", frame);
           flush();
           break;
@@ -127,12 +146,21 @@
           emit("entry", frame);
           break;
         case "error":
-          if (frame.client_id) {
-            // Refused for good (too large, not allowed): re-sending would be refused again.
+          if (frame.code === "prechat_required") starting = false;
+          if (frame.client_id && DROP_CODES.indexOf(frame.code) >= 0) {
             self.outbox = self.outbox.filter(function (item) { return item.client_id !== frame.client_id; });
             saveOutbox();
+            emit("dropped", frame);
+          }
+          if (frame.code === "rate_limited" && !resendTimer) {
+            resendTimer = setTimeout(function () {
+              resendTimer = null;
+              flush();
+            }, Math.max(1, frame.retry_after || 2) * 1000);
           }
           emit("error", frame);
+          break;
+        case "pong":
           break;
         default:
           emit(frame.type, frame);
@@ -156,18 +184,35 @@
         var hello = options.hello();
         hello.type = "hello";
         hello.visitor = self.visitor;
+        hello.chat = self.chat ? self.chat.id : null;
         hello.last_seq = self.lastSeq;
         ws.send(JSON.stringify(hello));
+        heardAt = Date.now();
+        clearInterval(pinger);
+        // A connection can die without a close (a phone changing networks): ping, and give
+        // up on a socket that has said nothing for a minute.
+        pinger = setInterval(function () {
+          if (Date.now() - heardAt > SILENT_FOR_MS) ws.close();
+          else sendRaw({ type: "ping" });
+        }, PING_EVERY_MS);
       };
       ws.onmessage = function (event) {
         var frame;
         try { frame = JSON.parse(event.data); } catch (e) { return; }
+        heardAt = Date.now();
         if (frame && frame.type) receive(frame);
       };
-      ws.onclose = function () {
+      ws.onclose = function (event) {
         if (socket !== ws) return;
+        clearInterval(pinger);
         socket = null;
         ready = false;
+        starting = false;
+        if (FINAL_CLOSE_CODES.indexOf(event.code) >= 0) {
+          wanted = false;
+          emit("refused", { code: event.code });
+          return;
+        }
         emit("closed", {});
         retry();
       };

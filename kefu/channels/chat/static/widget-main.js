@@ -26,6 +26,8 @@
     var uploads = [];
     var typingSentAt = 0;
     var typingIdle = null;
+    var offlineFrame = null;
+    var transcriptTo = null;
     var link, view;
 
     var host = document.createElement("div");
@@ -119,14 +121,20 @@
       onAttach: function (files) { files.forEach(upload); },
       onStart: function (fields) { link.start(fields); },
       onOffline: function (fields) {
+        // Kept until kefu says it is stored (sent again after a reconnect, idempotent).
         fields.type = "offline_message";
-        if (link.send(fields)) view.screen("offline-sent");
-        else view.problem(t("reconnecting"));
+        fields.client_id = uuid();
+        offlineFrame = fields;
+        link.connect();
+        if (!link.send(fields)) view.problem(t("reconnecting"));
       },
       onRate: function (score, comment) {
-        if (link.send({ type: "rate", score: score, comment: comment })) view.rated();
+        if (!link.send({ type: "rate", score: score, comment: comment || null })) view.problem(t("reconnecting"));
       },
-      onTranscript: function (email) { link.send({ type: "transcript", email: email }); },
+      onTranscript: function (email) {
+        transcriptTo = email;
+        if (!link.send({ type: "transcript", email: email })) view.problem(t("reconnecting"));
+      },
       onEnd: function () { link.send({ type: "end" }); },
       onNewChat: function () { link.start({}); },
       onSearch: search,
@@ -148,9 +156,29 @@
             break;
           case "welcome":
             view.connection("");
+            view.problem("");
             if (typeof frame.online === "boolean") config.online = frame.online;
             statusLine(link.chat);
             showScreen();
+            if (link.chat && link.chat.rating) view.rated();
+            if (offlineFrame) link.send(offlineFrame);
+            break;
+          case "reset":
+            view.reset();
+            break;
+          case "refused":
+            view.connection(t("unavailable"));
+            break;
+          case "ok":
+            if (frame.for === "rate") view.rated();
+            if (frame.for === "transcript") view.transcriptSent(transcriptTo);
+            if (frame.for === "offline_message") {
+              offlineFrame = null;
+              view.screen("offline-sent");
+            }
+            break;
+          case "dropped":
+            view.failed(frame.client_id, frame.message);
             break;
           case "chat":
             statusLine(frame.chat);
@@ -158,8 +186,6 @@
             break;
           case "status":
             statusLine(link.chat);
-            if (frame.status === "active" && frame.agent && frame.agent.name) view.note(t("joined", { name: frame.agent.name }));
-            if (frame.status === "ended") view.note(t("ended"));
             showScreen();
             break;
           case "entry":
@@ -173,7 +199,7 @@
             view.typing(frame.name, frame.on);
             break;
           case "error":
-            view.problem(t(frame.code) !== frame.code ? t(frame.code) : frame.message || t("error"));
+            if (frame.code !== "identity_refused") view.problem(STRINGS.en[frame.code] ? t(frame.code) : frame.message || t("error"));
             break;
         }
       },
@@ -202,7 +228,10 @@
     window.KefuChat = {
       open: function () { view.open(); },
       close: function () { view.close(); },
-      setCart: function (value) { cart = value; },
+      setCart: function (value) {
+        cart = value;
+        link.send({ type: "page", page: { url: location.href, title: document.title }, cart: cart });
+      },
     };
   }
 

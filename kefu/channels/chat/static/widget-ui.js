@@ -150,11 +150,14 @@
       if (!/^[^\s@]+@[^\s@]+\.[^\s@]+$/.test(email)) return self.problem(t("badEmail"), transcriptEmail);
       self.problem("");
       options.onTranscript(email);
-      transcriptForm.replaceChildren(h("p", { text: t("transcriptSent", { email: email }) }));
     } }, [field("kefu-transcript", t("transcript"), transcriptEmail), h("button", { type: "submit", text: t("transcriptSend") })]);
+    var rated = h("p", { class: "notice", role: "status", hidden: true, text: t("rated") });
+    var transcriptDone = h("p", { class: "notice", role: "status", hidden: true });
     var ended = h("section", { class: "ended", hidden: true }, [
       rateForm,
+      rated,
       transcriptForm,
+      transcriptDone,
       h("button", { type: "button", class: "new-chat", text: t("newChat"), onclick: function () { options.onNewChat(); } }),
     ]);
 
@@ -260,14 +263,21 @@
       composer.hidden = name !== "chat";
       endButton.hidden = name !== "chat" || !hasChat;
       if (name === "offline-sent") offline.replaceWith(h("p", { class: "notice", role: "status", text: t("offlineThanks") }));
-      if (name === "ended") {
-        rateForm.hidden = false;
-        score = 0;
-        stars.forEach(function (star) { star.setAttribute("aria-pressed", "false"); });
-      }
     };
     this.rated = function () {
-      rateForm.replaceWith(h("p", { class: "notice", role: "status", text: t("rated") }));
+      rateForm.hidden = true;
+      rated.hidden = false;
+    };
+    this.transcriptSent = function (email) {
+      transcriptForm.hidden = true;
+      transcriptDone.textContent = t("transcriptSent", { email: email });
+      transcriptDone.hidden = false;
+    };
+    this.failed = function (clientId, message) {
+      var li = log.querySelector('[data-client-id="' + clientId + '"].pending');
+      if (!li) return;
+      li.classList.replace("pending", "failed");
+      li.querySelector(".state").textContent = t("failed") + (message ? " — " + message : "");
     };
     this.clearComposer = function () {
       text.value = "";
@@ -346,10 +356,12 @@
       place(li, entry.seq);
       if (entry.author === "agent" && panel.hidden) self.unread(unread + 1);
     };
-    this.note = function (message) {
-      // A line from the widget itself (waiting, joined, ended): not an entry, no seq.
-      var li = h("li", { class: "system note", text: message });
-      log.appendChild(li);
-      log.scrollTop = log.scrollHeight;
+    this.reset = function () {
+      // A new chat: the old conversation goes, messages still being sent stay.
+      Array.prototype.slice.call(log.querySelectorAll("li[data-seq]")).forEach(function (li) { li.remove(); });
+      score = 0;
+      stars.forEach(function (star) { star.setAttribute("aria-pressed", "false"); });
+      rateForm.hidden = transcriptForm.hidden = false;
+      rated.hidden = transcriptDone.hidden = true;
     };
   }
