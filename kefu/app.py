@@ -105,6 +105,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.automation.rules import pages as rule_pages
     from kefu.automation.rules import routes as rule_routes
     from kefu.automation.rules import webhook_pages as rule_webhook_pages
+    from kefu.channels.chat import demo_store as chat_demo_store
     from kefu.channels.chat import widget_assets as chat_widget_assets
     from kefu.channels.email import failure_pages as email_failure_pages
     from kefu.channels.email import message_pages as email_message_pages
@@ -234,7 +235,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     ]
     pages.append((workforce_staffing_pages.router, "", False))
     pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
-    pages.append((chat_widget_assets.router, "", False))
+    pages += [(m.router, "", False) for m in (chat_widget_assets, chat_demo_store)]
     api_modules = (
         account_routes,
         compliance_routes,

@@ -23,6 +23,7 @@ class DemoStep:
 def steps() -> list[DemoStep]:
     from kefu.demo import (
         analytics,
+        chat,
         commerce,
         commerce_actions,
         feedback,
@@ -44,6 +45,7 @@ def steps() -> list[DemoStep]:
         procedures.STEP,
         kb.STEP,
         helpcenter.STEP,
+        chat.STEP,
         feedback.STEP,
         workforce.STEP,
         analytics.STEP,

@@ -4,11 +4,21 @@ tests, which serve it from another origin like a real store."""
 
 from __future__ import annotations
 
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
 from jinja2 import Environment
 from markupsafe import Markup
 
+from kefu.channels.chat import widgets
+from kefu.errors import NotFound
 from kefu.kit import i18n
+from kefu.kit.actor import Actor
 from kefu.kit.i18n import N_
+from kefu.web.deps import DbSession
+from kefu.web.templating import language_for
+
+router = APIRouter()
+DEMO_WIDGET_NAME = "Lumen Outfitters chat"
 
 PRODUCTS = (
     ("TEA-JAS-100", N_("Jasmine green tea, 100 g"), "$12.00"),
@@ -51,3 +61,22 @@ def demo_store_html(
         snippet=snippet,
         snippet_text=str(snippet),
     )
+
+
+@router.get("/chat/demo-store", response_class=HTMLResponse, include_in_schema=False)
+def demo_store(request: Request, session: DbSession) -> HTMLResponse:
+    """The demo store with the demo widget (made by `kefu demo` / `kefu serve --demo`)."""
+    found = [
+        w
+        for w in widgets.list_widgets(session, actor=Actor.system())
+        if w.name == DEMO_WIDGET_NAME and w.is_active
+    ]
+    if not found:
+        raise NotFound(i18n.gettext("there is no demo chat widget: start kefu with --demo"))
+    html = demo_store_html(
+        request.app.state.templates.env,
+        kefu_url=str(request.base_url),
+        widget_key=found[0].public_key,
+        language=language_for(request),
+    )
+    return HTMLResponse(html)
