@@ -30,7 +30,7 @@ def widget_source() -> bytes:
     the store's page but window.KefuChat."""
     styles = (STATIC_DIR / STYLES).read_text(encoding="utf-8")
     parts = "\n".join((STATIC_DIR / name).read_text(encoding="utf-8") for name in PARTS)
-    text = f'{HEADER}(function () {{\n  "use strict";\n  var CSS = {json.dumps(styles)};\n'
+    text = f'{HEADER}(function () {{\n  "use strict";\n  var STYLES = {json.dumps(styles)};\n'
     return (text + parts + "})();\n").encode("utf-8")
 
 

@@ -34,7 +34,7 @@
     host.setAttribute("data-kefu-chat", "");
     host.setAttribute("lang", locale === "zh" ? "zh-Hans" : "en");
     var root = host.attachShadow({ mode: "open" });
-    root.appendChild(Object.assign(document.createElement("style"), { textContent: CSS }));
+    root.appendChild(Object.assign(document.createElement("style"), { textContent: STYLES }));
 
     function typingOn(on) {
       clearTimeout(typingIdle);
@@ -208,7 +208,8 @@
     // Messages written before a reload and never acknowledged: shown, and sent on connect.
     link.outbox.forEach(function (item) { view.pending(item, origin); });
     view.greeting(null);
-    view.screen(config.online ? "chat" : "offline");
+    view.screen("");
+    view.connection(t("connecting"));
     fetch(origin + "/chat/widget/config" + query + "&locale=" + locale)
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (data) {

@@ -211,10 +211,14 @@
       unread = 0;
       self.unread(0);
       options.onOpen();
-      var target = [prechat, offline].filter(function (f) { return !f.hidden; })[0];
-      (target ? target.querySelector("input, textarea") : composer.hidden ? panel.querySelector("button") : text).focus();
+      focusFirst();
       log.scrollTop = log.scrollHeight;
     };
+    function focusFirst() {
+      var target = [prechat, offline, ended].filter(function (f) { return f.isConnected && !f.hidden; })[0];
+      var field = target ? target.querySelector("input, textarea, button") : composer.hidden ? closeButton : text;
+      field.focus();
+    }
     this.close = function () {
       panel.hidden = true;
       launcher.setAttribute("aria-expanded", "false");
@@ -263,6 +267,9 @@
       composer.hidden = name !== "chat";
       endButton.hidden = name !== "chat" || !hasChat;
       if (name === "offline-sent") offline.replaceWith(h("p", { class: "notice", role: "status", text: t("offlineThanks") }));
+      // Focus left in a part that just went away goes to the first field of the new one.
+      var active = root.activeElement;
+      if (!panel.hidden && (!active || active.offsetParent === null)) focusFirst();
     };
     this.rated = function () {
       rateForm.hidden = true;
@@ -274,7 +281,7 @@
       transcriptDone.hidden = false;
     };
     this.failed = function (clientId, message) {
-      var li = log.querySelector('[data-client-id="' + clientId + '"].pending');
+      var li = log.querySelector('[data-client-id="' + CSS.escape(clientId) + '"].pending');
       if (!li) return;
       li.classList.replace("pending", "failed");
       li.querySelector(".state").textContent = t("failed") + (message ? " — " + message : "");
@@ -303,6 +310,7 @@
 
     function attachmentNodes(list, base) {
       return (list || []).map(function (file) {
+        if (!file.url) return h("span", { class: "file", text: file.name + " (" + fileSize(file.size || 0) + ")" });
         var url = new URL(file.url, base).href;
         if (/^image\//.test(file.type || "")) {
           return h("a", { class: "file image", href: url, target: "_blank", rel: "noopener" }, [h("img", { src: url, alt: file.name })]);
@@ -334,7 +342,7 @@
       place(li, 0);
     };
     this.settled = function (clientId, seq) {
-      var li = log.querySelector('[data-client-id="' + clientId + '"]');
+      var li = log.querySelector('[data-client-id="' + CSS.escape(clientId) + '"]');
       if (!li || !li.classList.contains("pending")) return;
       li.classList.remove("pending");
       li.setAttribute("data-seq", seq);
@@ -345,7 +353,7 @@
     };
     this.entry = function (entry, base) {
       if (entry.client_id) {
-        var mine = log.querySelector('[data-client-id="' + entry.client_id + '"]');
+        var mine = log.querySelector('[data-client-id="' + CSS.escape(entry.client_id) + '"]');
         if (mine) mine.remove();
       }
       var who = entry.author === "visitor" ? t("you") : entry.name || t("agent");
