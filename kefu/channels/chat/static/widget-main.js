@@ -1,7 +1,7 @@
   /* Start-up: read the script tag, fetch the widget's settings, put the launcher on the page
    * and wire the view to the connection. The store may call window.KefuChat.open(),
    * .close() and .setCart(cart), or set window.kefuChatCart before the tag. */
-  var TYPING_EVERY_MS = 2500;
+  var TYPING_EVERY_MS = 3000;
   var TYPING_IDLE_MS = 4000;
 
   function scriptTag() {

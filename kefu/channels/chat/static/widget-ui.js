@@ -247,7 +247,12 @@
     };
     this.helpSearch = function (on) { helpForm.hidden = !on; };
     this.agent = function (message) { agentLine.textContent = message || ""; };
+    var prechatShape = null;
     this.prechatFields = function (wanted) {
+      // Built again only when the fields change: what the shopper typed stays.
+      var shape = JSON.stringify(wanted);
+      if (shape === prechatShape) return Object.keys(prechatInputs).length > 0;
+      prechatShape = shape;
       prechatFields.textContent = "";
       prechatInputs = {};
       ["name", "email", "order"].forEach(function (name) {
