@@ -13,6 +13,7 @@ from fastapi.staticfiles import StaticFiles
 from kefu import __version__
 from kefu.accounts.throttle import SignInThrottle
 from kefu.api.openapi import install_openapi
+from kefu.channels.chat.routes import ChatCors
 from kefu.channels.email.fetchers import Fetchers
 from kefu.config import Settings
 from kefu.jobs import start_consumer
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, runtime: Runtime | None = None) -> FastAPI
     app.state.max_body_bytes = settings.max_attachment_bytes + BODY_SLACK_BYTES
     app.add_middleware(RequestBodyLimit, max_bytes=app.state.max_body_bytes)
     app.add_middleware(HelpCenterHosts)
+    app.add_middleware(ChatCors)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     install_error_handlers(app)
     _include_routers(app)
@@ -106,6 +108,8 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.automation.rules import routes as rule_routes
     from kefu.automation.rules import webhook_pages as rule_webhook_pages
     from kefu.channels.chat import demo_store as chat_demo_store
+    from kefu.channels.chat import routes as chat_routes
+    from kefu.channels.chat import socket as chat_socket
     from kefu.channels.chat import widget_assets as chat_widget_assets
     from kefu.channels.email import failure_pages as email_failure_pages
     from kefu.channels.email import message_pages as email_message_pages
@@ -234,6 +238,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         )
     ]
     pages.append((workforce_staffing_pages.router, "", False))
+    pages += [(chat_routes.router, "", False), (chat_socket.router, "", False)]
     pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
     pages += [(m.router, "", False) for m in (chat_widget_assets, chat_demo_store)]
     api_modules = (

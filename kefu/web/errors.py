@@ -16,8 +16,12 @@ from kefu.web.templating import render
 log = logging.getLogger(__name__)
 
 
+# Called by scripts, not people: refusals are problem+json (the chat widget's HTTP routes too).
+JSON_PREFIXES = ("/api/", "/chat/widget/", "/chat/upload", "/chat/files/")
+
+
 def _is_api(request: Request) -> bool:
-    return request.url.path.startswith("/api/")
+    return request.url.path.startswith(JSON_PREFIXES)
 
 
 def problem(status: int, code: str, detail: str, **extra: object) -> JSONResponse:

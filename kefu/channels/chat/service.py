@@ -60,13 +60,14 @@ def _views(session: Session, chats: list[Chat]) -> list[ChatView]:
             select(ChatVisitor).where(ChatVisitor.id.in_({c.visitor_id for c in chats}))
         )
     }
-    widgets = dict(
-        session.execute(
+    widgets = {
+        row.id: row.name
+        for row in session.execute(
             select(ChatWidget.id, ChatWidget.name).where(
                 ChatWidget.id.in_({c.widget_id for c in chats})
             )
-        ).tuples()
-    )
+        )
+    }
     agents = accounts.agents_by_ids(session, {c.agent_id for c in chats if c.agent_id})
     views = []
     for chat in chats:

@@ -22,7 +22,7 @@ from kefu.channels.chat.entries import (
     locked_chat,
     publish_queue_change,
 )
-from kefu.channels.chat.identity import verify_identity
+from kefu.channels.chat.identity import Identity, verify_identity
 from kefu.channels.chat.models import Chat, ChatVisitor, ChatWidget
 from kefu.channels.chat.schemas import EntryView, OfflineMessageIn, PageContext, PrechatIn
 from kefu.channels.chat.widgets import widget_secret
@@ -31,6 +31,7 @@ from kefu.errors import InvalidInput, NotFound, TooLarge
 from kefu.events import emit
 from kefu.ingest.schemas import InboundMessage, IngestResult, Sender
 from kefu.ingest.service import ingest
+from kefu.kit.i18n import N_
 from kefu.kit.i18n import gettext as _
 
 MAX_MESSAGE_CHARS = 5_000
@@ -38,6 +39,7 @@ MAX_ATTACHMENTS = 5
 MAX_CART_CHARS = 20_000
 # A chat ended this recently is still shown on reconnect (for the rating and transcript).
 RECENT_END = timedelta(hours=1)
+FIELD_LABELS = {"name": N_("name"), "email": N_("email"), "order": N_("order number")}
 
 
 @dataclass(slots=True)
@@ -62,17 +64,35 @@ def visitor_by_token(session: Session, widget: ChatWidget, token: str | None) ->
     return visitor
 
 
+def visitor_by_id(session: Session, visitor_id: int) -> ChatVisitor:
+    visitor = session.get(ChatVisitor, visitor_id)
+    if visitor is None:
+        raise NotFound(_("unknown visitor: open the chat again"))
+    return visitor
+
+
+def previous_ticket(session: Session, visitor: ChatVisitor, *, before_chat: int) -> int | None:
+    """The ticket of the visitor's chat before this one: a shopper who comes back continues
+    it (ingest reopens it, or opens a follow-up when it was closed)."""
+    return session.scalar(
+        select(Chat.ticket_id)
+        .where(Chat.visitor_id == visitor.id, Chat.id < before_chat, Chat.ticket_id.is_not(None))
+        .order_by(Chat.id.desc())
+        .limit(1)
+    )
+
+
 def greet(
     session: Session,
     *,
     widget: ChatWidget,
     token: str | None,
-    identity: str | None,
+    identity: Identity | None,
     now: datetime,
-    key: str | None = None,
 ) -> Greeting:
     """The visitor behind a browser's token (a new one, with a new token, when the token is
-    unknown), identified when the store signed who they are; and their current chat."""
+    unknown), identified when the store signed who they are (`check_identity`); and their
+    current chat."""
     visitor = None
     if token and len(token) <= 200:
         visitor = session.scalar(
@@ -87,8 +107,8 @@ def greet(
         session.flush()
     assert token is not None
     visitor.last_seen_at = now
-    if identity:
-        known = verify_identity(widget_secret(widget, key=key), identity, now=now)
+    if identity is not None:
+        known = identity
         if visitor.external_id not in (None, known.external_id):
             # Another customer logged in on this browser: they get a visitor of their own.
             token = secrets.token_urlsafe(24)
@@ -100,6 +120,16 @@ def greet(
         session.flush()
         _identify(session, widget, visitor)
     return Greeting(visitor=visitor, token=token, chat=current_chat(session, visitor, now=now))
+
+
+def check_identity(
+    widget: ChatWidget, signed: str, *, now: datetime, key: str | None = None
+) -> Identity:
+    """The shopper the store vouches for; InvalidInput (code identity_refused) otherwise."""
+    try:
+        return verify_identity(widget_secret(widget, key=key), signed, now=now)
+    except InvalidInput as exc:
+        raise InvalidInput(exc.message, code="identity_refused") from exc
 
 
 def _identify(session: Session, widget: ChatWidget, visitor: ChatVisitor) -> None:
@@ -181,7 +211,10 @@ def start_chat(
     if visitor.external_id is None:  # an identified shopper is not asked again
         for name, mode in fields.items():
             if mode == "required" and not str(answers.get(name, "")).strip():
-                raise InvalidInput(_("please fill in the %(field)s field", field=_(name)))
+                raise InvalidInput(
+                    _("please fill in the %(field)s field", field=_(FIELD_LABELS[name])),
+                    code="prechat_required",
+                )
     existing = current_chat(session, visitor, now=now)
     if existing is not None and existing.status != "ended":
         return existing
@@ -231,7 +264,7 @@ def send_message(
     if earlier is not None:
         return earlier, False
     if chat.status == "ended":
-        raise InvalidInput(_("this chat has ended; start a new one"))
+        raise InvalidInput(_("this chat has ended; start a new one"), code="chat_ended")
     if len(upload_ids or []) > MAX_ATTACHMENTS:
         raise InvalidInput(_("at most %(max)s files per message", max=MAX_ATTACHMENTS))
     files = uploads.pending_uploads(session, visitor=visitor, tokens=upload_ids or [])
@@ -307,7 +340,7 @@ def _ingest(
             ),
             body_text=body,
             received_at=now,
-            ticket_id=chat.ticket_id,
+            ticket_id=chat.ticket_id or previous_ticket(session, visitor, before_chat=chat.id),
             attachments=[uploads.attachment_in(f) for f in files],
             store_id=widget.store_id,
             details={"chat_id": chat.id, "client_id": client_id},

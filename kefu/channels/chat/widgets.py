@@ -114,7 +114,10 @@ def widget_secret(widget: ChatWidget, *, key: str | None = None) -> str:
 def origin_allowed(widget: ChatWidget, origin: str | None) -> bool:
     """An empty list accepts any origin; otherwise the browser's Origin must be listed
     (a request without Origin, from a server or a script, is refused then)."""
-    allowed = widget.allowed_origins or []
+    return origin_allowed_list(list(widget.allowed_origins or []), origin)
+
+
+def origin_allowed_list(allowed: list[str], origin: str | None) -> bool:
     if not allowed:
         return True
     return origin is not None and origin.strip().rstrip("/").lower() in allowed

@@ -1,0 +1,41 @@
+"""A chat's transcript by email, for the shopper who asked for it in the widget."""
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from kefu.channels.chat.entries import chat_language
+from kefu.channels.chat.entries import entries as chat_entries
+from kefu.channels.chat.models import Chat, ChatWidget
+from kefu.kit.i18n import gettext as _
+
+
+def transcript_text(session: Session, chat: Chat, *, base_url: str) -> tuple[str, str]:
+    """(subject, plain text) in the shopper's language: every entry, times in UTC."""
+    widget = session.get(ChatWidget, chat.widget_id)
+    store = widget.name if widget is not None else "kefu"
+    with chat_language(chat):
+        subject = _("Your chat with %(store)s", store=store)
+        lines = [
+            _(
+                "Your chat with %(store)s on %(date)s (UTC)",
+                store=store,
+                date=_day(chat.started_at),
+            ),
+            "",
+        ]
+        for entry in chat_entries(session, chat.id, 0, limit=5000):
+            when = entry.created_at.strftime("%H:%M")
+            if entry.author == "system":
+                lines.append(f"[{when}] — {entry.body}")
+                continue
+            who = entry.name or (_("You") if entry.author == "visitor" else _("Agent"))
+            lines.append(f"[{when}] {who}: {entry.body}")
+            for item in entry.attachments:
+                lines.append(f"    {item.get('name')}: {base_url.rstrip('/')}{item.get('url')}")
+        lines += ["", _("Thank you for chatting with us.")]
+    return subject, "\n".join(lines) + "\n"
+
+
+def _day(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M")
