@@ -8,13 +8,14 @@ import base64
 from pathlib import Path
 from typing import Any
 
-from kefu.channels.chat.schemas import WidgetIn
 from playwright.sync_api import expect
 
 from kefu.automation.assignment import service as assignment
 from kefu.automation.assignment.schemas import AgentStatusValue
 from kefu.channels.chat import widgets
 from kefu.channels.chat.demo_store import demo_store_html
+from kefu.channels.chat.schemas import WidgetIn
+from kefu.config import Settings, secret_key
 from kefu.db import Database
 from kefu.kit.actor import Actor
 from kefu.web.templating import make_templates
@@ -27,16 +28,19 @@ PIXEL_PNG = base64.b64decode(
 WIDGET = "[data-kefu-chat]"
 
 
-def make_widget(database: Database, *, origin: str, **settings: Any) -> str:
-    """A widget that allows only the store's origin; its public key."""
+def make_widget(database: Database, settings: Settings, *, origin: str, **options: Any) -> str:
+    """A widget that allows only the store's origin; its public key. The identity secret is
+    encrypted with the instance key of `settings`, which the kefu child process shares."""
     data = WidgetIn(
         name="Tea shop",
         allowed_origins=[origin],
         prechat_fields={"name": "required", "email": "required", "order": "optional"},
-        **settings,
+        **options,
     )
     with database.unit_of_work(actor=Actor.system()) as session:
-        widget, _secret = widgets.create_widget(session, actor=Actor.system(), data=data)
+        widget, _secret = widgets.create_widget(
+            session, actor=Actor.system(), data=data, key=secret_key(settings)
+        )
         return str(widget.public_key)
 
 
@@ -83,10 +87,10 @@ def widget(page: Any) -> Any:
 def start_chat(page: Any, *, name: str, email: str, order: str = "") -> None:
     page.get_by_role("button", name="Chat with us").click()
     panel = page.get_by_role("dialog", name="Chat with us")
-    panel.get_by_label("Name").fill(name)
-    panel.get_by_label("Email").fill(email)
+    panel.get_by_role("textbox", name="Name", exact=True).fill(name)
+    panel.get_by_role("textbox", name="Email", exact=True).fill(email)
     if order:
-        panel.get_by_label("Order number").fill(order)
+        panel.get_by_role("textbox", name="Order number (optional)").fill(order)
     panel.get_by_role("button", name="Start chat").click()
     expect(panel.get_by_text("Waiting for an agent…")).to_be_visible()
 
@@ -112,8 +116,11 @@ def shown_to_shopper(page: Any) -> list[tuple[int, str, str]]:
     return found
 
 
-def wait_shopper_sees(page: Any, text: str) -> None:
-    expect(page.locator(f"{WIDGET} .log li[data-seq] .text", has_text=text)).to_have_count(1)
+def wait_shopper_sees(page: Any, text: str, *, timeout: float = 20000) -> None:
+    """Until the widget shows `text` as an entry kefu stored (with its seq), exactly once.
+    After kefu restarts, the widget's next try may be up to BACKOFF_MAX (15 s) away."""
+    entry = page.locator(f"{WIDGET} .log li[data-seq] .text", has_text=text)
+    expect(entry).to_have_count(1, timeout=timeout)
 
 
 def shown_to_agent(page: Any) -> list[str]:

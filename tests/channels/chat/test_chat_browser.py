@@ -69,7 +69,7 @@ def test_shopper_and_agents_chat_through_a_restart_transfer_and_rating(
     store_folder.mkdir()
     kefu = KefuProcess(settings)
     with store_site(store_folder) as store_url:
-        key = make_widget(database, origin=store_url)
+        key = make_widget(database, settings, origin=store_url)
         write_store(store_folder, kefu_url=kefu.url, widget_key=key)
         kefu.start()
         try:
