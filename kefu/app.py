@@ -107,8 +107,10 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.automation.rules import pages as rule_pages
     from kefu.automation.rules import routes as rule_routes
     from kefu.automation.rules import webhook_pages as rule_webhook_pages
+    from kefu.channels.chat import agent_pages as chat_agent_pages
     from kefu.channels.chat import demo_store as chat_demo_store
     from kefu.channels.chat import routes as chat_routes
+    from kefu.channels.chat import settings_pages as chat_settings_pages
     from kefu.channels.chat import socket as chat_socket
     from kefu.channels.chat import widget_assets as chat_widget_assets
     from kefu.channels.email import failure_pages as email_failure_pages
@@ -239,6 +241,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     ]
     pages.append((workforce_staffing_pages.router, "", False))
     pages += [(chat_routes.router, "", False), (chat_socket.router, "", False)]
+    pages += [(m.router, "", False) for m in (chat_agent_pages, chat_settings_pages)]
     pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
     pages += [(m.router, "", False) for m in (chat_widget_assets, chat_demo_store)]
     api_modules = (

@@ -122,6 +122,10 @@ class Database:
         return self.engine.dialect.name
 
     def _after_commit(self, session: Session) -> None:
+        # SQLAlchemy also calls after_commit when a savepoint (begin_nested) is released; the
+        # work is durable, and may be announced, only once the outer transaction commits.
+        if session.in_nested_transaction():
+            return
         for hook in self.after_commit_hooks:
             hook(session)
 

@@ -6,11 +6,15 @@
 with `: ping` comments every 15 s (FastAPI's keep-alive). It sends the current badge and
 presence on connect and ends after STREAM_MAX_SECONDS (the browser reconnects and signs in
 again) or when the server shuts down. /static/kefu-live.js is the client.
+
+Domains built on tickets add their own events with `register_stream_part` from their hooks
+(live chat: the waiting-chats badge, a chat's entries and typing), on the same connection.
 """
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Query, Request
@@ -34,6 +38,28 @@ MAX_STREAM_TICKETS = 20
 STREAM_MAX_SECONDS = 15 * 60
 RECONNECT_MS = 3000
 UNAVAILABLE_RETRY_MS = 15000
+
+
+@dataclass(frozen=True)
+class StreamPart:
+    """Events another domain adds to every agent's stream (registered from its hooks).
+
+    `channels` names the broadcast channels to follow for this request (it may read the
+    query string: `?chat=7`); `opening` gives the current state once subscribed; `event_for`
+    turns a message of one of those channels into an event, or None. Both coroutines may
+    use the database through asyncio.to_thread."""
+
+    key: str
+    channels: Callable[[Request, Actor], list[str]]
+    opening: Callable[[Request, Actor], Awaitable[list[ServerSentEvent]]]
+    event_for: Callable[[Request, Actor, str, Message], Awaitable[ServerSentEvent | None]]
+
+
+_PARTS: dict[str, StreamPart] = {}
+
+
+def register_stream_part(part: StreamPart) -> None:
+    _PARTS[part.key] = part
 
 
 def presence_context(request: Request, ticket_id: int) -> dict[str, Any]:
@@ -105,6 +131,8 @@ async def stream(
     i18n.current_language.set(language_for(request))
     channels = [notifications.agent_channel(agent_id)]
     channels += [presence.ticket_channel(t) for t in tickets]
+    parts = {part: part.channels(request, actor) for part in _PARTS.values()}
+    channels += [c for wanted in parts.values() for c in wanted if c not in channels]
     loop = asyncio.get_running_loop()
     deadline = loop.time() + STREAM_MAX_SECONDS
     try:
@@ -121,13 +149,22 @@ async def stream(
                     now=runtime.clock(),
                 )
                 yield renderer.presence(ticket_id, here)
+            for part in parts:
+                for opening in await part.opening(request, actor):
+                    yield opening
             while (left := deadline - loop.time()) > 0:
                 received = await subscription.receive(timeout=left)
                 if received is None:
                     break
-                event = renderer.event_for(received[1])
+                channel, message = received
+                event = renderer.event_for(message)
                 if event is not None:
                     yield event
+                for part, wanted in parts.items():
+                    if channel in wanted and (
+                        extra := await part.event_for(request, actor, channel, message)
+                    ):
+                        yield extra
     except LiveUnavailable:
         log.warning("event stream for agent %s: live updates unavailable", agent_id)
         yield ServerSentEvent(comment="live updates unavailable", retry=UNAVAILABLE_RETRY_MS)

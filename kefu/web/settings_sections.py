@@ -42,6 +42,13 @@ SECTIONS: tuple[Section, ...] = (
     ),
     Section(
         GROUPS[1],
+        N_("Live chat"),
+        N_("Chat widgets for the stores: allowed sites, hours, pre-chat form, greeting, snippet."),
+        "/admin/chat",
+        ("settings.manage",),
+    ),
+    Section(
+        GROUPS[1],
         N_("Help center"),
         N_("Each brand's public help center: address, logo and colour, languages, contact form."),
         "/admin/helpcenter",

@@ -14,3 +14,6 @@ def move_visitors(session: Session, source_id: int, target_id: int) -> None:
         .where(ChatVisitor.customer_id == source_id)
         .values(customer_id=target_id)
     )
+
+
+from kefu.channels.chat import agent_hooks  # noqa: E402, F401  (the agent pages: panel, composer, stream)

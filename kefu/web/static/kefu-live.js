@@ -9,6 +9,9 @@
  *   one ticket when the page shows several), "left" when the page goes away.
  * - Closes the stream while the tab is hidden: browsers allow a site only a few open
  *   connections, and a hidden tab needs none.
+ * - Other scripts add to the same connection: an element with data-live-stream="chat=7" adds
+ *   that to the query, and window.kefuLive.on("chat", fn) receives the events named "chat"
+ *   (register before DOMContentLoaded, i.e. from a deferred script, or at any time after).
  */
 (function () {
   "use strict";
@@ -23,6 +26,32 @@
   var typingAt = 0;
   var state = "viewing";
   var current = [];
+  var extras = [];
+  var listeners = {};
+
+  window.kefuLive = {
+    on: function (name, fn) {
+      var isNew = !listeners[name];
+      (listeners[name] = listeners[name] || []).push(fn);
+      if (isNew && source) listen(source, name);
+    },
+  };
+
+  function listen(target, name) {
+    target.addEventListener(name, function (event) {
+      var data = JSON.parse(event.data);
+      (listeners[name] || []).forEach(function (fn) { fn(data); });
+    });
+  }
+
+  function streamExtras() {
+    var found = [];
+    document.querySelectorAll("[data-live-stream]").forEach(function (el) {
+      var pair = el.getAttribute("data-live-stream");
+      if (pair && found.indexOf(pair) < 0) found.push(pair);
+    });
+    return found;
+  }
 
   function csrfToken() {
     try {
@@ -84,6 +113,11 @@
   function openStream() {
     if (source) return;
     var query = current.map(function (id) { return "ticket=" + encodeURIComponent(id); });
+    extras = streamExtras();
+    query = query.concat(extras.map(function (pair) {
+      var at = pair.indexOf("=");
+      return encodeURIComponent(pair.slice(0, at)) + "=" + encodeURIComponent(pair.slice(at + 1));
+    }));
     source = new EventSource("/stream" + (query.length ? "?" + query.join("&") : ""));
     source.addEventListener("badge", function (event) {
       showBadge(JSON.parse(event.data).html);
@@ -92,6 +126,7 @@
       var data = JSON.parse(event.data);
       showPresence(data.ticket_id, data.html);
     });
+    Object.keys(listeners).forEach(function (name) { listen(source, name); });
     // EventSource reconnects by itself after a drop or a server restart.
   }
 
@@ -144,7 +179,8 @@
 
   // HTMX may bring in another ticket (or take one away) without a page load.
   document.addEventListener("htmx:afterSettle", function () {
-    if (tickets().join(",") === current.join(",")) return;
+    if (tickets().join(",") === current.join(",") && streamExtras().join(",") === extras.join(","))
+      return;
     stop(false);
     start();
   });

@@ -1,0 +1,122 @@
+"""Live chat on agents' pages, through the agent event stream (kefu.tickets.live_pages).
+
+Every signed-in agent who may answer chats follows `chats:queue`: the stream sends
+  event: chats  data: {"waiting": 2, "html": "<a … Chats 2 …>"}
+on connect and after each change, for the top bar's link and the /chats queue. A page that
+shows a chat (its ticket) adds `?chat=<id>` to the stream (data-live-stream="chat=<id>"),
+and gets for that chat
+  event: chat   data: {"chat_id", "kind": "entry", "seq", "message_id", "html"}
+                data: {"chat_id", "kind": "typing", "on", "text"}      (the shopper typing)
+                data: {"chat_id", "kind": "status", "status"}          (accepted, moved, ended)
+/static/kefu-chat.js is the client.
+"""
+
+import asyncio
+from typing import Any
+
+from fastapi import Request
+from fastapi.sse import ServerSentEvent
+
+from kefu.channels.chat import service as chats
+from kefu.channels.chat.schemas import EntryView
+from kefu.db import Database
+from kefu.kit.actor import Actor
+from kefu.kit.broadcast import Message
+from kefu.kit.i18n import gettext as _
+from kefu.permissions import can
+from kefu.tickets.live_pages import StreamPart
+
+MAX_STREAM_CHATS = 20
+ANSWER = "tickets.reply"
+
+
+def waiting_count(database: Database) -> int:
+    with database.sessions() as session:
+        return len(chats.waiting_chats(session))
+
+
+def _entry(database: Database, chat_id: int, seq: int) -> EntryView | None:
+    with database.sessions() as session:
+        found = chats.entries(session, chat_id, after_seq=seq - 1)
+    return found[0] if found and found[0].seq == seq else None
+
+
+def _chat_ids(request: Request) -> list[int]:
+    ids: list[int] = []
+    for raw in request.query_params.getlist("chat"):
+        if raw.isdigit() and int(raw) not in ids:
+            ids.append(int(raw))
+    return ids[:MAX_STREAM_CHATS]
+
+
+def channels(request: Request, actor: Actor) -> list[str]:
+    if not can(actor, "tickets.read"):
+        return []
+    wanted = [chats.chat_channel(chat_id) for chat_id in _chat_ids(request)]
+    if can(actor, ANSWER):
+        wanted.append(chats.QUEUE_CHANNEL)
+    return wanted
+
+
+def _env(request: Request) -> Any:
+    return request.app.state.templates.env
+
+
+def chats_event(request: Request, waiting: int) -> ServerSentEvent:
+    html = (
+        _env(request)
+        .get_template("chat/_agent_chats_count.html")
+        .render(waiting_count=waiting, request=request)
+    )
+    return ServerSentEvent(event="chats", data={"waiting": waiting, "html": html})
+
+
+async def opening(request: Request, actor: Actor) -> list[ServerSentEvent]:
+    if not can(actor, ANSWER):
+        return []
+    waiting = await asyncio.to_thread(waiting_count, request.app.state.runtime.database)
+    return [chats_event(request, waiting)]
+
+
+async def event_for(
+    request: Request, actor: Actor, channel: str, message: Message
+) -> ServerSentEvent | None:
+    if channel == chats.QUEUE_CHANNEL:
+        waiting = await asyncio.to_thread(waiting_count, request.app.state.runtime.database)
+        return chats_event(request, waiting)
+    chat_id = message.get("chat_id")
+    if not isinstance(chat_id, int) or channel != chats.chat_channel(chat_id):
+        return None
+    kind = message.get("type")
+    if kind == "entry" and isinstance(message.get("seq"), int):
+        return await _entry_event(request, chat_id, int(message["seq"]))
+    if kind == "typing" and message.get("author") == "visitor":
+        on = bool(message.get("on"))
+        name = str(message.get("name") or "") or _("The shopper")
+        text = _("%(name)s is typing…", name=name) if on else ""
+        data = {"chat_id": chat_id, "kind": "typing", "on": on, "text": text}
+        return ServerSentEvent(event="chat", data=data)
+    if kind == "status":
+        data = {"chat_id": chat_id, "kind": "status", "status": message.get("status")}
+        return ServerSentEvent(event="chat", data=data)
+    return None
+
+
+async def _entry_event(request: Request, chat_id: int, seq: int) -> ServerSentEvent | None:
+    """The entry as the ticket page shows it, read back from the database: the message id
+    lets the page skip an entry it already shows as a message of the ticket."""
+    entry = await asyncio.to_thread(_entry, request.app.state.runtime.database, chat_id, seq)
+    if entry is None:
+        return None
+    html = _env(request).get_template("chat/_agent_entry.html").render(entry=entry)
+    data = {
+        "chat_id": chat_id,
+        "kind": "entry",
+        "seq": seq,
+        "message_id": entry.message_id,
+        "html": html,
+    }
+    return ServerSentEvent(event="chat", data=data)
+
+
+STREAM_PART = StreamPart(key="chat", channels=channels, opening=opening, event_for=event_for)
