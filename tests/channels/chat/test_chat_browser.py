@@ -6,13 +6,13 @@ sides."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 
-from kefu.accounts.service import actor_for
 from kefu.channels.chat import service as chats
 from kefu.config import Settings
 from kefu.db import Database
@@ -38,6 +38,8 @@ pytestmark = pytest.mark.slow
 
 LABEL = {"name": "label.png", "mimeType": "image/png", "buffer": PIXEL_PNG}
 TRACKING = {"name": "tracking.txt", "mimeType": "text/plain", "buffer": b"SF1234567890 at depot"}
+# The shopper's name once chat-server's socket publishes it with the typing (requested).
+VISITOR_TYPING = re.compile(r"^(Mei Chen|The shopper) is typing…$")
 CONVERSATION = [
     ("visitor", "Hello, my jasmine tea has not arrived"),
     ("visitor", "Here is the shipping label"),
@@ -92,20 +94,21 @@ def carry_the_conversation(
     wait_shopper_sees(shopper, CONVERSATION[1][1])
     expect(shopper.locator(f"{WIDGET} .log li[data-seq] img[alt='label.png']")).to_be_visible()
 
-    # when Ada accepts it and opens its ticket
+    # when Ada opens the waiting chat's ticket and accepts it
     chat = the_chat(database)
-    with database.unit_of_work() as session:
-        chats.accept(session, actor=actor_for(ada), chat_id=chat.id)
-    expect(panel.get_by_text("Ada Admin joined the chat.")).to_be_visible()
     ada_context, ada_page = agent_page(browser, kefu.url, ada.email)
     ada_page.goto(f"{kefu.url}/tickets/{chat.ticket_id}")
+    ada_page.get_by_role("button", name="Accept chat").click()
+    expect(panel.get_by_text("Ada Admin joined the chat")).to_be_visible()
+    expect(shopper.locator(f"{WIDGET} header .agent")).to_have_text("Ada Admin")
     # then she sees what the shopper wrote and the image
     assert shown_to_agent(ada_page) == [text for _, text in CONVERSATION[:2]]
     expect(ada_page.get_by_role("link", name="📎 label.png")).to_be_visible()
+    ada_page.locator("html[data-chat-stream]").wait_for(state="attached")
 
     # the shopper types: Ada sees it; Ada answers with a file: the shopper sees her typing
     shopper.get_by_label("Message", exact=True).press_sequentially("Is")
-    expect(ada_page.get_by_text("Mei Chen is typing…")).to_be_visible()
+    expect(ada_page.locator("#composer").get_by_text(VISITOR_TYPING)).to_be_visible()
     shopper.get_by_label("Message", exact=True).fill("")
     ada_page.get_by_label("Message", exact=True).press_sequentially("Sorry!")
     expect(panel.get_by_text("Ada Admin is typing…")).to_be_visible()
@@ -126,14 +129,15 @@ def carry_the_conversation(
     expect(panel.get_by_text("Connection lost. Reconnecting…")).to_be_hidden()
     outbox = shopper.evaluate(f"localStorage.getItem('kefu-chat:{chat_key(shopper)}:outbox')")
     assert outbox == "[]"
-    ada_page.reload()
-    expect(ada_page.get_by_text(CONVERSATION[3][1])).to_have_count(1)
+    # and reaches Ada's page, whose live stream reconnected by itself
+    thread = ada_page.locator(".thread")
+    expect(thread.get_by_text(CONVERSATION[3][1])).to_have_count(1, timeout=20000)
     agent_replies(ada_page, CONVERSATION[4][1])
     wait_shopper_sees(shopper, CONVERSATION[4][1])
 
     # when Ada transfers the chat to Bo, Bo answers
-    with database.unit_of_work() as session:
-        chats.transfer(session, actor=actor_for(ada), chat_id=chat.id, agent_id=bo.id)
+    ada_page.get_by_label("Transfer to").select_option(label="Bo Chen")
+    ada_page.get_by_role("button", name="Transfer", exact=True).click()
     expect(shopper.locator(f"{WIDGET} header .agent")).to_have_text("Bo Chen")
     bo_context, bo_page = agent_page(browser, kefu.url, bo.email)
     bo_page.goto(f"{kefu.url}/tickets/{chat.ticket_id}")
