@@ -5,9 +5,11 @@ shopper's browser shows, messages the agent's page shows), never through kefu's 
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import pytest
 from playwright.sync_api import expect
 
 from kefu.automation.assignment import service as assignment
@@ -26,6 +28,18 @@ PIXEL_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 WIDGET = "[data-kefu-chat]"
+# Two processes and a browser on a busy machine: a page or an expectation gets this long.
+PAGE_TIMEOUT_MS = 45000
+EXPECT_TIMEOUT_MS = 20000
+
+
+@pytest.fixture
+def patient_expect() -> Iterator[None]:
+    """expect() waits EXPECT_TIMEOUT_MS in these tests (Playwright's default is 5 s), and
+    goes back to the default after."""
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=5000)
 
 
 def make_widget(database: Database, settings: Settings, *, origin: str, **options: Any) -> str:
@@ -63,7 +77,7 @@ def write_store(folder: Path, *, kefu_url: str, widget_key: str, language: str =
 def shopper_page(browser: Any, store_url: str, **options: Any) -> tuple[Any, Any]:
     context = browser.new_context(**({"locale": "en-US"} | options))
     page = context.new_page()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(store_url + "/index.html")
     return context, page
 
@@ -71,7 +85,7 @@ def shopper_page(browser: Any, store_url: str, **options: Any) -> tuple[Any, Any
 def agent_page(browser: Any, kefu_url: str, email: str) -> tuple[Any, Any]:
     context = browser.new_context(locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(20000)
+    page.set_default_timeout(PAGE_TIMEOUT_MS)
     page.goto(f"{kefu_url}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
@@ -116,7 +130,7 @@ def shown_to_shopper(page: Any) -> list[tuple[int, str, str]]:
     return found
 
 
-def wait_shopper_sees(page: Any, text: str, *, timeout: float = 20000) -> None:
+def wait_shopper_sees(page: Any, text: str, *, timeout: float = 30000) -> None:
     """Until the widget shows `text` as an entry kefu stored (with its seq), exactly once.
     After kefu restarts, the widget's next try may be up to BACKOFF_MAX (15 s) away."""
     entry = page.locator(f"{WIDGET} .log li[data-seq] .text", has_text=text)

@@ -21,7 +21,7 @@ from kefu.config import Settings
 from tests.conftest import free_port
 
 START_SECONDS = 60
-STOP_SECONDS = 30
+STOP_SECONDS = 60
 
 
 class KefuProcess:

@@ -23,6 +23,7 @@ from tests.channels.chat.browser_steps import (
     agent_page,
     agent_replies,
     make_widget,
+    patient_expect,  # noqa: F401 (a fixture)
     say,
     set_online,
     shopper_page,
@@ -34,7 +35,7 @@ from tests.channels.chat.browser_steps import (
 )
 from tests.channels.chat.servers import KefuProcess, store_site
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("patient_expect")]
 
 LABEL = {"name": "label.png", "mimeType": "image/png", "buffer": PIXEL_PNG}
 TRACKING = {"name": "tracking.txt", "mimeType": "text/plain", "buffer": b"SF1234567890 at depot"}
@@ -131,7 +132,7 @@ def carry_the_conversation(
     assert outbox == "[]"
     # and reaches Ada's page, whose live stream reconnected by itself
     thread = ada_page.locator(".thread")
-    expect(thread.get_by_text(CONVERSATION[3][1])).to_have_count(1, timeout=20000)
+    expect(thread.get_by_text(CONVERSATION[3][1])).to_have_count(1, timeout=30000)
     agent_replies(ada_page, CONVERSATION[4][1])
     wait_shopper_sees(shopper, CONVERSATION[4][1])
 

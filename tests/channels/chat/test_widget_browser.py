@@ -19,6 +19,7 @@ from tests.accounts.factories import make_admin
 from tests.channels.chat.browser_steps import (
     WIDGET,
     make_widget,
+    patient_expect,  # noqa: F401 (a fixture)
     say,
     set_online,
     shopper_page,
@@ -29,7 +30,7 @@ from tests.channels.chat.browser_steps import (
 )
 from tests.channels.chat.servers import KefuProcess, store_site
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("patient_expect")]
 PHONE = {"width": 375, "height": 667}
 
 
