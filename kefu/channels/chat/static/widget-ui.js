@@ -46,6 +46,7 @@
     var self = this;
     var unread = 0;
     var typingTimer = null;
+    var autoFocused = null;
 
     var badge = h("span", { class: "badge", hidden: true, "aria-hidden": "true" });
     var launcher = h("button", { type: "button", class: "launcher", "aria-label": t("open"), "aria-expanded": "false", "aria-controls": "kefu-panel", onclick: function () { self.toggle(); } }, [
@@ -216,8 +217,8 @@
     };
     function focusFirst() {
       var target = [prechat, offline, ended].filter(function (f) { return f.isConnected && !f.hidden; })[0];
-      var field = target ? target.querySelector("input, textarea, button") : composer.hidden ? closeButton : text;
-      field.focus();
+      autoFocused = target ? target.querySelector("input, textarea, button") : composer.hidden ? closeButton : text;
+      autoFocused.focus();
     }
     this.close = function () {
       panel.hidden = true;
@@ -272,9 +273,10 @@
       composer.hidden = name !== "chat";
       endButton.hidden = name !== "chat" || !hasChat;
       if (name === "offline-sent") offline.replaceWith(h("p", { class: "notice", role: "status", text: t("offlineThanks") }));
-      // Focus left in a part that just went away goes to the first field of the new one.
+      // Focus the widget placed itself, or left in a part that just went away, goes to the
+      // first field of the new screen; focus the shopper placed stays.
       var active = root.activeElement;
-      if (!panel.hidden && (!active || active.offsetParent === null)) focusFirst();
+      if (!panel.hidden && (!active || active === autoFocused || active.offsetParent === null)) focusFirst();
     };
     this.rated = function () {
       rateForm.hidden = true;
