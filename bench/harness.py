@@ -108,6 +108,7 @@ OWN_SECTIONS = (
     "## Workforce roster",
     "## Analytics",
     "## Offline AI",
+    "## Live chat widget",
 )
 
 

@@ -108,6 +108,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.automation.rules import routes as rule_routes
     from kefu.automation.rules import webhook_pages as rule_webhook_pages
     from kefu.channels.chat import agent_pages as chat_agent_pages
+    from kefu.channels.chat import api_routes as chat_api_routes
     from kefu.channels.chat import demo_store as chat_demo_store
     from kefu.channels.chat import routes as chat_routes
     from kefu.channels.chat import settings_pages as chat_settings_pages
@@ -263,6 +264,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
         macro_routes,
         assignment_routes,
         kb_routes,
+        chat_api_routes,
     )
     api = [(m.router, "/api/v1", True) for m in api_modules]
     # called by stores and carriers, not by API clients (docs/commerce-shop.md,

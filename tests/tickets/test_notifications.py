@@ -109,11 +109,11 @@ def test_the_outbox_delivers_events_to_the_handlers(database: Database) -> None:
     add_message(database, ticket=ticket, author=bo, kind="note", mentions=[ada.id])
     report = dispatch_due(database)
     # two events, each for the notification handler, the search index handler, the SLA
-    # clocks, the rules' triggers and their ticket clocks, and the note for the email
-    # channel's reply handler too (which mails replies, never notes), the assignment for
+    # clocks, the rules' triggers and their ticket clocks, and the note for the email and
+    # chat channels' reply handlers too (which send replies, never notes), the assignment for
     # the team assignment handler, each for feedback (CSAT scheduling, review follow-up)
     # and each for analytics (the ticket's metrics, then its SLA outcome)
-    assert (report.done, report.errors) == (18, [])
+    assert (report.done, report.errors) == (19, [])
     assert notices(database) == [
         (bo.id, "assigned", ticket.id, "Ada Admin"),
         (ada.id, "mentioned", ticket.id, "Bo Chen"),

@@ -35,6 +35,7 @@ __all__ = [
     "QUEUE_CHANNEL",
     "accept",
     "agent_chats",
+    "agent_name",
     "chat_channel",
     "chat_for_ticket",
     "count_waiting",
@@ -188,6 +189,13 @@ def set_limit(session: Session, *, actor: Actor, agent_id: int, max_chats: int) 
     return max_chats
 
 
+def agent_name(session: Session, actor: Actor) -> str:
+    """The agent's own name, as shoppers see it (an API token's actor name adds the token's)."""
+    if actor.agent_id is None:
+        return actor.name
+    return accounts.get_agent(session, actor.agent_id).name
+
+
 def _check_room(session: Session, agent_id: int, *, name: str) -> None:
     limit = limit_of(session, agent_id)
     if active_count(session, agent_id) >= limit:
@@ -207,7 +215,8 @@ def accept(session: Session, *, actor: Actor, chat_id: int) -> ChatView:
         if chat.status == "active" and chat.agent_id == actor.agent_id:
             return get_chat(session, chat_id)
         raise InvalidInput(_("this chat was already taken or has ended"))
-    _check_room(session, actor.agent_id, name=actor.name)
+    name = agent_name(session, actor)
+    _check_room(session, actor.agent_id, name=name)
     now = utcnow()
     chat.status, chat.agent_id, chat.accepted_at = "active", actor.agent_id, chat.accepted_at or now
     if chat.ticket_id is not None:
@@ -218,7 +227,7 @@ def accept(session: Session, *, actor: Actor, chat_id: int) -> ChatView:
             data=TicketUpdate(assignee_id=actor.agent_id),
         )
     with chat_language(chat):
-        add_system_entry(session, chat, _("%(name)s joined the chat", name=actor.name))
+        add_system_entry(session, chat, _("%(name)s joined the chat", name=name))
     emit(
         session,
         "chat.accepted",
@@ -231,7 +240,7 @@ def accept(session: Session, *, actor: Actor, chat_id: int) -> ChatView:
         },
         actor=actor,
     )
-    publish_status(session, chat, actor.name)
+    publish_status(session, chat, name)
     return get_chat(session, chat_id)
 
 
@@ -262,9 +271,10 @@ def transfer(
         update = TicketUpdate(assignee_id=agent_id)
         with chat_language(chat):
             note = _(
-                "%(from)s transferred the chat to %(to)s", **{"from": actor.name, "to": agent.name}
+                "%(from)s transferred the chat to %(to)s",
+                **{"from": agent_name(session, actor), "to": agent.name},
             )
-        agent_name: str | None = agent.name
+        new_agent: str | None = agent.name
     else:
         assert team_id is not None
         team = accounts.get_team(session, team_id)
@@ -273,9 +283,9 @@ def transfer(
         with chat_language(chat):
             note = _(
                 "%(from)s transferred the chat to the %(team)s team",
-                **{"from": actor.name, "team": team.name},
+                **{"from": agent_name(session, actor), "team": team.name},
             )
-        agent_name = None
+        new_agent = None
     if chat.ticket_id is not None:
         tickets.update_ticket(session, actor=actor, ticket_id=chat.ticket_id, data=update)
     add_system_entry(session, chat, note)
@@ -291,7 +301,7 @@ def transfer(
         },
         actor=actor,
     )
-    publish_status(session, chat, agent_name)
+    publish_status(session, chat, new_agent)
     return get_chat(session, chat_id)
 
 
@@ -307,7 +317,9 @@ def end(session: Session, *, actor: Actor | None, chat_id: int) -> ChatView:
         if actor is None:
             add_system_entry(session, chat, _("The visitor ended the chat"))
         else:
-            add_system_entry(session, chat, _("%(name)s ended the chat", name=actor.name))
+            add_system_entry(
+                session, chat, _("%(name)s ended the chat", name=agent_name(session, actor))
+            )
     emit(
         session,
         "chat.ended",

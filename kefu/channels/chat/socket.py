@@ -22,6 +22,7 @@ from kefu.channels.chat.limits import MAX_FRAME_BYTES, RateLimiter
 from kefu.channels.chat.widgets import origin_allowed_list
 from kefu.errors import KefuError
 from kefu.kit import i18n
+from kefu.kit.bounds import INT4_MAX
 from kefu.kit.broadcast import LiveUnavailable
 from kefu.kit.i18n import N_
 from kefu.kit.i18n import gettext as _
@@ -59,6 +60,7 @@ class Connection:
         self.widget_id = widget_id
         self.visitor_id = 0
         self.locale = "en"
+        self.name = ""  # the visitor's, shown with their typing
         self.chat_id: int | None = None
         self.sent_seq = 0
         self.follower: asyncio.Task[None] | None = None
@@ -149,7 +151,7 @@ class Connection:
         welcome = await asyncio.to_thread(
             ops.hello, self.database, self.widget_id, frame, self.runtime.clock()
         )
-        self.visitor_id = welcome.visitor_id
+        self.visitor_id, self.name = welcome.visitor_id, welcome.name
         if welcome.identity_error is not None:
             await self.error(welcome.identity_error)
         await self.send(
@@ -164,7 +166,8 @@ class Connection:
         if welcome.chat is not None:
             last_seq = frame.get("last_seq")
             known = frame.get("chat") == welcome.chat["id"]
-            after = last_seq if known and isinstance(last_seq, int) and last_seq >= 0 else 0
+            valid = isinstance(last_seq, int) and 0 <= last_seq <= INT4_MAX
+            after = last_seq if known and valid else 0
             self.follow(welcome.chat["id"], after)
 
     async def handle(self, frame: dict[str, Any]) -> None:
@@ -181,12 +184,12 @@ class Connection:
                         "type": "typing",
                         "chat_id": self.chat_id,
                         "author": "visitor",
-                        "name": "",
+                        "name": self.name,
                         "on": bool(frame.get("on")),
                     },
                 )
         elif kind == "start":
-            chat = await asyncio.to_thread(
+            chat, self.name = await asyncio.to_thread(
                 ops.start,
                 db,
                 self.widget_id,

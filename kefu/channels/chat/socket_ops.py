@@ -9,7 +9,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kefu.channels.chat import service, visitors, widgets
+from kefu.channels.chat import offline, service, visitors, widgets
+from kefu.channels.chat import transcript as transcripts
 from kefu.channels.chat.entries import entries as chat_entries
 from kefu.channels.chat.entries import entry_by_client_id
 from kefu.channels.chat.models import Chat
@@ -116,7 +117,8 @@ def catch_up(database: Database, chat_id: int, after_seq: int) -> list[EntryView
 
 def start(
     database: Database, widget_id: int, visitor_id: int, frame: dict[str, Any], now: datetime
-) -> dict[str, Any]:
+) -> tuple[dict[str, Any], str]:
+    """The chat frame, and the visitor's name (the pre-chat one when they gave it)."""
     with database.unit_of_work() as session:
         widget = widgets.get_widget(session, widget_id)
         visitor = visitors.visitor_by_id(session, visitor_id)
@@ -136,7 +138,7 @@ def start(
         )
         frame_out = _chat_frame(session, chat)
         assert frame_out is not None
-        return frame_out
+        return frame_out, visitor.name
 
 
 def send(
@@ -214,7 +216,7 @@ def transcript(database: Database, visitor_id: int, chat_id: int, frame: dict[st
         raise InvalidInput("an email address is needed for the transcript")
     with database.unit_of_work() as session:
         visitor = visitors.visitor_by_id(session, visitor_id)
-        visitors.request_transcript(session, visitor=visitor, chat_id=chat_id, email=email)
+        transcripts.request_transcript(session, visitor=visitor, chat_id=chat_id, email=email)
 
 
 def end(database: Database, visitor_id: int, chat_id: int) -> None:
@@ -234,7 +236,7 @@ def offline_message(
     with database.unit_of_work() as session:
         widget = widgets.get_widget(session, widget_id)
         visitor = visitors.visitor_by_id(session, visitor_id)
-        visitors.offline_message(
+        offline.offline_message(
             session,
             widget=widget,
             visitor=visitor,

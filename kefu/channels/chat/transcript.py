@@ -6,7 +6,10 @@ from sqlalchemy.orm import Session
 
 from kefu.channels.chat.entries import chat_language
 from kefu.channels.chat.entries import entries as chat_entries
-from kefu.channels.chat.models import Chat, ChatWidget
+from kefu.channels.chat.models import Chat, ChatVisitor, ChatWidget
+from kefu.channels.chat.visitors import own_chat
+from kefu.customers.identities import normalize_email
+from kefu.events import emit
 from kefu.kit.i18n import gettext as _
 
 
@@ -39,3 +42,18 @@ def transcript_text(session: Session, chat: Chat, *, base_url: str) -> tuple[str
 
 def _day(moment: datetime) -> str:
     return moment.strftime("%Y-%m-%d %H:%M")
+
+
+def request_transcript(session: Session, *, visitor: ChatVisitor, chat_id: int, email: str) -> Chat:
+    """Mail the transcript to `email` when the chat ends (at once if it has ended)."""
+    chat = own_chat(session, visitor, chat_id)
+    chat.transcript_to = normalize_email(email)
+    chat.transcript_sent_at = None
+    emit(
+        session,
+        "chat.transcript_requested",
+        subject_type="chat",
+        subject_id=chat.id,
+        payload={"ticket_id": chat.ticket_id},
+    )
+    return chat

@@ -12,7 +12,6 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from kefu.channels.chat import uploads
@@ -24,7 +23,7 @@ from kefu.channels.chat.entries import (
 )
 from kefu.channels.chat.identity import Identity, verify_identity
 from kefu.channels.chat.models import Chat, ChatVisitor, ChatWidget
-from kefu.channels.chat.schemas import EntryView, OfflineMessageIn, PageContext, PrechatIn
+from kefu.channels.chat.schemas import EntryView, PageContext, PrechatIn
 from kefu.channels.chat.widgets import widget_secret
 from kefu.customers import service as customers
 from kefu.errors import InvalidInput, NotFound, TooLarge
@@ -291,24 +290,19 @@ def send_message(
     if visitor.customer_id is None:
         visitor.customer_id = result.customer_id
     uploads.mark_sent(session, files, message_id=result.message_id)
-    try:
-        with session.begin_nested():
-            entry = append_entry(
-                session,
-                chat,
-                author="visitor",
-                body=body,
-                name=visitor.name,
-                client_id=client_id,
-                message_id=result.message_id,
-                attachments=uploads.attachment_links(session, result.message_id),
-                created_at=now,
-            )
-    except IntegrityError:  # another process stored this client_id while we ingested
-        again = entry_by_client_id(session, chat.id, client_id)
-        if again is None:
-            raise
-        return again, False
+    # The chat row is locked (locked_chat above): a second copy of this client_id from another
+    # process waits for this commit and then finds the entry, so no savepoint is needed.
+    entry = append_entry(
+        session,
+        chat,
+        author="visitor",
+        body=body,
+        name=visitor.name,
+        client_id=client_id,
+        message_id=result.message_id,
+        attachments=uploads.attachment_links(session, result.message_id),
+        created_at=now,
+    )
     return entry, True
 
 
@@ -348,40 +342,6 @@ def _ingest(
     )
 
 
-def offline_message(
-    session: Session,
-    *,
-    widget: ChatWidget,
-    visitor: ChatVisitor,
-    data: OfflineMessageIn,
-    client_id: str,
-    now: datetime,
-) -> IngestResult:
-    """ "Leave a message" while chat is closed: an email ticket, answered by email."""
-    if data.name.strip() and not visitor.name:
-        visitor.name = data.name.strip()[:200]
-    if not visitor.email:
-        visitor.email = str(data.email).lower()
-    if not client_id.strip() or len(client_id) > 64:
-        raise InvalidInput(_("a message needs a client_id of 1 to 64 characters"))
-    result = ingest(
-        session,
-        message=InboundMessage(
-            channel="email",
-            source_id=f"chat-offline:{visitor.id}:{client_id.strip()}",
-            sender=Sender(email=data.email, name=data.name.strip() or None),
-            subject=_("Message from the chat on %(widget)s", widget=widget.name),
-            body_text=data.body,
-            received_at=now,
-            store_id=widget.store_id,
-            tags=["chat-offline"],
-            details={"chat_widget_id": widget.id},
-        ),
-    )
-    visitor.customer_id = visitor.customer_id or result.customer_id
-    return result
-
-
 def rate(
     session: Session, *, visitor: ChatVisitor, chat_id: int, score: int, comment: str | None
 ) -> Chat:
@@ -406,21 +366,4 @@ def rate(
         },
     )
     publish_queue_change(session, chat)
-    return chat
-
-
-def request_transcript(session: Session, *, visitor: ChatVisitor, chat_id: int, email: str) -> Chat:
-    """Mail the transcript to `email` when the chat ends (at once if it has ended)."""
-    from kefu.customers.identities import normalize_email
-
-    chat = own_chat(session, visitor, chat_id)
-    chat.transcript_to = normalize_email(email)
-    chat.transcript_sent_at = None
-    emit(
-        session,
-        "chat.transcript_requested",
-        subject_type="chat",
-        subject_id=chat.id,
-        payload={"ticket_id": chat.ticket_id},
-    )
     return chat

@@ -296,3 +296,42 @@ def test_the_shopper_ends_and_rates_the_chat(client, database):
     with database.sessions() as session:
         chat = session.get(Chat, chat.id)
     assert (chat.status, chat.rating, chat.rating_comment) == ("ended", 5, "quick and kind")
+
+
+def listen(broadcast: Any, channel: str, count: int) -> tuple[Any, list[Any], Any]:
+    """Collect `count` messages published on `channel`, in a thread with its own loop."""
+    import asyncio
+    import threading
+
+    got: list[Any] = []
+    ready = threading.Event()
+
+    async def collect() -> None:
+        async with broadcast.subscribe(channel) as subscription:
+            ready.set()
+            for _ in range(count):
+                received = await subscription.receive(timeout=20)
+                if received is None:
+                    return
+                got.append(received[1])
+
+    thread = threading.Thread(target=asyncio.run, args=(collect(),))
+    thread.start()
+    ready.wait(20)
+    return thread, got, ready
+
+
+def test_the_visitors_typing_reaches_the_agents_with_their_prechat_name(client, database, runtime):
+    widget, _secret = make_widget(database)
+    with connect(client, widget.public_key) as ws:
+        hello(ws)
+        ws.send_json({"type": "start", "name": "Mei Chen"})
+        chat_id = ws.receive_json()["chat"]["id"]
+        thread, got, _ready = listen(runtime.broadcast, f"chat:{chat_id}", 1)
+        # when
+        ws.send_json({"type": "typing", "on": True})
+        thread.join(30)
+    # then
+    assert got == [
+        {"type": "typing", "chat_id": chat_id, "author": "visitor", "name": "Mei Chen", "on": True}
+    ]
