@@ -238,7 +238,8 @@ def test_shutdown_ends_open_streams_instead_of_waiting_for_them(
             # when the server is told to stop while Bo's page is open
             server.should_exit = True
             stopping_at = time.monotonic()
-            # then the stream ends (a plain uvicorn.Server would wait for it forever)
-            assert list(lines) == []
+            # then the stream ends (a plain uvicorn.Server would wait for it forever), after
+            # at most the opening events other domains add (live chat's waiting count)
+            assert [line for line in lines if line.startswith("event:")] in ([], ["event: chats"])
         bo.close()
     assert time.monotonic() - stopping_at < 5

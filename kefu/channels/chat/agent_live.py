@@ -20,6 +20,7 @@ from fastapi.sse import ServerSentEvent
 from kefu.channels.chat import service as chats
 from kefu.channels.chat.schemas import EntryView
 from kefu.db import Database
+from kefu.errors import NotFound
 from kefu.kit.actor import Actor
 from kefu.kit.broadcast import Message
 from kefu.kit.i18n import gettext as _
@@ -32,13 +33,34 @@ ANSWER = "tickets.reply"
 
 def waiting_count(database: Database) -> int:
     with database.sessions() as session:
-        return len(chats.waiting_chats(session))
+        return chats.count_waiting(session)
 
 
 def _entry(database: Database, chat_id: int, seq: int) -> EntryView | None:
     with database.sessions() as session:
         found = chats.entries(session, chat_id, after_seq=seq - 1)
     return found[0] if found and found[0].seq == seq else None
+
+
+def _name_of(database: Database, chat_id: int) -> str:
+    with database.sessions() as session:
+        chat = chats.get_chat(session, chat_id)
+    return chat.visitor_name or chat.visitor_email or ""
+
+
+async def _visitor_name(request: Request, chat_id: int) -> str:
+    """The shopper's name for "… is typing" (the widget's frame has none), read once per
+    stream and chat."""
+    names: dict[int, str] | None = getattr(request.state, "chat_visitor_names", None)
+    if names is None:
+        names = request.state.chat_visitor_names = {}
+    if chat_id not in names:
+        database = request.app.state.runtime.database
+        try:
+            names[chat_id] = await asyncio.to_thread(_name_of, database, chat_id)
+        except NotFound:
+            names[chat_id] = ""
+    return names[chat_id] or _("The shopper")
 
 
 def _chat_ids(request: Request) -> list[int]:
@@ -92,7 +114,7 @@ async def event_for(
         return await _entry_event(request, chat_id, int(message["seq"]))
     if kind == "typing" and message.get("author") == "visitor":
         on = bool(message.get("on"))
-        name = str(message.get("name") or "") or _("The shopper")
+        name = str(message.get("name") or "") or await _visitor_name(request, chat_id)
         text = _("%(name)s is typing…", name=name) if on else ""
         data = {"chat_id": chat_id, "kind": "typing", "on": on, "text": text}
         return ServerSentEvent(event="chat", data=data)

@@ -59,7 +59,7 @@ def queue_fragment(
 def chats_link(request: Request, session: DbSession, actor: PageActor) -> Response:
     """The top bar's Chats link with the number of waiting chats."""
     require(actor, ANSWER)
-    count = len(chats.waiting_chats(session))
+    count = chats.count_waiting(session)
     return render(request, "chat/_agent_chats_count.html", {"waiting_count": count})
 
 

@@ -17,12 +17,14 @@
 
   var TYPING_EVERY_MS = 3000;
   var TYPING_IDLE_MS = 4000;
+  var SHOPPER_TYPING_MS = 8000; // the widget renews "typing" every 3 s; silence means stopped
   var SOUND_KEY = "kefu.chat.sound";
 
   var lastWaiting = null;
   var typingAt = 0;
   var typingTimer = null;
   var typingOn = false;
+  var shopperTimers = {};
 
   function csrfToken() {
     try {
@@ -93,6 +95,8 @@
   }
 
   function showTyping(chatId, text) {
+    clearTimeout(shopperTimers[chatId]);
+    if (text) shopperTimers[chatId] = setTimeout(function () { showTyping(chatId, ""); }, SHOPPER_TYPING_MS);
     document.querySelectorAll('[data-chat-typing="' + chatId + '"]').forEach(function (el) {
       if (el.textContent !== text) el.textContent = text;
     });

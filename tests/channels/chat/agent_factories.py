@@ -52,9 +52,7 @@ def start_chat(
     now = at or utcnow()
     with database.unit_of_work() as session:
         widget = widgets.get_widget(session, widget_id)
-        greeting = visitors.greet(
-            session, widget=widget, token=None, identity=None, now=now, key=KEY
-        )
+        greeting = visitors.greet(session, widget=widget, token=None, identity=None, now=now)
         chat = visitors.start_chat(
             session,
             widget=widget,

@@ -279,3 +279,25 @@ def test_unknown_chat_is_a_404_not_a_500(client: Any, database: Database) -> Non
     assert client.get("/chats/999999/panel").status_code == 404
     response = client.post("/chats/999999/accept", data={"csrf_token": token})
     assert response.status_code == 303 and response.headers["location"] == "/chats"
+
+
+def test_the_shoppers_rating_shows_on_the_ticket(client: Any, database: Database) -> None:
+    from kefu.channels.chat import visitors, widgets
+
+    make_agent(database, email="bo@example.com", name="Bo Chen")
+    widget_id = make_widget(database)
+    started = start_chat(database, widget_id=widget_id)
+    token = signed_in(client, "bo@example.com")
+    client.post(f"/chats/{started.chat_id}/accept", data={"csrf_token": token})
+    client.post(f"/chats/{started.chat_id}/end", data={"csrf_token": token})
+    # when the shopper rates the chat 4 with a comment
+    with database.unit_of_work() as session:
+        widget = widgets.get_widget(session, widget_id)
+        visitor = visitors.visitor_by_token(session, widget, started.token)
+        visitors.rate(
+            session, visitor=visitor, chat_id=started.chat_id, score=4, comment="Quick, thanks"
+        )
+    # then the ticket's chat panel shows it
+    page = client.get(f"/tickets/{started.ticket_id}").text
+    assert 'aria-label="4 out of 5"' in page and "★★★★☆" in page
+    assert "<q>Quick, thanks</q>" in page
