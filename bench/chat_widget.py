@@ -257,6 +257,20 @@ def section(result: Result) -> list[str]:
     ]
 
 
+def measure(args: Any) -> Result:
+    """Prepare a database, start one kefu process on it, measure, stop it."""
+    with tempfile.TemporaryDirectory(prefix="kefu-chat-bench-") as tmp:
+        workdir = Path(tmp)
+        url, key, token = prepare(workdir)
+        base, process = start_kefu(
+            database_url=url, data_dir=workdir / "data", secret_key=SECRET_KEY, redis_url=None
+        )
+        try:
+            return asyncio.run(measure_async(base, key, token, process.pid, args))
+        finally:
+            stop_kefu(process)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--connections", type=int, default=1000)
@@ -266,16 +280,7 @@ def main() -> None:
     parser.add_argument("--only", action="store_true", help="print; don't write the report")
     args = parser.parse_args()
     random.seed(args.seed)
-    with tempfile.TemporaryDirectory(prefix="kefu-chat-bench-") as tmp:
-        workdir = Path(tmp)
-        url, key, token = prepare(workdir)
-        base, process = start_kefu(
-            database_url=url, data_dir=workdir / "data", secret_key=SECRET_KEY, redis_url=None
-        )
-        try:
-            result = asyncio.run(measure_async(base, key, token, process.pid, args))
-        finally:
-            stop_kefu(process)
+    result = measure(args)
     lines = section(result)
     print("\n".join(lines))
     if not args.only:

@@ -133,3 +133,27 @@ def test_search_without_a_help_center_finds_nothing(client, database):
         f"/chat/widget/search?widget={widget.public_key}&q=returns", headers={"origin": SHOP}
     )
     assert response.json() == {"results": []}
+
+
+def test_search_finds_the_published_articles_of_the_widgets_store(client, database):
+    # given a store with a help center, a published and a draft article, and its widget
+    from tests.helpcenter.factories import make_article, make_brand, make_category
+
+    store_id = make_brand(database)
+    category = make_category(database, store_id=store_id)
+    make_article(
+        database, store_id=store_id, category_id=category, slug="shipping-times",
+        title="Shipping times", body="Orders leave our warehouse within 2 days.",
+    )  # fmt: skip
+    make_article(database, store_id=store_id, state="draft", slug="shipping-draft",
+                 title="Shipping secrets", body="Orders leave whenever.")  # fmt: skip
+    widget, _ = make_widget(database, store_id=store_id)
+    key = widget.public_key
+    # when
+    config = client.get(f"/chat/widget/config?widget={key}", headers={"origin": SHOP}).json()
+    found = client.get(config["helpcenter_search_url"] + "&q=orders", headers={"origin": SHOP})
+    # then
+    assert config["helpcenter_search_url"] == f"http://testserver/chat/widget/search?widget={key}"
+    [hit] = found.json()["results"]
+    assert hit["title"] == "Shipping times"
+    assert hit["url"] == "http://testserver/help/lumen/en/articles/shipping-times"
