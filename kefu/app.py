@@ -113,9 +113,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.automation.rules import webhook_pages as rule_webhook_pages
     from kefu.channels.chat import agent_pages as chat_agent_pages
     from kefu.channels.chat import api_routes as chat_api_routes
+    from kefu.channels.chat import demo_store as chat_demo_store
     from kefu.channels.chat import routes as chat_routes
     from kefu.channels.chat import settings_pages as chat_settings_pages
     from kefu.channels.chat import socket as chat_socket
+    from kefu.channels.chat import widget_assets as chat_widget_assets
     from kefu.channels.email import failure_pages as email_failure_pages
     from kefu.channels.email import message_pages as email_message_pages
     from kefu.channels.email import pages as email_pages
@@ -253,6 +255,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     pages += [(m.router, "", False) for m in (chat_agent_pages, chat_settings_pages)]
     pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
     pages.append((assistant_pages.router, "", False))
+    pages += [(m.router, "", False) for m in (chat_widget_assets, chat_demo_store)]
     api_modules = (
         account_routes,
         compliance_routes,

@@ -24,6 +24,7 @@ def steps() -> list[DemoStep]:
     from kefu.demo import (
         ai,
         analytics,
+        chat,
         commerce,
         commerce_actions,
         feedback,
@@ -46,6 +47,7 @@ def steps() -> list[DemoStep]:
         ai.STEP,
         kb.STEP,
         helpcenter.STEP,
+        chat.STEP,
         feedback.STEP,
         workforce.STEP,
         analytics.STEP,
