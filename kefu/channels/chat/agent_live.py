@@ -3,8 +3,8 @@
 Every signed-in agent who may answer chats follows `chats:queue`: the stream sends
   event: chats  data: {"waiting": 2, "html": "<a … Chats 2 …>"}
 on connect and after each change, for the top bar's link and the /chats queue. A page that
-shows a chat (its ticket) adds `?chat=<id>` to the stream (data-live-stream="chat=<id>"),
-and gets for that chat
+shows a chat (its ticket) adds `?chat=<id>&chat_seq=<id>:<last seq shown>` to the stream
+(data-live-stream), and gets for that chat, first the entries after that seq, then
   event: chat   data: {"chat_id", "kind": "entry", "seq", "message_id", "html"}
                 data: {"chat_id", "kind": "typing", "on", "text"}      (the shopper typing)
                 data: {"chat_id", "kind": "status", "status"}          (accepted, moved, ended)
@@ -93,11 +93,39 @@ def chats_event(request: Request, waiting: int) -> ServerSentEvent:
     return ServerSentEvent(event="chats", data={"waiting": waiting, "html": html})
 
 
+def _seen(request: Request) -> dict[int, int]:
+    """`?chat_seq=7:12`: the page showed chat 7 up to entry 12 when it was drawn."""
+    seen: dict[int, int] = {}
+    wanted = set(_chat_ids(request))
+    for raw in request.query_params.getlist("chat_seq"):
+        chat, _sep, seq = raw.partition(":")
+        if chat.isdigit() and seq.isdigit() and int(chat) in wanted:
+            seen[int(chat)] = int(seq)
+    return seen
+
+
+def _entries_after(database: Database, seen: dict[int, int]) -> list[tuple[int, EntryView]]:
+    with database.sessions() as session:
+        return [
+            (chat_id, entry)
+            for chat_id, seq in sorted(seen.items())
+            for entry in chats.entries(session, chat_id, after_seq=seq)
+        ]
+
+
 async def opening(request: Request, actor: Actor) -> list[ServerSentEvent]:
-    if not can(actor, ANSWER):
-        return []
-    waiting = await asyncio.to_thread(waiting_count, request.app.state.runtime.database)
-    return [chats_event(request, waiting)]
+    """The waiting count, and the entries the page has not shown: everything after the seq
+    it was drawn with (a reconnect after a restart catches up on what was said meanwhile;
+    the page skips the entries it already has)."""
+    events = []
+    database = request.app.state.runtime.database
+    if can(actor, ANSWER):
+        events.append(chats_event(request, await asyncio.to_thread(waiting_count, database)))
+    seen = _seen(request) if can(actor, "tickets.read") else {}
+    if seen:
+        for chat_id, entry in await asyncio.to_thread(_entries_after, database, seen):
+            events.append(_entry_sse(request, chat_id, entry))
+    return events
 
 
 async def event_for(
@@ -128,13 +156,15 @@ async def _entry_event(request: Request, chat_id: int, seq: int) -> ServerSentEv
     """The entry as the ticket page shows it, read back from the database: the message id
     lets the page skip an entry it already shows as a message of the ticket."""
     entry = await asyncio.to_thread(_entry, request.app.state.runtime.database, chat_id, seq)
-    if entry is None:
-        return None
+    return None if entry is None else _entry_sse(request, chat_id, entry)
+
+
+def _entry_sse(request: Request, chat_id: int, entry: EntryView) -> ServerSentEvent:
     html = _env(request).get_template("chat/_agent_entry.html").render(entry=entry)
     data = {
         "chat_id": chat_id,
         "kind": "entry",
-        "seq": seq,
+        "seq": entry.seq,
         "message_id": entry.message_id,
         "html": html,
     }

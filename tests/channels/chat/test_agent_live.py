@@ -100,3 +100,26 @@ def test_a_stream_follows_at_most_twenty_chats_and_ignores_junk(database: Databa
     assert followed == [f"chat:{n}" for n in [3, 0, 1, 2, *range(4, 20)]] + ["chats:queue"]
     # a light agent may read a chat's ticket but answers no chats: no queue
     assert agent_live.channels(request, light)[-1] == "chat:19"
+
+
+def test_a_reconnecting_page_catches_up_on_what_was_said_meanwhile(
+    live_server: str, runtime: Runtime, database: Database, broadcast: Broadcast
+) -> None:
+    runtime.broadcast = broadcast
+    make_agent(database, email="bo@example.com", name="Bo Chen")
+    widget_id = make_widget(database)
+    started = start_chat(database, widget_id=widget_id)  # entry 1, the page shows it
+    # given the shopper wrote twice while the page's stream was away (a restart)
+    shopper_says(database, started, widget_id, "Are you there?")
+    shopper_says(database, started, widget_id, "Hello??")
+    bo = browser_session(live_server, "bo@example.com")
+    # when the page's stream comes back, saying what it showed when it was drawn
+    params = {"chat": started.chat_id, "chat_seq": f"{started.chat_id}:1"}
+    with bo.stream("GET", "/stream", params=params) as response:
+        lines = response.iter_lines()
+        next_event(lines, "chats")
+        caught_up = [data(next_event(lines, "chat")) for _ in range(2)]
+    # then it gets the two entries it missed, in order, and nothing it had
+    assert [(e["kind"], e["seq"]) for e in caught_up] == [("entry", 2), ("entry", 3)]
+    assert "Are you there?" in caught_up[0]["html"] and "Hello??" in caught_up[1]["html"]
+    bo.close()

@@ -128,10 +128,10 @@ def carry_the_conversation(
     expect(panel.get_by_text("Connection lost. Reconnecting…")).to_be_hidden()
     outbox = shopper.evaluate(f"localStorage.getItem('kefu-chat:{chat_key(shopper)}:outbox')")
     assert outbox == "[]"
-    # and reaches Ada's ticket page, once. (Her live stream reconnects by itself, but an entry
-    # published before it is back is not caught up yet — asked of chat-agent — so she reloads.)
-    ada_page.reload()
-    expect(ada_page.locator(".thread").get_by_text(CONVERSATION[3][1])).to_have_count(1)
+    # and reaches Ada's ticket page live, once: her stream reconnects by itself and catches up
+    # on what was said while it was away (the entries after the seq her page was drawn with)
+    thread = ada_page.locator(".thread")
+    expect(thread.get_by_text(CONVERSATION[3][1])).to_have_count(1, timeout=60_000)
     agent_replies(ada_page, CONVERSATION[4][1])
     wait_shopper_sees(shopper, CONVERSATION[4][1])
 
