@@ -250,6 +250,7 @@ def test_sweep_is_a_scheduled_job_every_minute(settings: Settings) -> None:
     assert due_at_0317 == [
         "accounts.purge_expired",
         "ai.read_messages",
+        "ai.retrain",
         "automation.deliver_due_webhooks",
         "email.send_due",
         "events.sweep",

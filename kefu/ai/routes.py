@@ -9,7 +9,7 @@ from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from kefu.ai import insights, intents
-from kefu.api.routing import NOT_FOUND, api_router
+from kefu.api.routing import CONFLICT, NOT_FOUND, api_router
 from kefu.kit.bounds import INT8_MAX
 from kefu.permissions import require
 from kefu.tickets import service as tickets
@@ -65,12 +65,17 @@ def ticket_reading(ticket_id: TicketId, session: DbSession, actor: ApiActor) -> 
     return _reading(ticket.id, insights.insight_of(session, ticket.id))
 
 
-@router.put("/tickets/{ticket_id}/ai/intent", response_model=ReadingRead, responses=NOT_FOUND)
+@router.put(
+    "/tickets/{ticket_id}/ai/intent",
+    response_model=ReadingRead,
+    responses={**NOT_FOUND, **CONFLICT},
+)
 def set_intent(
     ticket_id: TicketId, data: IntentSet, session: DbSession, actor: ApiActor
 ) -> ReadingRead:
     """An agent sets or corrects the intent: it stays over the model's later answers and
-    is a training label. An intent the taxonomy does not have (or has switched off) is 422."""
+    is a training label. An intent the taxonomy does not have (or has switched off) is 422;
+    a closed or merged ticket does not change (409)."""
     insight = insights.set_intent(session, actor=actor, ticket_id=ticket_id, intent=data.intent)
     return _reading(ticket_id, insight)
 

@@ -23,13 +23,18 @@ DEFAULT_GREETING = {"en": "Hi! How can we help?", "zh": "您好！有什么可�
 
 
 def instance_key(key: str | None = None) -> str:
-    """The given key, else the running process's instance key."""
+    """The given key, else the running process's instance key (a command that runs no app,
+    such as `kefu demo`, reads it from the configuration)."""
     if key is not None:
         return key
-    from kefu.config import secret_key
+    from kefu.config import load_settings, secret_key
     from kefu.runtime import current
 
-    return secret_key(current().settings)
+    try:
+        settings = current().settings
+    except RuntimeError:
+        settings = load_settings()
+    return secret_key(settings)
 
 
 def _new_secret() -> str:
