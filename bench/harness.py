@@ -139,3 +139,20 @@ def kept_sections() -> str:
     old = REPORT.read_text(encoding="utf-8") if REPORT.exists() else ""
     sections = _sections(old)
     return "".join(sections[h] for h in OWN_SECTIONS if h in sections)
+
+
+def percentiles(samples: list[float]) -> tuple[float, float]:
+    """(p50, p95) of samples in seconds, as milliseconds."""
+    ordered = sorted(samples)
+    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
+    return statistics.median(ordered) * 1000, p95 * 1000
+
+
+def timed_calls(count: int, work: Callable[[int], object]) -> list[float]:
+    """Seconds each of `work(0)` … `work(count - 1)` took."""
+    samples = []
+    for index in range(count):
+        begin = time.perf_counter()
+        work(index)
+        samples.append(time.perf_counter() - begin)
+    return samples

@@ -10,10 +10,7 @@ app (`/healthz`), so the ratio is what the page itself costs."""
 import argparse
 import itertools
 import os
-import statistics
 import tempfile
-import time
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -22,7 +19,8 @@ from fastapi.testclient import TestClient
 from rich.progress import Progress
 from sqlalchemy import text
 
-from bench.harness import REPORT, fresh_database, machine, write_section
+from bench.harness import REPORT, fresh_database, machine, percentiles, write_section
+from bench.harness import timed_calls as timed
 from bench.helpcenter_data import articles
 from kefu.app import create_app
 from kefu.commerce import stores
@@ -54,21 +52,6 @@ class Timing:
     p95_ms: float
     baseline: str
     baseline_p50_ms: float
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
-def timed(count: int, work: Callable[[int], object]) -> list[float]:
-    samples = []
-    for index in range(count):
-        begin = time.perf_counter()
-        work(index)
-        samples.append(time.perf_counter() - begin)
-    return samples
 
 
 def fill(database: Database, count: int) -> tuple[int, list[tuple[str, str]]]:

@@ -13,9 +13,7 @@ import base64
 import hashlib
 import hmac
 import os
-import statistics
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -25,7 +23,8 @@ from urllib.parse import urlencode
 from fastapi.testclient import TestClient
 from rich.progress import Progress
 
-from bench.harness import REPORT, fresh_database, machine, write_section
+from bench.harness import REPORT, fresh_database, machine, percentiles, write_section
+from bench.harness import timed_calls as timed
 from kefu.app import create_app
 from kefu.channels.phone import lines
 from kefu.channels.phone.schemas import PhoneLineCreate
@@ -51,21 +50,6 @@ class Timing:
     p50_ms: float
     p95_ms: float
     baseline_p50_ms: float
-
-
-def percentiles(samples: list[float]) -> tuple[float, float]:
-    ordered = sorted(samples)
-    p95 = ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))]
-    return statistics.median(ordered) * 1000, p95 * 1000
-
-
-def timed(count: int, work: Callable[[int], object]) -> list[float]:
-    samples = []
-    for index in range(count):
-        begin = time.perf_counter()
-        work(index)
-        samples.append(time.perf_counter() - begin)
-    return samples
 
 
 def number(index: int) -> str:
