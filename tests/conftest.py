@@ -178,6 +178,22 @@ def page(browser: "object") -> Iterator["object"]:
     context.close()
 
 
+# A browser, a live server and (in CI) another test worker share two cores: live updates
+# (presence, typing, chat entries) can take longer than Playwright's 5 s default to show.
+EXPECT_TIMEOUT_MS = 20000
+
+
+@pytest.fixture
+def patient_expect() -> Iterator[None]:
+    """expect() waits EXPECT_TIMEOUT_MS in a test that uses this (Playwright's default is
+    5 s), and goes back to the default after."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
+    yield
+    expect.set_options(timeout=5000)
+
+
 @pytest.fixture
 def redis_url() -> str:
     if not REDIS_URL:

@@ -11,7 +11,7 @@ from kefu.dispatch import dispatch_due
 from tests.accounts.factories import PASSWORD, make_agent
 from tests.tickets.factories import receive
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("patient_expect")]
 
 
 def signed_in_page(browser: Any, base: str, email: str, **options: Any) -> tuple[Any, Any]:

@@ -24,7 +24,7 @@ from tests.live import serving
 from tests.tickets.rt_factories import assign, make_ticket
 from tests.web.test_browser import fill_sign_in
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("patient_expect")]
 
 STAND_IN = """{% extends "base.html" %}
 {% block content %}

@@ -5,11 +5,9 @@ shopper's browser shows, messages the agent's page shows), never through kefu's 
 from __future__ import annotations
 
 import base64
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from playwright.sync_api import expect
 
 from kefu.automation.assignment import service as assignment
@@ -28,18 +26,9 @@ PIXEL_PNG = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
 )
 WIDGET = "[data-kefu-chat]"
-# Two processes and a browser on a busy machine: a page or an expectation gets this long.
+# Two processes and a browser on a busy machine: a page gets this long (expect() waits
+# tests/conftest.py EXPECT_TIMEOUT_MS through the patient_expect fixture).
 PAGE_TIMEOUT_MS = 45000
-EXPECT_TIMEOUT_MS = 20000
-
-
-@pytest.fixture
-def patient_expect() -> Iterator[None]:
-    """expect() waits EXPECT_TIMEOUT_MS in these tests (Playwright's default is 5 s), and
-    goes back to the default after."""
-    expect.set_options(timeout=EXPECT_TIMEOUT_MS)
-    yield
-    expect.set_options(timeout=5000)
 
 
 def make_widget(database: Database, settings: Settings, *, origin: str, **options: Any) -> str:

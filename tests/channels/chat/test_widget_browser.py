@@ -19,7 +19,6 @@ from tests.accounts.factories import make_admin
 from tests.channels.chat.browser_steps import (
     WIDGET,
     make_widget,
-    patient_expect,  # noqa: F401 (a fixture)
     say,
     set_online,
     shopper_page,
