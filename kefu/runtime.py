@@ -36,6 +36,21 @@ def current() -> Runtime:
     return _current
 
 
+def instance_key(key: str | None = None) -> str:
+    """The key that encrypts stored secrets (mailbox passwords, store and widget secrets):
+    `key` when given, else the running app's, else the configuration's (a command that runs
+    no app, such as `kefu demo`, reads it there)."""
+    if key is not None:
+        return key
+    from kefu.config import load_settings, secret_key
+
+    try:
+        settings = current().settings
+    except RuntimeError:
+        settings = load_settings()
+    return secret_key(settings)
+
+
 def open_database(url: str) -> Database:
     """A Database with kefu's flush and commit hooks (audit log, outbox forgetting)."""
     from kefu.compliance.audit import install_audit_listener

@@ -11,11 +11,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.commerce.models import Carrier
-from kefu.commerce.stores import instance_key
 from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.kit import secretbox
 from kefu.kit.actor import Actor
 from kefu.permissions import require
+from kefu.runtime import instance_key
 
 # (code, name, tracking page, other names stores use for it). Admins may edit every one.
 DEFAULT_CARRIERS: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (

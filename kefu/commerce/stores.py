@@ -13,18 +13,9 @@ from kefu.errors import InvalidInput, NotFound
 from kefu.kit import secretbox
 from kefu.kit.actor import Actor
 from kefu.permissions import require
+from kefu.runtime import instance_key
 
 SECRET_COLUMNS = {"api_secret": "api_secret_enc", "webhook_secret": "webhook_secret_enc"}
-
-
-def instance_key(key: str | None = None) -> str:
-    """The given key, else the running process's instance key."""
-    if key is not None:
-        return key
-    from kefu.config import secret_key
-    from kefu.runtime import current
-
-    return secret_key(current().settings)
 
 
 def get_store(session: Session, store_id: int) -> Store:

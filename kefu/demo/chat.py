@@ -28,10 +28,7 @@ def run(database: Database, scale: int, advance: Callable[[int], None]) -> int:
             name=DEMO_WIDGET_NAME,
             store_id=store_ids[0] if store_ids else None,
             prechat_fields={"name": "optional", "email": "optional", "order": "optional"},
-            greeting={
-                "en": "Hi! Questions about an order? We're here.",
-                "zh": "您好！订单有问题吗？我们在线为您服务。",
-            },
+            greeting=GREETING,
         )
         widgets.create_widget(session, actor=system, data=data)
     advance(1)

@@ -15,10 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.channels.chat.models import ChatUpload, ChatVisitor
-from kefu.channels.chat.widgets import instance_key
 from kefu.errors import InvalidInput, NotFound, TooLarge
 from kefu.kit.filestore import FileStore
 from kefu.kit.i18n import gettext as _
+from kefu.runtime import instance_key
 from kefu.tickets import messages as ticket_messages
 from kefu.tickets.files import clean_content_type, clean_filename
 from kefu.tickets.schemas import AttachmentIn

@@ -16,25 +16,11 @@ from kefu.kit import secretbox
 from kefu.kit.actor import Actor
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import require
+from kefu.runtime import instance_key
 from kefu.sla import business_hours
 
 MANAGE = "settings.manage"
 DEFAULT_GREETING = {"en": "Hi! How can we help?", "zh": "您好！有什么可以帮您？"}
-
-
-def instance_key(key: str | None = None) -> str:
-    """The given key, else the running process's instance key (a command that runs no app,
-    such as `kefu demo`, reads it from the configuration)."""
-    if key is not None:
-        return key
-    from kefu.config import load_settings, secret_key
-    from kefu.runtime import current
-
-    try:
-        settings = current().settings
-    except RuntimeError:
-        settings = load_settings()
-    return secret_key(settings)
 
 
 def _new_secret() -> str:

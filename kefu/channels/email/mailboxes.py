@@ -18,6 +18,7 @@ from kefu.kit import secretbox
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
 from kefu.permissions import require
+from kefu.runtime import instance_key
 
 Protocol = Literal["imap", "smtp"]
 REFRESH_MARGIN = timedelta(minutes=5)
@@ -31,16 +32,6 @@ SECRET_COLUMNS = {
 # A changed OAuth client or refresh token makes the cached access token meaningless.
 OAUTH_IDENTITY = {"oauth_token_url", "oauth_client_id", "oauth_client_secret_enc"}
 OAUTH_IDENTITY |= {"oauth_refresh_token_enc", "oauth_scope", "auth_kind"}
-
-
-def instance_key(key: str | None = None) -> str:
-    """The given key, else the running process's instance key."""
-    if key is not None:
-        return key
-    from kefu.config import secret_key
-    from kefu.runtime import current
-
-    return secret_key(current().settings)
 
 
 def normalize_address(address: str) -> str:

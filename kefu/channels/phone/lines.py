@@ -17,19 +17,11 @@ from kefu.errors import Conflict, InvalidInput, NotFound
 from kefu.kit import secretbox
 from kefu.kit.actor import Actor
 from kefu.permissions import require
+from kefu.runtime import instance_key
 
 # The provider calls these, one per step of a call (docs/phone.md says which goes where).
 ENDPOINTS = ("voice", "dial", "recording", "transcription", "status")
 PERMISSION = "settings.manage"
-
-
-def instance_key(key: str | None = None) -> str:
-    if key is not None:
-        return key
-    from kefu.config import secret_key
-    from kefu.runtime import current
-
-    return secret_key(current().settings)
 
 
 def webhook_url(base_url: str, line: PhoneLine, endpoint: str) -> str:
