@@ -12,7 +12,7 @@ from kefu.accounts import service as accounts
 from kefu.channels.chat import service as chats
 from kefu.channels.chat.schemas import ChatView
 from kefu.kit.actor import Actor
-from kefu.kit.clock import utcnow
+from kefu.kit.clock import as_utc, utcnow
 from kefu.kit.i18n import N_
 from kefu.kit.i18n import gettext as _
 from kefu.permissions import can
@@ -70,7 +70,11 @@ def status_label(status: str) -> str:
 
 
 def wait_text(chat: ChatView, now: datetime) -> str:
-    seconds = chat.wait_seconds(now)
+    """How long the shopper waited (or is waiting) for an agent."""
+    return duration_text(chat.wait_seconds(now))
+
+
+def duration_text(seconds: int) -> str:
     if seconds < 60:
         return _("%(num)s s", num=seconds)
     if seconds < 3600:
@@ -83,6 +87,9 @@ def row(chat: ChatView, now: datetime) -> dict[str, Any]:
     return {
         "chat": chat,
         "wait": wait_text(chat, now),
+        "talking": duration_text(
+            max(0, int((now - as_utc(chat.accepted_at or chat.started_at)).total_seconds()))
+        ),
         "status": status_label(chat.status),
         "cart": cart_of(chat.cart),
         "order": chat.prechat.get("order", ""),

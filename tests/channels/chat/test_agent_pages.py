@@ -1,10 +1,12 @@
 """The agent's chat pages through HTTP: the /chats queue, accept, transfer, end, the ticket
 page's chat panel and composer, typing, and the managers' chat limits."""
 
+from datetime import timedelta
 from typing import Any
 
 from kefu.accounts import service as accounts
 from kefu.channels.chat import service as chats
+from kefu.channels.chat.agent_context import row
 from kefu.db import Database
 from kefu.permissions import Role
 from kefu.runtime import Runtime
@@ -79,6 +81,11 @@ def test_accepting_makes_the_chat_and_its_ticket_yours(client: Any, database: Da
     # and the queue now lists it under My chats, not as waiting
     queue = client.get("/chats/queue").text
     assert "No shopper is waiting." in queue and "(1 / 3)" in queue
+    assert "Chatting for" in queue
+    # where it counts the time since Bo took it, not the shopper's wait before
+    accepted = chat.accepted_at
+    assert row(chat, accepted + timedelta(minutes=7, seconds=5))["talking"] == "7 min"
+    assert row(chat, accepted + timedelta(minutes=7))["wait"] == row(chat, accepted)["wait"]
 
 
 def test_a_chat_taken_by_someone_else_is_refused_and_stays_theirs(
