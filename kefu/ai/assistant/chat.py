@@ -4,7 +4,6 @@ hand-over whose ticket is the chat's (channel "chat", the chat's shopper as its 
 
 from __future__ import annotations
 
-import secrets
 from datetime import datetime
 
 from sqlalchemy import select
@@ -27,7 +26,9 @@ def _of_chat(session: Session, chat_id: int) -> AssistantConversation:
         select(AssistantConversation).where(AssistantConversation.chat_id == chat_id)
     )
     if found is None:
-        raise NotFound(gettext(N_("The assistant has no conversation for chat %(id)s."), id=chat_id))
+        raise NotFound(
+            gettext(N_("The assistant has no conversation for chat %(id)s."), id=chat_id)
+        )
     return found
 
 

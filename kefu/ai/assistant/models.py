@@ -12,10 +12,10 @@ from kefu.kit.clock import utcnow
 
 class AssistantConversation(Base):
     """One visitor's conversation, known by the sha256 of the random token their browser
-    keeps (or, in a chat widget, by its `chat_id`). `status` open | handed_over. `order_id` is set once the visitor proved the order
-    is theirs (order number + the order's email, or a one-time code mailed to the order's
-    address); `answered` counts the answers given from an
-    article or an order, `failed_checks` the refused verifications."""
+    keeps (or, in a chat widget, by its `chat_id`). `status` open | handed_over. `order_id`
+    is set once the visitor proved the order is theirs (order number + the order's email, or
+    a one-time code mailed to the order's address); `answered` counts the answers given from
+    an article or an order, `failed_checks` the refused verifications."""
 
     __tablename__ = "assistant_conversations"
 

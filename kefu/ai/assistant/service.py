@@ -179,6 +179,7 @@ def reply_to(
 ) -> Exchange:
     """One message of a conversation found already (the help center's by its token, a chat's
     by its chat): the same rules for both."""
+    text = " ".join(text.split()) if "\n" not in text else text.strip()
     current = _Turn(session, conversation, now)
     question = current.add("customer", "question", text)
     conversation.updated_at = now

@@ -187,9 +187,7 @@ def to_agents(
     sender = sender_of(widget, visitor)
     try:
         with session.begin_nested():
-            ticket_id = assistant_chat.open_ticket(
-                session, chat_id=chat.id, sender=sender, now=now
-            )
+            ticket_id = assistant_chat.open_ticket(session, chat_id=chat.id, sender=sender, now=now)
     except Exception:
         log.exception("chat %s: the assistant's hand-over ticket failed; a plain one", chat.id)
         ticket_id = _plain_ticket(session, chat=chat, widget=widget, sender=sender, now=now)

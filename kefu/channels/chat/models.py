@@ -79,9 +79,10 @@ class Chat(Audited, Base):
     """One live conversation: the chat side of a ticket (channel "chat").
 
     waiting → active (an agent accepted) → ended; a widget whose assistant answers first
-    starts it as assistant → waiting (handed over) or ended (the assistant was enough). `last_seq` is the highest entry seq; the
-    row is locked (FOR UPDATE on PostgreSQL, the write lock on SQLite) while an entry is
-    added, so seqs are 1, 2, 3 … without gaps or repeats across processes."""
+    starts it as assistant → waiting (handed over) or ended (the assistant was enough).
+    `last_seq` is the highest entry seq; the row is locked (FOR UPDATE on PostgreSQL, the
+    write lock on SQLite) while an entry is added, so seqs are 1, 2, 3 … without gaps or
+    repeats across processes."""
 
     __tablename__ = "chats"
     __audit_ignore__ = frozenset({"last_seq", "updated_at", "transcript_sent_at"})

@@ -24,9 +24,7 @@ def upgrade() -> None:
         )
     with op.batch_alter_table("assistant_conversations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("chat_id", BIG_ID, nullable=True))
-        batch_op.add_column(
-            sa.Column("chat_seq", sa.Integer(), nullable=False, server_default="0")
-        )
+        batch_op.add_column(sa.Column("chat_seq", sa.Integer(), nullable=False, server_default="0"))
         batch_op.create_unique_constraint(
             batch_op.f("uq_assistant_conversations_chat_id"), ["chat_id"]
         )
@@ -34,9 +32,7 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     with op.batch_alter_table("assistant_conversations", schema=None) as batch_op:
-        batch_op.drop_constraint(
-            batch_op.f("uq_assistant_conversations_chat_id"), type_="unique"
-        )
+        batch_op.drop_constraint(batch_op.f("uq_assistant_conversations_chat_id"), type_="unique")
         batch_op.drop_column("chat_seq")
         batch_op.drop_column("chat_id")
     with op.batch_alter_table("chat_widgets", schema=None) as batch_op:
