@@ -26,7 +26,7 @@ from tests.channels.chat.factories import make_widget
 
 pytestmark = pytest.mark.usefixtures("runtime")
 SYSTEM = Actor.system()
-ARTICLE = "http://127.0.0.1:8000/help/lumen/en/articles/shipping-times"
+ARTICLE = "http://testserver/help/lumen/en/articles/shipping-times"  # the settings fixture
 
 
 class Shopper:
