@@ -29,6 +29,7 @@ from kefu.channels.chat.entries import (
 )
 from kefu.channels.chat.models import Chat, ChatVisitor, ChatWidget
 from kefu.channels.chat.schemas import EntryView
+from kefu.channels.chat.visitors import MAX_MESSAGE_CHARS, chat_identity
 from kefu.errors import InvalidInput, TooLarge
 from kefu.events import emit
 from kefu.ingest.schemas import InboundMessage, Sender
@@ -41,7 +42,6 @@ log = logging.getLogger(__name__)
 
 ASKED = "chat.assistant_asked"
 STATUS = "assistant"
-MAX_MESSAGE_CHARS = 5_000  # as visitors.MAX_MESSAGE_CHARS
 PLAIN_SUBJECT = N_("Live chat: %(question)s")
 
 
@@ -173,7 +173,7 @@ def sender_of(widget: ChatWidget, visitor: ChatVisitor) -> Sender:
     )
     return Sender(
         email=visitor.email or None,
-        chat_visitor=f"chat-visitor:{visitor.id}",
+        chat_visitor=chat_identity(visitor),
         store_ref=store_ref,
         name=visitor.name or None,
     )
