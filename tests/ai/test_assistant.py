@@ -146,7 +146,7 @@ def test_containment_and_handover_rates(client: Any, database: Database) -> None
         found = assistant_report(session, since=now - timedelta(days=1), until=now + timedelta(1))
     # then
     assert (found.conversations, found.contained, found.handed_over) == (3, 1, 1)
-    assert found.by_reason == {"asked": 1, "unknown": 0, "verification": 0}
+    assert found.by_reason == {"asked": 1, "unknown": 0, "verification": 0, "failure": 0}
     assert round(found.containment_rate or 0, 3) == 0.333
 
 

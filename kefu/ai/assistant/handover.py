@@ -51,6 +51,8 @@ def summary_of(turns: list[AssistantTurn], *, reason: str) -> Summary:
         summary.pending = [gettext(N_("The customer asked for a person"))]
     elif reason == "verification":
         summary.pending = [gettext(N_("The customer could not verify their order"))]
+    elif reason == "failure":
+        summary.pending = [gettext(N_("The assistant failed; the customer waits for a person"))]
     return summary
 
 
@@ -79,8 +81,14 @@ def open_ticket(
     turns: list[AssistantTurn],
     reason: str,
     now: datetime,
+    channel: str = "web",
+    sender: Sender | None = None,
+    source_id: str | None = None,
+    subject_template: str = N_("Help-center assistant: %(question)s"),
+    details: dict[str, object] | None = None,
 ) -> int:
-    """The hand-over ticket's id (idempotent on the conversation: ingest knows its source)."""
+    """The hand-over ticket's id (idempotent on the conversation: ingest knows its source).
+    A chat's hand-over names its own channel, sender (the chat's shopper) and source."""
     summary = summary_of(turns, reason=reason)
     if not conversation.email:
         conversation.email = next(
@@ -88,15 +96,13 @@ def open_ticket(
             None,
         )
     first = next((t.body for t in turns if t.author == "customer"), "")
-    subject = gettext(
-        N_("Help-center assistant: %(question)s"), question=first[:SUBJECT_CHARS].strip()
-    )
+    subject = gettext(subject_template, question=first[:SUBJECT_CHARS].strip())
     heading = gettext(N_("Summary"))
     body = f"{heading}\n{summary.as_text()}\n\n{gettext(N_('Conversation'))}\n{transcript(turns)}"
     message = InboundMessage(
-        channel="web",
-        source_id=f"assistant:{conversation.id}",
-        sender=_sender(conversation),
+        channel=channel,
+        source_id=source_id or f"assistant:{conversation.id}",
+        sender=sender or _sender(conversation),
         subject=subject,
         body_text=body,
         received_at=now,
@@ -109,7 +115,8 @@ def open_ticket(
                 "summary": summary.as_dict(),
                 "order_id": conversation.order_id,
                 "language": conversation.language,
-            }
+            },
+            **(details or {}),
         },
     )
     return ingest.ingest(session, message=message).ticket_id

@@ -12,10 +12,10 @@ from kefu.kit.clock import utcnow
 
 class AssistantConversation(Base):
     """One visitor's conversation, known by the sha256 of the random token their browser
-    keeps. `status` open | handed_over. `order_id` is set once the visitor proved the order
-    is theirs (order number + the order's email, or a one-time code mailed to the order's
-    address); `answered` counts the answers given from an
-    article or an order, `failed_checks` the refused verifications."""
+    keeps (or, in a chat widget, by its `chat_id`). `status` open | handed_over. `order_id`
+    is set once the visitor proved the order is theirs (order number + the order's email, or
+    a one-time code mailed to the order's address); `answered` counts the answers given from
+    an article or an order, `failed_checks` the refused verifications."""
 
     __tablename__ = "assistant_conversations"
 
@@ -38,6 +38,9 @@ class AssistantConversation(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     handed_over_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    # a conversation in a store's chat widget: its chat, and the last chat entry answered
+    chat_id: Mapped[int | None] = mapped_column(BigId, unique=True)
+    chat_seq: Mapped[int] = mapped_column(Integer, default=0)
 
     __table_args__ = (Index(None, "store_id", "created_at"),)
 

@@ -98,6 +98,11 @@ def assistant_report(
     if days not in PERIODS:
         raise InvalidInput(gettext(N_("Choose a period of 7, 30 or 90 days.")))
     now = request.app.state.runtime.clock()
-    found = report.assistant_report(session, since=now - timedelta(days=days), until=now)
-    context = {"report": found, "days": days, "periods": PERIODS}
+    since = now - timedelta(days=days)
+    found = report.assistant_report(session, since=since, until=now)
+    surfaces = {
+        surface: report.assistant_report(session, since=since, until=now, surface=surface)
+        for surface in report.SURFACES
+    }
+    context = {"report": found, "surfaces": surfaces, "days": days, "periods": PERIODS}
     return render(request, "assistant/report.html", context)

@@ -1,9 +1,13 @@
 """Containment and hand-over of the assistant's conversations started in a period.
 
 - contained: the assistant answered (from an article or an order) and nobody was needed;
-- handed over: a ticket was opened for an agent (asked, not known, failed verification);
-- neither: the visitor left before any answer (greetings, verification never finished).
-Rates are shares of all conversations; None when there were none."""
+  in the chat widget, every chat the shopper ended or left without being handed over;
+- handed over: a ticket was opened for an agent (asked, not known, failed verification,
+  the assistant failed);
+- neither: the help-center visitor left before any answer (greetings, verification never
+  finished).
+Rates are shares of all conversations; None when there were none. `surface` "helpcenter" or
+"chat" counts one of the two; None both."""
 
 from __future__ import annotations
 
@@ -15,7 +19,8 @@ from sqlalchemy.orm import Session
 
 from kefu.ai.assistant.models import AssistantConversation
 
-REASONS = ("asked", "unknown", "verification")
+REASONS = ("asked", "unknown", "verification", "failure")
+SURFACES = ("helpcenter", "chat")
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,13 +40,19 @@ class AssistantReport:
 
 
 def assistant_report(
-    session: Session, *, since: datetime, until: datetime, store_id: int | None = None
+    session: Session,
+    *,
+    since: datetime,
+    until: datetime,
+    store_id: int | None = None,
+    surface: str | None = None,
 ) -> AssistantReport:
     conversation = AssistantConversation
     handed = conversation.status == "handed_over"
+    in_chat = conversation.chat_id.is_not(None)
     statement = select(
         func.count(conversation.id),
-        func.sum(case(((~handed) & (conversation.answered > 0), 1), else_=0)),
+        func.sum(case(((~handed) & ((conversation.answered > 0) | in_chat), 1), else_=0)),
         func.sum(case((handed, 1), else_=0)),
     ).where(conversation.created_at >= since, conversation.created_at < until)
     reasons = (
@@ -49,6 +60,9 @@ def assistant_report(
         .where(conversation.created_at >= since, conversation.created_at < until, handed)
         .group_by(conversation.handover_reason)
     )
+    if surface is not None:
+        where = in_chat if surface == "chat" else conversation.chat_id.is_(None)
+        statement, reasons = statement.where(where), reasons.where(where)
     if store_id is not None:
         statement = statement.where(conversation.store_id == store_id)
         reasons = reasons.where(conversation.store_id == store_id)

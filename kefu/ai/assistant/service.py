@@ -46,6 +46,7 @@ DONT_KNOW = N_("I don't know, let me get a colleague.")
 PASSING = N_("I'm passing you to a colleague.")
 HANDED = N_("A colleague has your conversation (ticket #%(ticket)s).")
 BY_EMAIL = N_("They will answer you by email at %(email)s.")
+CHAT_HANDED = N_("A colleague will join this chat shortly; they can see what you wrote here.")
 LEAVE_EMAIL = N_("Leave your email address here so they can write back to you.")
 RELAYED = N_("Your colleague will see this message too.")
 CANNOT_CHANGE = N_(
@@ -158,6 +159,27 @@ def answer(
     conversation, token = conversation_for(
         session, token=token, store_id=site.store_id, language=language, now=now
     )
+    exchange = reply_to(
+        session, conversation=conversation, site=site, language=language, text=text, base=base,
+        now=now,
+    )  # fmt: skip
+    exchange.token = token
+    return exchange
+
+
+def reply_to(
+    session: Session,
+    *,
+    conversation: AssistantConversation,
+    site: SiteView,
+    language: str,
+    text: str,
+    base: str,
+    now: datetime,
+) -> Exchange:
+    """One message of a conversation found already (the help center's by its token, a chat's
+    by its chat): the same rules for both."""
+    text = " ".join(text.split()) if "\n" not in text else text.strip()
     current = _Turn(session, conversation, now)
     question = current.add("customer", "question", text)
     conversation.updated_at = now
@@ -173,7 +195,7 @@ def answer(
     else:
         _from_articles(current, site=site, language=language, question=text, base=base)
     return Exchange(
-        token=token, status=conversation.status, replies=current.replies,
+        token="", status=conversation.status, replies=current.replies,
         ticket_id=conversation.ticket_id,
     )  # fmt: skip
 
@@ -300,13 +322,17 @@ def _hand_over(current: _Turn, *, reason: str, opening: str, confidence: float =
         "assistant", "unknown" if reason == "unknown" else "handover", gettext(opening),
         confidence=confidence if reason == "unknown" else None,
     )  # fmt: skip
+    conversation.status = "handed_over"
+    conversation.handover_reason = reason
+    conversation.handed_over_at = current.now
+    if conversation.chat_id is not None:
+        # the chat opens the ticket itself (kefu.ai.assistant.chat): it is the chat's
+        current.say("handover", CHAT_HANDED)
+        return
     conversation.ticket_id = handover.open_ticket(
         current.session, conversation=conversation, turns=current.turns, reason=reason,
         now=current.now,
     )  # fmt: skip
-    conversation.status = "handed_over"
-    conversation.handover_reason = reason
-    conversation.handed_over_at = current.now
     follow = gettext(HANDED, ticket=conversation.ticket_id) + " "
     if conversation.email:
         follow += gettext(BY_EMAIL, email=conversation.email)

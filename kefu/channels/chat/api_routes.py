@@ -28,7 +28,7 @@ class ChatRead(BaseModel):
     id: int
     ticket_id: int | None
     widget_id: int
-    status: Literal["waiting", "active", "ended"]
+    status: Literal["assistant", "waiting", "active", "ended"]
     visitor_name: str
     visitor_email: str | None
     customer_id: int | None
@@ -54,7 +54,7 @@ class ChatRead(BaseModel):
 
 class EntryRead(BaseModel):
     seq: int
-    author: Literal["visitor", "agent", "system"]
+    author: Literal["visitor", "agent", "system", "assistant"]
     name: str
     body: str
     client_id: str | None

@@ -48,3 +48,6 @@ def send_transcript(session: Session, event: Event) -> None:
     mailer.send(settings.smtp_url, message)
     chat.transcript_sent_at = utcnow()
     log.info("chat %s: transcript mailed", chat.id)
+
+
+from kefu.channels.chat import assistant_jobs  # noqa: E402, F401  (the assistant answers first)

@@ -45,6 +45,8 @@ class ChatWidget(Audited, Base):
     prechat_fields: Mapped[dict[str, str]] = mapped_column(JsonDoc, default=dict)
     greeting: Mapped[dict[str, str]] = mapped_column(JsonDoc, default=dict)
     colour: Mapped[str] = mapped_column(String(20), default="#2563eb")
+    # the help-center assistant answers a new chat first (kefu.channels.chat.assistant_bridge)
+    assistant_first: Mapped[bool] = mapped_column(Boolean, default=False)
     is_active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
@@ -76,9 +78,11 @@ class ChatVisitor(Base):
 class Chat(Audited, Base):
     """One live conversation: the chat side of a ticket (channel "chat").
 
-    waiting → active (an agent accepted) → ended. `last_seq` is the highest entry seq; the
-    row is locked (FOR UPDATE on PostgreSQL, the write lock on SQLite) while an entry is
-    added, so seqs are 1, 2, 3 … without gaps or repeats across processes."""
+    waiting → active (an agent accepted) → ended; a widget whose assistant answers first
+    starts it as assistant → waiting (handed over) or ended (the assistant was enough).
+    `last_seq` is the highest entry seq; the row is locked (FOR UPDATE on PostgreSQL, the
+    write lock on SQLite) while an entry is added, so seqs are 1, 2, 3 … without gaps or
+    repeats across processes."""
 
     __tablename__ = "chats"
     __audit_ignore__ = frozenset({"last_seq", "updated_at", "transcript_sent_at"})
@@ -124,7 +128,7 @@ class ChatEntry(Base):
     id: Mapped[int] = mapped_column(BigId, primary_key=True, autoincrement=True)
     chat_id: Mapped[int] = mapped_column(BigId, ForeignKey("chats.id", ondelete="CASCADE"))
     seq: Mapped[int] = mapped_column(Integer)
-    author: Mapped[str] = mapped_column(String(10))  # visitor | agent | system
+    author: Mapped[str] = mapped_column(String(10))  # visitor | agent | system | assistant
     agent_id: Mapped[int | None] = mapped_column(ForeignKey("agents.id", ondelete="SET NULL"))
     client_id: Mapped[str | None] = mapped_column(String(64))
     message_id: Mapped[int | None] = mapped_column(

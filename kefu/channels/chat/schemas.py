@@ -6,8 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, EmailStr, Field, field_validator
 
-ChatStatus = Literal["waiting", "active", "ended"]
-Author = Literal["visitor", "agent", "system"]
+ChatStatus = Literal["assistant", "waiting", "active", "ended"]
+Author = Literal["visitor", "agent", "system", "assistant"]
 FieldMode = Literal["off", "optional", "required"]
 PRECHAT_FIELDS = ("name", "email", "order")
 DEFAULT_MAX_CHATS = 3
@@ -102,6 +102,7 @@ class WidgetIn(BaseModel):
     )
     greeting: dict[str, str] = Field(default_factory=dict)
     colour: str = Field(default="#2563eb", pattern=r"^#[0-9a-fA-F]{6}$")
+    assistant_first: bool = False
     is_active: bool = True
 
     _clean_origins = field_validator("allowed_origins")(_origins)

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from starlette.datastructures import FormData
 
 from kefu.accounts import service as accounts
+from kefu.ai import switches as ai_switches
 from kefu.channels.chat import widgets
 from kefu.channels.chat.models import ChatWidget
 from kefu.channels.chat.schemas import PRECHAT_FIELDS, WidgetIn
@@ -54,6 +55,7 @@ def _submitted(form: FormData) -> dict[str, Any]:
         "prechat_fields": {f: forms.text(form, f"prechat.{f}") or "off" for f in PRECHAT_FIELDS},
         "greeting": {"en": forms.text(form, "greeting_en"), "zh": forms.text(form, "greeting_zh")},
         "colour": forms.text(form, "colour") or "#2563eb",
+        "assistant_first": forms.text(form, "assistant_first") == "1",
         "is_active": forms.text(form, "is_active") == "1",
     }
 
@@ -81,6 +83,7 @@ def _of(widget: ChatWidget) -> dict[str, Any]:
             "prechat_fields": widget.prechat_fields,
             "greeting": widget.greeting,
             "colour": widget.colour,
+            "assistant_first": widget.assistant_first,
             "is_active": widget.is_active,
         }
     )
@@ -94,6 +97,7 @@ def _choices(session: Session, actor: Actor) -> dict[str, Any]:
         "prechat_names": list(PRECHAT_FIELDS),
         "field_labels": {k: _(v) for k, v in FIELD_LABELS.items()},  # type: ignore[call-overload]
         "mode_labels": {k: _(v) for k, v in MODE_LABELS.items()},  # type: ignore[call-overload]
+        "assistant_offered": ai_switches.is_on(session, "assistant"),
     }
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kefu.channels.chat import offline, service, visitors, widgets
+from kefu.channels.chat import assistant_bridge, offline, service, visitors, widgets
 from kefu.channels.chat import transcript as transcripts
 from kefu.channels.chat.entries import entries as chat_entries
 from kefu.channels.chat.entries import entry_by_client_id
@@ -136,6 +136,7 @@ def start(
             locale=str(frame.get("locale") or "en"),
             now=now,
         )
+        assistant_bridge.claim(session, widget=widget, chat=chat, now=now)
         frame_out = _chat_frame(session, chat)
         assert frame_out is not None
         return frame_out, visitor.name
@@ -173,16 +174,23 @@ def send(
                 session, widget=widget, visitor=visitor, prechat=PrechatIn(), locale=locale, now=now
             )
             is_new_chat = True
-        entry, _ = visitors.send_message(
-            session,
-            widget=widget,
-            visitor=visitor,
-            chat=chat,
-            client_id=client_id,
-            body=body,
-            upload_ids=[str(a) for a in attachments],
-            now=now,
-        )
+        entry = None
+        if assistant_bridge.claim(session, widget=widget, chat=chat, now=now):
+            entry = assistant_bridge.take_question(
+                session, widget=widget, visitor=visitor, chat=chat, client_id=client_id,
+                body=body, has_files=bool(attachments), now=now,
+            )  # fmt: skip
+        if entry is None:
+            entry, _ = visitors.send_message(
+                session,
+                widget=widget,
+                visitor=visitor,
+                chat=chat,
+                client_id=client_id,
+                body=body,
+                upload_ids=[str(a) for a in attachments],
+                now=now,
+            )
         chat_out = _chat_frame(session, chat)
         assert chat_out is not None
         return Sent(entry=entry, chat=chat_out, is_new_chat=is_new_chat)

@@ -32,7 +32,8 @@ def transcript_text(session: Session, chat: Chat, *, base_url: str) -> tuple[str
             if entry.author == "system":
                 lines.append(f"[{when}] — {entry.body}")
                 continue
-            who = entry.name or (_("You") if entry.author == "visitor" else _("Agent"))
+            names = {"visitor": _("You"), "assistant": _("Assistant")}
+            who = entry.name or names.get(entry.author, _("Agent"))
             lines.append(f"[{when}] {who}: {entry.body}")
             for item in entry.attachments:
                 lines.append(f"    {item.get('name')}: {base_url.rstrip('/')}{item.get('url')}")

@@ -61,6 +61,7 @@ def _apply(session: Session, widget: ChatWidget, data: WidgetIn) -> None:
     widget.prechat_fields = dict(data.prechat_fields)
     widget.greeting = dict(data.greeting)
     widget.colour = data.colour.lower()
+    widget.assistant_first = data.assistant_first
     widget.is_active = data.is_active
 
 

@@ -65,7 +65,9 @@
     }
 
     function statusLine(chat) {
+      view.human(!!chat && chat.status === "assistant");
       if (!chat) return view.agent("");
+      if (chat.status === "assistant") return view.agent(t("assistantLine"));
       if (chat.status === "waiting") return view.agent(t("waiting"));
       if (chat.status === "ended") return view.agent(t("ended"));
       view.agent(chat.agent && chat.agent.name ? chat.agent.name : "");
@@ -138,6 +140,7 @@
       onEnd: function () { link.send({ type: "end" }); },
       onNewChat: function () { link.start({}); },
       onSearch: search,
+      onHuman: function () { send(t("humanMessage")); },
     });
 
     link = new Link({
@@ -190,10 +193,12 @@
             break;
           case "entry":
             view.entry(frame, origin);
-            if (frame.author === "agent") view.typing(null, false);
+            if (frame.author === "agent" || frame.author === "assistant") view.typing(null, false);
             break;
           case "settled":
             view.settled(frame.client_id, frame.seq);
+            // the assistant is working on its answer (kefu answers after the ack)
+            if (link.chat && link.chat.status === "assistant") view.typing(t("assistant"), true);
             break;
           case "typing":
             view.typing(frame.name, frame.on);

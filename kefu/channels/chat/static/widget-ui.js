@@ -42,7 +42,7 @@
   function View(root, t, options) {
     // options: colour, onOpen(), onClose(), onSend(body), onTyping(on), onAttach(files),
     // onStart(fields), onOffline(fields), onRate(score, comment), onTranscript(email), onEnd(),
-    // onNewChat(), onSearch(query) -> Promise of results
+    // onNewChat(), onSearch(query) -> Promise of results, onHuman()
     var self = this;
     var unread = 0;
     var typingTimer = null;
@@ -63,6 +63,8 @@
     var log = h("ol", { class: "log", role: "log", "aria-live": "polite", "aria-label": t("messages"), tabindex: "0" });
     var typing = h("p", { class: "typing", "aria-live": "polite" });
     var problem = h("p", { class: "problem", role: "alert" });
+    var humanOn = false;
+    var humanButton = h("button", { type: "button", class: "human", text: t("human"), hidden: true, onclick: function () { options.onHuman(); } });
 
     // help-center search
     var helpInput = h("input", { id: "kefu-help", type: "search", autocomplete: "off" });
@@ -196,6 +198,7 @@
       h("div", { class: "body" }, [greeting, helpForm, log, offline, prechat, ended]),
       typing,
       problem,
+      humanButton,
       composer,
     ]);
     panel.addEventListener("keydown", function (event) {
@@ -248,6 +251,11 @@
     };
     this.helpSearch = function (on) { helpForm.hidden = !on; };
     this.agent = function (message) { agentLine.textContent = message || ""; };
+    this.human = function (on) {
+      // "Talk to a person" while the assistant answers (it sends the words for that)
+      humanOn = on;
+      humanButton.hidden = !on || composer.hidden;
+    };
     var prechatShape = null;
     this.prechatFields = function (wanted) {
       // Built again only when the fields change: what the shopper typed stays.
@@ -272,6 +280,7 @@
       ended.hidden = name !== "ended";
       composer.hidden = name !== "chat";
       endButton.hidden = name !== "chat" || !hasChat;
+      humanButton.hidden = name !== "chat" || !humanOn;
       if (name === "offline-sent") offline.replaceWith(h("p", { class: "notice", role: "status", text: t("offlineThanks") }));
       // Focus the widget placed itself, or left in a part that just went away, goes to the
       // first field of the new screen; focus the shopper placed stays.
@@ -363,13 +372,13 @@
         var mine = log.querySelector('[data-client-id="' + CSS.escape(entry.client_id) + '"]');
         if (mine) mine.remove();
       }
-      var who = entry.author === "visitor" ? t("you") : entry.name || t("agent");
+      var who = entry.author === "visitor" ? t("you") : entry.author === "assistant" ? t("assistant") : entry.name || t("agent");
       var li = h("li", { class: entry.author, "data-seq": entry.seq, "data-client-id": entry.client_id || null }, [
         entry.author === "system" ? null : h("span", { class: "who" + (entry.author === "visitor" ? " visually-hidden" : ""), text: who + ": " }),
         h("span", { class: "text" }, linkify(entry.body)),
       ].concat(attachmentNodes(entry.attachments, base)));
       place(li, entry.seq);
-      if (entry.author === "agent" && panel.hidden) self.unread(unread + 1);
+      if ((entry.author === "agent" || entry.author === "assistant") && panel.hidden) self.unread(unread + 1);
     };
     this.reset = function () {
       // A new chat: the old conversation goes, messages still being sent stay.
