@@ -61,7 +61,7 @@ ARTICLES = [
 ]
 
 
-def _catalogue(session) -> None:  # noqa: ANN001
+def _catalogue(session) -> None:
     for n in range(4):
         for name, body in TOPICS:
             data = MacroCreate(name=f"{name} ({n + 1})", bodies={"en": body})
@@ -69,27 +69,47 @@ def _catalogue(session) -> None:  # noqa: ANN001
     for n in range(3):
         for title, body in ARTICLES:
             language = "zh_Hans" if not title.isascii() else "en"
-            made = kb_articles.create_article(session, actor=SYSTEM, data=ArticleCreate(
-                title=f"{title} {n + 1}", body=body, language=language, slug=f"a-{n}-{len(title)}-{hash(title) % 9999}"))  # fmt: skip
+            made = kb_articles.create_article(
+                session,
+                actor=SYSTEM,
+                data=ArticleCreate(
+                    title=f"{title} {n + 1}",
+                    body=body,
+                    language=language,
+                    slug=f"a-{n}-{len(title)}-{hash(title) % 9999}",
+                ),
+            )
             kb_articles.change_state(session, actor=SYSTEM, article_id=made.id, state="published")
 
 
-def _open_tickets(session, count: int) -> list[int]:  # noqa: ANN001
+def _open_tickets(session, count: int) -> list[int]:
     asked = select(Message.ticket_id).where(Message.author_type == "customer")
-    return list(session.scalars(
-        select(Ticket.id).where(Ticket.status.in_(["open", "new"]), Ticket.id.in_(asked))
-        .order_by(Ticket.id.desc()).limit(count)))  # fmt: skip
+    return list(
+        session.scalars(
+            select(Ticket.id)
+            .where(Ticket.status.in_(["open", "new"]), Ticket.id.in_(asked))
+            .order_by(Ticket.id.desc())
+            .limit(count)
+        )
+    )
 
 
 def measure(backend: str, tickets: int, samples: int, progress: Progress) -> dict[str, object]:
     postgres_url = os.environ.get("KEFU_TEST_POSTGRESQL_URL")
     bench_dir = Path(os.environ.get("KEFU_BENCH_DIR", ROOT / ".bench"))
-    with inbox_database(backend, tickets=tickets, bench_dir=bench_dir, postgres_url=postgres_url,
-                        progress=progress, name=f"kefu_suggest_{tickets}") as data:  # fmt: skip
+    with inbox_database(
+        backend,
+        tickets=tickets,
+        bench_dir=bench_dir,
+        postgres_url=postgres_url,
+        progress=progress,
+        name=f"kefu_suggest_{tickets}",
+    ) as data:
         database = data.database
         with database.sessions() as session:
-            solved = session.scalar(select(func.count(Ticket.id)).where(
-                Ticket.status.in_(["solved", "closed"])))  # fmt: skip
+            solved = session.scalar(
+                select(func.count(Ticket.id)).where(Ticket.status.in_(["solved", "closed"]))
+            )
             agent = session.scalars(select(Agent).where(Agent.role == "agent")).first()
             actor = Actor(kind="agent", name=agent.name, agent_id=agent.id, role=agent.role)
             _catalogue(session)
@@ -105,8 +125,9 @@ def measure(backend: str, tickets: int, samples: int, progress: Progress) -> dic
             for kind in ("first", "repeat"):
                 for ticket_id in chosen[1:]:
                     begin = time.perf_counter()
-                    found = service.suggest(session, actor=actor, ticket_id=ticket_id,
-                                            base_url="", now=NOW)  # fmt: skip
+                    found = service.suggest(
+                        session, actor=actor, ticket_id=ticket_id, base_url="", now=NOW
+                    )
                     timings[kind].append(time.perf_counter() - begin)
                     counts.append(len(found))
                     progress.advance(task)
@@ -116,36 +137,49 @@ def measure(backend: str, tickets: int, samples: int, progress: Progress) -> dic
                 asked = ranking.words(service.question_of(session, ticket))
                 sources.solved_answers(session, actor=actor, ticket=ticket, asked=asked)
                 sources.matching_macros(session, actor=actor, asked=asked, language="en")
-                sources.matching_articles(session, actor=actor, ticket=ticket, asked=asked,
-                                          language="en", base_url="")  # fmt: skip
+                sources.matching_articles(
+                    session, actor=actor, ticket=ticket, asked=asked, language="en", base_url=""
+                )
                 timings["search"].append(time.perf_counter() - begin)
                 progress.advance(task)
             session.rollback()
-        return {"backend": backend, "solved": solved, "warm_up": warm_up, "timings": timings,
-                "shown": sum(counts) / len(counts), "load": os.getloadavg()}  # fmt: skip
+        return {
+            "backend": backend,
+            "solved": solved,
+            "warm_up": warm_up,
+            "timings": timings,
+            "shown": sum(counts) / len(counts),
+            "load": os.getloadavg(),
+        }
 
 
 def section(results: list[dict[str, object]], tickets: int, samples: int) -> list[str]:
     lines = [
-        HEADING, "",
+        HEADING,
+        "",
         f"`python -m bench.ai_suggest --tickets {tickets} --samples {samples}` on {machine()}. "
         "The inbox benchmark's store history, 40 macros and 21 published articles; "
         f"{samples} open tickets, each asked once with nothing of its own embedded yet "
         "(*first open*), then again (*repeat open*: every embedding known in the process); "
         "*searches only* is the full-text part alone (up to 6 words × 20 solved tickets, "
-        "10 threads read, 40 macros, 4 articles). Milliseconds per ticket.", "",
+        "10 threads read, 40 macros, 4 articles). Milliseconds per ticket.",
+        "",
         "| database | solved tickets | first open p50 / p95 | repeat open p50 / p95 | "
         "searches only p50 / p95 | very first call (model load + macros, articles) | "
         "suggestions shown | load average (1/5/15 min) |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
-    ]  # fmt: skip
+    ]
     for r in results:
         timings = r["timings"]
-        cells = [f"{p50:.0f} / {p95:.0f}" for p50, p95 in
-                 (percentiles(timings[k]) for k in ("first", "repeat", "search"))]  # fmt: skip
+        cells = [
+            f"{p50:.0f} / {p95:.0f}"
+            for p50, p95 in (percentiles(timings[k]) for k in ("first", "repeat", "search"))
+        ]
         load = " / ".join(f"{x:.1f}" for x in r["load"])
-        lines.append(f"| {r['backend']} | {r['solved']:,} | {' | '.join(cells)} | "
-                     f"{r['warm_up'] * 1000:.0f} | {r['shown']:.1f} | {load} |")  # fmt: skip
+        lines.append(
+            f"| {r['backend']} | {r['solved']:,} | {' | '.join(cells)} | "
+            f"{r['warm_up'] * 1000:.0f} | {r['shown']:.1f} | {load} |"
+        )
     return [*lines, ""]
 
 

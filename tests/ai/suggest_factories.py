@@ -37,56 +37,87 @@ def make_desk(database: Database) -> Desk:
     store_id = make_brand(database)
     agent = make_agent(database, email="sam@example.com", name="Sam Lee", role=Role.AGENT)
     refunds = make_article(
-        database, store_id=store_id, slug="refunds", title="Refunds and returns",
+        database,
+        store_id=store_id,
+        slug="refunds",
+        title="Refunds and returns",
         body="You can return unworn items within 30 days of delivery for a full refund.\n\n"
         "Open your order page and choose Return items; the refund reaches your card within "
         "5 days of the parcel reaching us.",
-    )  # fmt: skip
+    )
     return Desk(store_id=store_id, agent=actor_for(agent), refunds_article=refunds)
 
 
 def customer_writes(
-    database: Database, *, text: str, subject: str = "Question", email: str = "emily@example.com",
-    name: str = "Emily Chen", store_id: int | None = None, ticket_id: int | None = None,
-) -> int:  # fmt: skip
+    database: Database,
+    *,
+    text: str,
+    subject: str = "Question",
+    email: str = "emily@example.com",
+    name: str = "Emily Chen",
+    store_id: int | None = None,
+    ticket_id: int | None = None,
+) -> int:
     """A customer message arriving by email; the ticket's id."""
     message = InboundMessage(
-        channel="email", source_id=f"<suggest-{next(_sequence)}@example.com>",
-        sender=Sender(email=email, name=name), subject=subject, body_text=text,
-        store_id=store_id, ticket_id=ticket_id,
-    )  # fmt: skip
+        channel="email",
+        source_id=f"<suggest-{next(_sequence)}@example.com>",
+        sender=Sender(email=email, name=name),
+        subject=subject,
+        body_text=text,
+        store_id=store_id,
+        ticket_id=ticket_id,
+    )
     with database.unit_of_work(actor=Actor.system()) as session:
         return ingest(session, message=message).ticket_id
 
 
 def agent_replies(
-    database: Database, *, agent: Actor, ticket_id: int, text: str, kind: str = "reply",
+    database: Database,
+    *,
+    agent: Actor,
+    ticket_id: int,
+    text: str,
+    kind: str = "reply",
     status: str | None = None,
-) -> int:  # fmt: skip
+) -> int:
     data = MessageCreate(kind=kind, body_text=text, status=status)
     with database.unit_of_work(actor=agent) as session:
         return add_message(session, actor=agent, ticket_id=ticket_id, data=data).id
 
 
 def solved_conversation(
-    database: Database, *, agent: Actor, question: str, answer: str, subject: str = "Question",
-    email: str = "old@example.com", name: str = "Olga Old", store_id: int | None = None,
+    database: Database,
+    *,
+    agent: Actor,
+    question: str,
+    answer: str,
+    subject: str = "Question",
+    email: str = "old@example.com",
+    name: str = "Olga Old",
+    store_id: int | None = None,
     note: str | None = None,
-) -> tuple[int, int]:  # fmt: skip
+) -> tuple[int, int]:
     """(ticket id, the agent reply's message id) of a solved conversation."""
-    ticket_id = customer_writes(database, text=question, subject=subject, email=email,
-                                name=name, store_id=store_id)  # fmt: skip
+    ticket_id = customer_writes(
+        database, text=question, subject=subject, email=email, name=name, store_id=store_id
+    )
     if note:
         agent_replies(database, agent=agent, ticket_id=ticket_id, text=note, kind="note")
-    reply = agent_replies(database, agent=agent, ticket_id=ticket_id, text=answer,
-                          status="solved")  # fmt: skip
+    reply = agent_replies(database, agent=agent, ticket_id=ticket_id, text=answer, status="solved")
     return ticket_id, reply
 
 
 def shipped_order(
-    database: Database, *, store_id: int, number: str, email: str = "emily@example.com",
-    name: str = "Emily Chen", tracking: str | None = "RM123456789GB", placed_at: Any = None,
-) -> None:  # fmt: skip
+    database: Database,
+    *,
+    store_id: int,
+    number: str,
+    email: str = "emily@example.com",
+    name: str = "Emily Chen",
+    tracking: str | None = "RM123456789GB",
+    placed_at: Any = None,
+) -> None:
     from kefu.commerce import stores
 
     with database.sessions() as session:
@@ -94,12 +125,19 @@ def shipped_order(
         session.expunge(store)
     shipments = []
     if tracking:
-        shipments = [FulfilmentIn(external_id=f"ful-{number}", carrier="Royal Mail",
-                                  tracking_number=tracking, status="in_transit",
-                                  shipped_at=NOW)]  # fmt: skip
+        shipments = [
+            FulfilmentIn(
+                external_id=f"ful-{number}",
+                carrier="Royal Mail",
+                tracking_number=tracking,
+                status="in_transit",
+                shipped_at=NOW,
+            )
+        ]
     extra = {"placed_at": placed_at} if placed_at else {}
-    make_order(database, store=store, number=number, email=email, name=name,
-               shipments=shipments, **extra)  # fmt: skip
+    make_order(
+        database, store=store, number=number, email=email, name=name, shipments=shipments, **extra
+    )
 
 
 def settle(database: Database) -> None:

@@ -33,30 +33,59 @@ TRACKING_ANSWER = (
 
 def _suggest(database: Database, desk: Desk, ticket_id: int) -> list[service.Suggestion]:
     with database.unit_of_work(actor=desk.agent) as session:
-        return service.suggest(session, actor=desk.agent, ticket_id=ticket_id,
-                               base_url="https://help.example.com", now=NOW)  # fmt: skip
+        return service.suggest(
+            session,
+            actor=desk.agent,
+            ticket_id=ticket_id,
+            base_url="https://help.example.com",
+            now=NOW,
+        )
 
 
 def _where_is_my_parcel(database: Database, desk: Desk) -> tuple[int, int]:
-    shipped_order(database, store_id=desk.store_id, number="2002", email="old@example.com",
-                  name="Olga Old", tracking="RM999999999GB")  # fmt: skip
+    shipped_order(
+        database,
+        store_id=desk.store_id,
+        number="2002",
+        email="old@example.com",
+        name="Olga Old",
+        tracking="RM999999999GB",
+    )
     return solved_conversation(
-        database, agent=desk.agent, store_id=desk.store_id, subject="Where is my parcel?",
+        database,
+        agent=desk.agent,
+        store_id=desk.store_id,
+        subject="Where is my parcel?",
         question="Hello, I ordered last week and my parcel still has not arrived. Where is it?",
-        answer=TRACKING_ANSWER, note="Checked the carrier: label printed, all fine.",
-    )  # fmt: skip
+        answer=TRACKING_ANSWER,
+        note="Checked the carrier: label printed, all fine.",
+    )
 
 
 def test_a_past_answer_is_suggested_with_this_customers_latest_order(database: Database) -> None:
     # given: a solved "where is my parcel" conversation about another customer's order
     desk = make_desk(database)
     _ticket, reply_id = _where_is_my_parcel(database, desk)
-    shipped_order(database, store_id=desk.store_id, number="1001", tracking="RM111111111GB",
-                  placed_at=NOW - timedelta(days=20))  # fmt: skip
-    shipped_order(database, store_id=desk.store_id, number="1002", tracking="RM123456789GB",
-                  placed_at=NOW - timedelta(days=5))  # fmt: skip
-    ticket_id = customer_writes(database, store_id=desk.store_id, subject="parcel",
-                                text="My parcel has not arrived yet, where is it?")  # fmt: skip
+    shipped_order(
+        database,
+        store_id=desk.store_id,
+        number="1001",
+        tracking="RM111111111GB",
+        placed_at=NOW - timedelta(days=20),
+    )
+    shipped_order(
+        database,
+        store_id=desk.store_id,
+        number="1002",
+        tracking="RM123456789GB",
+        placed_at=NOW - timedelta(days=5),
+    )
+    ticket_id = customer_writes(
+        database,
+        store_id=desk.store_id,
+        subject="parcel",
+        text="My parcel has not arrived yet, where is it?",
+    )
     settle(database)
     # when
     found = _suggest(database, desk, ticket_id)
@@ -75,8 +104,12 @@ def test_a_value_the_ticket_lacks_stays_marked(database: Database) -> None:
     desk = make_desk(database)
     _where_is_my_parcel(database, desk)
     shipped_order(database, store_id=desk.store_id, number="1003", tracking=None)
-    ticket_id = customer_writes(database, store_id=desk.store_id, subject="parcel",
-                                text="My parcel has not arrived yet, where is it?")  # fmt: skip
+    ticket_id = customer_writes(
+        database,
+        store_id=desk.store_id,
+        subject="parcel",
+        text="My parcel has not arrived yet, where is it?",
+    )
     settle(database)
     # when
     top = _suggest(database, desk, ticket_id)[0]
@@ -89,13 +122,20 @@ def test_a_value_the_ticket_lacks_stays_marked(database: Database) -> None:
 def test_a_matching_macro_wins_and_is_filled_in(database: Database) -> None:
     # given
     desk = make_desk(database)
-    make_macro(database, name="Cancel an order",
-               en="Hi {{ customer.first_name }}, I have cancelled order {{ order.number }}; "
-                  "you will not be charged.")  # fmt: skip
+    make_macro(
+        database,
+        name="Cancel an order",
+        en="Hi {{ customer.first_name }}, I have cancelled order {{ order.number }}; "
+        "you will not be charged.",
+    )
     make_macro(database, name="Invoice", en="Here is the invoice you asked for.")
     shipped_order(database, store_id=desk.store_id, number="1004", tracking=None)
-    ticket_id = customer_writes(database, store_id=desk.store_id, subject="Cancel",
-                                text="Please cancel my order, I ordered the wrong size.")  # fmt: skip
+    ticket_id = customer_writes(
+        database,
+        store_id=desk.store_id,
+        subject="Cancel",
+        text="Please cancel my order, I ordered the wrong size.",
+    )
     settle(database)
     # when
     top = _suggest(database, desk, ticket_id)[0]
@@ -108,16 +148,22 @@ def test_an_article_wins_for_a_policy_question_with_its_link(database: Database)
     # given
     desk = make_desk(database)
     make_macro(database, name="Invoice", en="Here is the invoice you asked for.")
-    ticket_id = customer_writes(database, store_id=desk.store_id, subject="Returns",
-                                text="Can I return unworn items and get a refund?")  # fmt: skip
+    ticket_id = customer_writes(
+        database,
+        store_id=desk.store_id,
+        subject="Returns",
+        text="Can I return unworn items and get a refund?",
+    )
     settle(database)
     # when
     top = _suggest(database, desk, ticket_id)[0]
     # then
     assert (top.source, top.source_id) == ("article", desk.refunds_article)
     assert "within 30 days of delivery" in top.text
-    assert top.text.endswith("Refunds and returns: https://help.example.com" + top.url.split(
-        "https://help.example.com")[1])  # fmt: skip
+    assert top.text.endswith(
+        "Refunds and returns: https://help.example.com"
+        + top.url.split("https://help.example.com")[1]
+    )
     assert top.url.startswith("https://help.example.com/help/")
 
 
@@ -127,15 +173,29 @@ def test_other_brands_conversations_and_other_agents_macros_are_never_suggested(
     # given: the only close answer is another brand's; the only close macro someone's own
     desk = make_desk(database)
     other = make_desk_store(database)
-    solved_conversation(database, agent=desk.agent, store_id=other, subject="Parcel",
-                        question="My parcel has not arrived yet, where is it?",
-                        answer="Your parcel is with DHL, it arrives tomorrow.")  # fmt: skip
+    solved_conversation(
+        database,
+        agent=desk.agent,
+        store_id=other,
+        subject="Parcel",
+        question="My parcel has not arrived yet, where is it?",
+        answer="Your parcel is with DHL, it arrives tomorrow.",
+    )
     colleague = make_agent(database, email="kim@example.com", name="Kim", role=Role.AGENT)
     kim = Actor(kind="agent", name="Kim", agent_id=colleague.id, role="agent")
-    make_macro(database, actor=kim, personal=True, name="Parcel not arrived",
-               en="Your parcel has not arrived? Kim will look.")  # fmt: skip
-    ticket_id = customer_writes(database, store_id=desk.store_id, subject="parcel",
-                                text="My parcel has not arrived yet, where is it?")  # fmt: skip
+    make_macro(
+        database,
+        actor=kim,
+        personal=True,
+        name="Parcel not arrived",
+        en="Your parcel has not arrived? Kim will look.",
+    )
+    ticket_id = customer_writes(
+        database,
+        store_id=desk.store_id,
+        subject="parcel",
+        text="My parcel has not arrived yet, where is it?",
+    )
     settle(database)
     # when
     found = _suggest(database, desk, ticket_id)
@@ -181,8 +241,10 @@ def _shown_count(database: Database) -> int:
 
 
 def test_a_past_answer_becomes_a_template_of_its_own_values() -> None:
-    values = {"order": {"number": "2002", "tracking_number": "RM9"}, "customer": {
-        "first_name": "Olga", "name": "Olga Old"}}  # fmt: skip
+    values = {
+        "order": {"number": "2002", "tracking_number": "RM9"},
+        "customer": {"first_name": "Olga", "name": "Olga Old"},
+    }
     text = "Hi Olga, order 2002 (not 12002) ships. {{ x }}"
     assert as_template(text, values) == (
         "{% raw %}Hi {% endraw %}{{ customer.first_name }}{% raw %}, order {% endraw %}"

@@ -26,11 +26,19 @@ from tests.ai.suggest_factories import (
 def _world(database: Database) -> Desk:
     desk = make_desk(database)
     shipped_order(database, store_id=desk.store_id, number="1001")
-    solved_conversation(database, agent=desk.agent, store_id=desk.store_id, subject="Parcel",
-                        question="My parcel has not arrived yet, where is it?",
-                        answer="Your order is on its way, it arrives in 3 days.")  # fmt: skip
-    make_macro(database, name="Parcel has not arrived",
-               en="Sorry your parcel has not arrived yet: I am checking with the carrier.")  # fmt: skip
+    solved_conversation(
+        database,
+        agent=desk.agent,
+        store_id=desk.store_id,
+        subject="Parcel",
+        question="My parcel has not arrived yet, where is it?",
+        answer="Your order is on its way, it arrives in 3 days.",
+    )
+    make_macro(
+        database,
+        name="Parcel has not arrived",
+        en="Sorry your parcel has not arrived yet: I am checking with the carrier.",
+    )
     return desk
 
 
@@ -40,22 +48,23 @@ def _ticket(database: Database, desk: Desk, text: str) -> int:
     return ticket_id
 
 
-def _show(database: Database, desk: Desk, ticket_id: int, now=NOW) -> list[service.Suggestion]:  # noqa: ANN001
+def _show(database: Database, desk: Desk, ticket_id: int, now=NOW) -> list[service.Suggestion]:
     with database.unit_of_work(actor=desk.agent) as session:
-        return service.suggest(session, actor=desk.agent, ticket_id=ticket_id,
-                               base_url="", now=now)  # fmt: skip
+        return service.suggest(session, actor=desk.agent, ticket_id=ticket_id, base_url="", now=now)
 
 
 def _insert(database: Database, desk: Desk, ticket_id: int, suggestion_id: int) -> None:
     with database.unit_of_work(actor=desk.agent) as session:
-        service.mark_inserted(session, actor=desk.agent, ticket_id=ticket_id,
-                              suggestion_id=suggestion_id, now=NOW)  # fmt: skip
+        service.mark_inserted(
+            session, actor=desk.agent, ticket_id=ticket_id, suggestion_id=suggestion_id, now=NOW
+        )
 
 
 def _send(database: Database, desk: Desk, ticket_id: int, body: str, chosen: int | None) -> None:
     with database.unit_of_work(actor=desk.agent) as session:
-        service.reply_sent(session, actor=desk.agent, ticket_id=ticket_id, body=body,
-                           suggestion_id=chosen, now=NOW)  # fmt: skip
+        service.reply_sent(
+            session, actor=desk.agent, ticket_id=ticket_id, body=body, suggestion_id=chosen, now=NOW
+        )
 
 
 def _rows(database: Database) -> dict[int, tuple[str | None, bool]]:
@@ -78,8 +87,13 @@ def test_sent_as_suggested_edited_and_replaced_are_told_apart(database: Database
     for ticket_id, chosen in zip(tickets, (first, second, third), strict=True):
         _insert(database, desk, ticket_id, chosen.id)
     _send(database, desk, tickets[0], first.text, first.id)
-    _send(database, desk, tickets[1], first.text.replace("3 days", "2 or 3 working days")
-          + " Thanks for waiting!", second.id)  # fmt: skip
+    _send(
+        database,
+        desk,
+        tickets[1],
+        first.text.replace("3 days", "2 or 3 working days") + " Thanks for waiting!",
+        second.id,
+    )
     _send(database, desk, tickets[2], "Let me call you back about this tomorrow.", third.id)
     # then
     rows = _rows(database)
@@ -123,17 +137,24 @@ def test_the_report_equals_the_hand_count_and_lists_the_tickets(database: Databa
     for t, chosen in picks.items():
         _insert(database, desk, t, chosen.id)
     _send(database, desk, tickets[0], picks[tickets[0]].text, picks[tickets[0]].id)
-    _send(database, desk, tickets[1], picks[tickets[1]].text + " Anything else?",
-          picks[tickets[1]].id)  # fmt: skip
-    _send(database, desk, tickets[2], "Something else entirely, written by me.",
-          picks[tickets[2]].id)  # fmt: skip
+    _send(
+        database, desk, tickets[1], picks[tickets[1]].text + " Anything else?", picks[tickets[1]].id
+    )
+    _send(
+        database, desk, tickets[2], "Something else entirely, written by me.", picks[tickets[2]].id
+    )
     # when
     with database.sessions() as session:
-        found = report.suggestion_report(session, since=NOW - timedelta(days=30),
-                                         until=NOW + timedelta(seconds=1))  # fmt: skip
-        listed = report.tickets_for(session, since=NOW - timedelta(days=30),
-                                    until=NOW + timedelta(seconds=1),
-                                    source=picks[tickets[0]].source, stage="sent")  # fmt: skip
+        found = report.suggestion_report(
+            session, since=NOW - timedelta(days=30), until=NOW + timedelta(seconds=1)
+        )
+        listed = report.tickets_for(
+            session,
+            since=NOW - timedelta(days=30),
+            until=NOW + timedelta(seconds=1),
+            source=picks[tickets[0]].source,
+            stage="sent",
+        )
     # then: counted by hand from what happened above
     everything = [s for group in [*shown.values(), early] for s in group]
     for source in report.SOURCES:
@@ -141,8 +162,7 @@ def test_the_report_equals_the_hand_count_and_lists_the_tickets(database: Databa
         inserted = [s for s in picks.values() if s.source == source]
         sent = [s for s in list(picks.values())[:2] if s.source == source]
         funnel = found.by_source[source]
-        assert (funnel.shown, funnel.inserted, funnel.sent) == (len(mine), len(inserted),
-                                                                len(sent))  # fmt: skip
+        assert (funnel.shown, funnel.inserted, funnel.sent) == (len(mine), len(inserted), len(sent))
     assert found.total.shown == 15 and found.total.inserted == 3 and found.total.sent == 2
     assert found.total.as_suggested == 1
     per_week = [sum(f.shown for f in w.by_source.values()) for w in found.weeks]

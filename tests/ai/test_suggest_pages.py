@@ -26,12 +26,21 @@ SYSTEM = Actor.system()
 def _ticket(database: Database) -> int:
     desk = make_desk(database)
     shipped_order(database, store_id=desk.store_id, number="1001", tracking=None)
-    solved_conversation(database, agent=desk.agent, store_id=desk.store_id, subject="Parcel",
-                        question="My parcel has not arrived yet, where is it?",
-                        answer="Your order is on its way; the tracking number is RM1234.")  # fmt: skip
+    solved_conversation(
+        database,
+        agent=desk.agent,
+        store_id=desk.store_id,
+        subject="Parcel",
+        question="My parcel has not arrived yet, where is it?",
+        answer="Your order is on its way; the tracking number is RM1234.",
+    )
     make_macro(database, name="Cancel an order", en="I have cancelled order {{ order.number }}.")
-    ticket_id = customer_writes(database, store_id=desk.store_id, subject="parcel",
-                                text="My parcel has not arrived yet, where is it?")  # fmt: skip
+    ticket_id = customer_writes(
+        database,
+        store_id=desk.store_id,
+        subject="parcel",
+        text="My parcel has not arrived yet, where is it?",
+    )
     settle(database)
     return ticket_id
 
@@ -52,12 +61,15 @@ def test_an_agent_inserts_a_suggestion_sends_it_and_the_report_counts_it(
     texts = re.findall(r'data-text="([^"]*)"', panel)
     assert ids and "<kbd>Alt+1</kbd>" in panel and "Past answer" in panel
     assert "order.tracking_number" in panel  # the ticket's order has no tracking number yet
-    inserted = client.post(f"/tickets/{ticket_id}/suggestions/{ids[0]}/inserted",
-                           headers={"X-CSRF-Token": token})  # fmt: skip
+    inserted = client.post(
+        f"/tickets/{ticket_id}/suggestions/{ids[0]}/inserted", headers={"X-CSRF-Token": token}
+    )
     assert inserted.status_code == 200 and inserted.json()["source"] == "reply"
     text = texts[0].replace("&#39;", "'").replace("&amp;", "&").replace("&#34;", '"')
-    sent = client.post(f"/tickets/{ticket_id}/messages", data={
-        "csrf_token": token, "kind": "reply", "body": text, "suggestion_id": ids[0]})  # fmt: skip
+    sent = client.post(
+        f"/tickets/{ticket_id}/messages",
+        data={"csrf_token": token, "kind": "reply", "body": text, "suggestion_id": ids[0]},
+    )
     assert sent.status_code == 303
     # then: a manager sees it on the report and finds the ticket behind the number
     make_agent(database, email="mia@example.com", name="Mia", role=Role.MANAGER)
@@ -68,7 +80,11 @@ def test_an_agent_inserts_a_suggestion_sends_it_and_the_report_counts_it(
     row = re.search(r'<tr data-source="reply">(.*?)</tr>', html, re.S).group(1)
     cells = re.findall(r'data-stage="(\w+)">(.*?)</td>', row)
     assert [(stage, re.sub(r"<[^>]+>", "", value)) for stage, value in cells] == [
-        ("shown", "1"), ("inserted", "1"), ("sent", "1"), ("acceptance", "100.0%")]  # fmt: skip
+        ("shown", "1"),
+        ("inserted", "1"),
+        ("sent", "1"),
+        ("acceptance", "100.0%"),
+    ]
     listed = client.get("/reports/suggestions/tickets?source=reply&stage=sent&days=30").text
     assert re.findall(r'data-ticket="(\d+)"', listed) == [str(ticket_id)]
 
@@ -87,8 +103,9 @@ def test_bad_requests_are_refused_with_a_reason(client: Any, database: Database)
     ticket_id = _ticket(database)
     sign_in(client, "sam@example.com", PASSWORD)
     token = csrf_token(client.get(f"/tickets/{ticket_id}").text)
-    missing = client.post(f"/tickets/{ticket_id}/suggestions/999999/inserted",
-                          headers={"X-CSRF-Token": token})  # fmt: skip
+    missing = client.post(
+        f"/tickets/{ticket_id}/suggestions/999999/inserted", headers={"X-CSRF-Token": token}
+    )
     assert missing.status_code == 404 and "not shown on this ticket" in missing.text
     assert client.post(f"/tickets/{ticket_id}/suggestions/1/inserted").status_code == 403
     assert client.get("/tickets/999999/suggestions").status_code == 404

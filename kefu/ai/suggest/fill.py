@@ -61,9 +61,14 @@ def as_template(text: str, values: dict[str, dict[str, object]]) -> str:
 
 
 def fill_answer(
-    session: Session, *, text: str, from_ticket_id: int, ticket_id: int, agent_id: int | None,
+    session: Session,
+    *,
+    text: str,
+    from_ticket_id: int,
+    ticket_id: int,
+    agent_id: int | None,
     language: str,
-) -> Filled:  # fmt: skip
+) -> Filled:
     """A solved conversation's answer, with this ticket's customer and latest order."""
     old = build_context(session, ticket_id=from_ticket_id, agent_id=None, language=language)
     template = as_template(text, {key: plain(value) for key, value in old.items()})

@@ -38,9 +38,11 @@ def tool_context(session: Session, actor: Actor, ticket: PanelTicket) -> dict[st
 
 
 TOOL = ComposerTool(
-    key="suggestions", template="suggest/_tool.html", context=tool_context,
+    key="suggestions",
+    template="suggest/_tool.html",
+    context=tool_context,
     on_send=service.on_send,
-)  # fmt: skip
+)
 
 
 @router.get("/tickets/{ticket_id:int}/suggestions", response_class=HTMLResponse)
@@ -49,12 +51,18 @@ def suggestions(request: Request, session: DbSession, actor: PageActor, ticket_i
     i18n.current_language.set(language_for(request))
     runtime = request.app.state.runtime
     found = service.suggest(
-        session, actor=actor, ticket_id=ticket_id, now=runtime.clock(),
+        session,
+        actor=actor,
+        ticket_id=ticket_id,
+        now=runtime.clock(),
         base_url=runtime.settings.base_url.rstrip("/"),
-    )  # fmt: skip
+    )
     names = {key: gettext(label) for key, label in SOURCE_BADGES.items()}
-    return render(request, "suggest/_panel.html", {"suggestions": found, "names": names,
-                                                    "ticket_id": ticket_id})  # fmt: skip
+    return render(
+        request,
+        "suggest/_panel.html",
+        {"suggestions": found, "names": names, "ticket_id": ticket_id},
+    )
 
 
 SOURCE_BADGES = {"reply": N_("Past answer"), "macro": N_("Macro"), "article": N_("Article")}
@@ -70,9 +78,12 @@ def inserted(
     """The agent put a suggestion into the composer (a key or a click)."""
     i18n.current_language.set(language_for(request))
     row = service.mark_inserted(
-        session, actor=actor, ticket_id=ticket_id, suggestion_id=suggestion_id,
+        session,
+        actor=actor,
+        ticket_id=ticket_id,
+        suggestion_id=suggestion_id,
         now=request.app.state.runtime.clock(),
-    )  # fmt: skip
+    )
     return {"id": row.id, "source": row.source, "inserted_at": row.inserted_at.isoformat()}
 
 
@@ -97,9 +108,13 @@ def suggestion_report(
 
 @router.get("/reports/suggestions/tickets", response_class=HTMLResponse)
 def suggestion_tickets(
-    request: Request, session: DbSession, actor: PageActor, source: str, stage: str,
+    request: Request,
+    session: DbSession,
+    actor: PageActor,
+    source: str,
+    stage: str,
     days: int = 30,
-) -> Response:  # fmt: skip
+) -> Response:
     """The tickets behind one figure of the report."""
     require(actor, "reports.read")
     i18n.current_language.set(language_for(request))
@@ -109,8 +124,14 @@ def suggestion_tickets(
     counted = report.tickets_for(session, since=since, until=until, source=source, stage=stage)
     rows = {row.ticket.id: row for row in ticket_rows(session, [t for t, _ in counted])}
     listed = [(rows[t], n) for t, n in counted if t in rows]
-    context = {"listed": listed, "days": days, "source": source, "stage": stage,
-               "source_name": report.SOURCES[source], "stages": STAGE_NAMES}  # fmt: skip
+    context = {
+        "listed": listed,
+        "days": days,
+        "source": source,
+        "stage": stage,
+        "source_name": report.SOURCES[source],
+        "stages": STAGE_NAMES,
+    }
     return render(request, "suggest/report_tickets.html", context)
 
 

@@ -33,8 +33,9 @@ def vectors(texts: Sequence[str]) -> np.ndarray:
         known = {key: _cache[key] for key in keys if key in _cache}
         for key in known:
             _cache.move_to_end(key)
-    todo = list(dict.fromkeys(text for text, key in zip(texts, keys, strict=True)
-                              if key not in known))  # fmt: skip
+    todo = list(
+        dict.fromkeys(text for text, key in zip(texts, keys, strict=True) if key not in known)
+    )
     if todo:
         fresh = embedding.embed(todo)
         with _lock:

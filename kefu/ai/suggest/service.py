@@ -82,9 +82,10 @@ def ranked_candidates(
     found = [
         *sources.solved_answers(session, actor=actor, ticket=ticket, asked=asked),
         *sources.matching_macros(session, actor=actor, asked=asked, language=language),
-        *sources.matching_articles(session, actor=actor, ticket=ticket, asked=asked,
-                                   language=language, base_url=base_url),
-    ]  # fmt: skip
+        *sources.matching_articles(
+            session, actor=actor, ticket=ticket, asked=asked, language=language, base_url=base_url
+        ),
+    ]
     best: dict[tuple[str, int | str], tuple[float, sources.Candidate]] = {}
     scored = ranking.scores(question, asked, [c.match for c in found])
     for score, candidate in zip(scored, found, strict=True):
@@ -97,21 +98,45 @@ def ranked_candidates(
     return sorted(best.values(), key=lambda item: (-item[0], item[1].source, item[1].source_id))
 
 
-def _filled(session: Session, candidate: sources.Candidate, *, ticket_id: int, agent_id: int | None,
-            language: str) -> fill.Filled:  # fmt: skip
+def _filled(
+    session: Session,
+    candidate: sources.Candidate,
+    *,
+    ticket_id: int,
+    agent_id: int | None,
+    language: str,
+) -> fill.Filled:
     if candidate.source == "macro":
-        return fill.fill_macro(session, macro_id=candidate.source_id, ticket_id=ticket_id,
-                               agent_id=agent_id, language=language)  # fmt: skip
+        return fill.fill_macro(
+            session,
+            macro_id=candidate.source_id,
+            ticket_id=ticket_id,
+            agent_id=agent_id,
+            language=language,
+        )
     if candidate.source == "reply" and candidate.ticket_id is not None:
-        return fill.fill_answer(session, text=candidate.text, from_ticket_id=candidate.ticket_id,
-                                ticket_id=ticket_id, agent_id=agent_id, language=language)  # fmt: skip
+        return fill.fill_answer(
+            session,
+            text=candidate.text,
+            from_ticket_id=candidate.ticket_id,
+            ticket_id=ticket_id,
+            agent_id=agent_id,
+            language=language,
+        )
     return fill.Filled(candidate.text)
 
 
 def _record_shown(
-    session: Session, *, ticket_id: int, agent_id: int | None, candidate: sources.Candidate,
-    rank: int, score: float, text: str, now: datetime,
-) -> SuggestionShown:  # fmt: skip
+    session: Session,
+    *,
+    ticket_id: int,
+    agent_id: int | None,
+    candidate: sources.Candidate,
+    rank: int,
+    score: float,
+    text: str,
+    now: datetime,
+) -> SuggestionShown:
     """The suggestion's row: the same suggestion shown again before a reply was sent is
     the same row (a page reload is not a second chance to count)."""
     row = session.scalar(
@@ -123,8 +148,12 @@ def _record_shown(
         )
     )
     if row is None:
-        row = SuggestionShown(ticket_id=ticket_id, source=candidate.source,
-                              source_id=candidate.source_id, shown_at=now)  # fmt: skip
+        row = SuggestionShown(
+            ticket_id=ticket_id,
+            source=candidate.source,
+            source_id=candidate.source_id,
+            shown_at=now,
+        )
         session.add(row)
     row.agent_id, row.rank, row.score, row.text = agent_id, rank, score, text
     return row
@@ -146,22 +175,51 @@ def suggest(
     if not question:
         return []
     language = _language(session, ticket_id, question)
-    ranked = ranked_candidates(session, actor=actor, ticket=ticket, question=question,
-                               language=language, base_url=base_url)  # fmt: skip
+    ranked = ranked_candidates(
+        session, actor=actor, ticket=ticket, question=question, language=language, base_url=base_url
+    )
     chosen: list[tuple[float, sources.Candidate, fill.Filled, SuggestionShown]] = []
     for score, candidate in ranked:
         if score < MIN_SCORE or len(chosen) >= SHOWN:
             break
-        filled = _filled(session, candidate, ticket_id=ticket_id, agent_id=actor.agent_id,
-                         language=language)  # fmt: skip
-        row = _record_shown(session, ticket_id=ticket_id, agent_id=actor.agent_id,
-                            candidate=candidate, rank=len(chosen) + 1, score=score,
-                            text=filled.text, now=now)  # fmt: skip
+        try:
+            filled = _filled(
+                session, candidate, ticket_id=ticket_id, agent_id=actor.agent_id, language=language
+            )
+        except InvalidInput as exc:  # a macro whose template fails on this ticket
+            log.warning(
+                "suggestion %s %s left out on ticket %s: %s",
+                candidate.source,
+                candidate.source_id,
+                ticket_id,
+                exc.message,
+            )
+            continue
+        row = _record_shown(
+            session,
+            ticket_id=ticket_id,
+            agent_id=actor.agent_id,
+            candidate=candidate,
+            rank=len(chosen) + 1,
+            score=score,
+            text=filled.text,
+            now=now,
+        )
         chosen.append((score, candidate, filled, row))
     session.flush()
     return [
-        Suggestion(row.id, row.rank, c.source, c.source_id, c.title, filled.text, score,
-                   filled.missing, c.url, c.ticket_id)  # fmt: skip
+        Suggestion(
+            row.id,
+            row.rank,
+            c.source,
+            c.source_id,
+            c.title,
+            filled.text,
+            score,
+            filled.missing,
+            c.url,
+            c.ticket_id,
+        )
         for score, c, filled, row in chosen
     ]
 
@@ -192,9 +250,14 @@ def similarity(sent: str, suggested: str) -> float:
 
 
 def reply_sent(
-    session: Session, *, actor: Actor, ticket_id: int, body: str, suggestion_id: int | None,
+    session: Session,
+    *,
+    actor: Actor,
+    ticket_id: int,
+    body: str,
+    suggestion_id: int | None,
     now: datetime,
-) -> None:  # fmt: skip
+) -> None:
     """A public reply was sent on the ticket: the inserted suggestion gets its outcome by how
     much of it the reply kept; the other suggestions shown since the last reply were not
     used. Either way they are settled, and the next customer message gets new rows."""
@@ -209,9 +272,12 @@ def reply_sent(
             row.inserted_at = row.inserted_at or now
             row.similarity = similarity(body, row.text)
             row.outcome = (
-                "as_suggested" if row.similarity >= AS_SUGGESTED
-                else "edited" if row.similarity >= KEPT else "replaced"
-            )  # fmt: skip
+                "as_suggested"
+                if row.similarity >= AS_SUGGESTED
+                else "edited"
+                if row.similarity >= KEPT
+                else "replaced"
+            )
         else:
             row.outcome = "replaced" if row.inserted_at else "not_used"
     session.flush()
@@ -226,5 +292,11 @@ def on_send(session: Session, actor: Actor, ticket_id: int, form: Mapping[str, A
     body = form.get("body")
     from kefu.runtime import current
 
-    reply_sent(session, actor=actor, ticket_id=ticket_id, suggestion_id=chosen,
-               body=body if isinstance(body, str) else "", now=current().clock())  # fmt: skip
+    reply_sent(
+        session,
+        actor=actor,
+        ticket_id=ticket_id,
+        suggestion_id=chosen,
+        body=body if isinstance(body, str) else "",
+        now=current().clock(),
+    )

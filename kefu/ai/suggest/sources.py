@@ -68,8 +68,9 @@ def _solved_tickets(session: Session, *, actor: Actor, ticket: Any, asked: set[s
     hits: Counter[int] = Counter()
     for word in lookup_words(asked):
         spec = TicketFilter(statuses=["solved", "closed"], store_ids=stores, text=word)
-        rows = page_ids(session, actor=actor, spec=spec, sort=SOLVED_DESC, after=None,
-                        limit=TICKETS_PER_WORD)  # fmt: skip
+        rows = page_ids(
+            session, actor=actor, spec=spec, sort=SOLVED_DESC, after=None, limit=TICKETS_PER_WORD
+        )
         hits.update(row[0] for row in rows if row[0] != ticket.id)
     return [ticket_id for ticket_id, _count in hits.most_common(MAX_TICKETS)]
 
@@ -99,12 +100,22 @@ def solved_answers(
         for question, reply in pairs[:PAIRS_PER_TICKET]:
             answer = clean(reply.body_text)[:MAX_ANSWER]
             if answer:
-                found.append(Candidate("reply", reply.id, question[:120], question[:MAX_ANSWER],
-                                       answer, ticket_id=ticket_id))  # fmt: skip
+                found.append(
+                    Candidate(
+                        "reply",
+                        reply.id,
+                        question[:120],
+                        question[:MAX_ANSWER],
+                        answer,
+                        ticket_id=ticket_id,
+                    )
+                )
     return found
 
 
-def matching_macros(session: Session, *, actor: Actor, asked: set[str], language: str) -> list[Candidate]:  # fmt: skip
+def matching_macros(
+    session: Session, *, actor: Actor, asked: set[str], language: str
+) -> list[Candidate]:
     """The reply macros the agent may use (shared ones and their own), those sharing the
     most words with the customer first, then the most used."""
     try:
@@ -124,15 +135,26 @@ def matching_macros(session: Session, *, actor: Actor, asked: set[str], language
 
 
 def matching_articles(
-    session: Session, *, actor: Actor, ticket: Any, asked: set[str], language: str | None,
+    session: Session,
+    *,
+    actor: Actor,
+    ticket: Any,
+    asked: set[str],
+    language: str | None,
     base_url: str,
-) -> list[Candidate]:  # fmt: skip
+) -> list[Candidate]:
     """Each passage of the published public articles (this brand's and every brand's) found
     by the most of the customer's words."""
     hits: Counter[int] = Counter()
     for word in lookup_words(asked):
-        for hit in search_articles(session, query=word, language=language,
-                                   store_id=ticket.store_id, public_only=True, limit=5):  # fmt: skip
+        for hit in search_articles(
+            session,
+            query=word,
+            language=language,
+            store_id=ticket.store_id,
+            public_only=True,
+            limit=5,
+        ):
             hits[hit.id] += 1
     found = []
     for article_id, _count in hits.most_common(MAX_ARTICLES):
@@ -144,6 +166,14 @@ def matching_articles(
         text = markdown_text(article.body)
         for piece in passages(article.title, article.summary, text)[:PASSAGES_PER_ARTICLE]:
             suggestion = f"{piece}\n\n{article.title}: {url}"
-            found.append(Candidate("article", article.id, article.title,
-                                   f"{article.title}. {piece}", suggestion, url=url))  # fmt: skip
+            found.append(
+                Candidate(
+                    "article",
+                    article.id,
+                    article.title,
+                    f"{article.title}. {piece}",
+                    suggestion,
+                    url=url,
+                )
+            )
     return found

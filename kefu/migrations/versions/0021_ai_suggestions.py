@@ -36,15 +36,19 @@ def upgrade() -> None:
         sa.Column("similarity", sa.Float(), nullable=True),
         sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.ForeignKeyConstraint(
-            ["ticket_id"], ["tickets.id"], name=op.f(f"fk_{TABLE}_ticket_id_tickets"),
+            ["ticket_id"],
+            ["tickets.id"],
+            name=op.f(f"fk_{TABLE}_ticket_id_tickets"),
             ondelete="CASCADE",
         ),
         sa.ForeignKeyConstraint(
-            ["agent_id"], ["agents.id"], name=op.f(f"fk_{TABLE}_agent_id_agents"),
+            ["agent_id"],
+            ["agents.id"],
+            name=op.f(f"fk_{TABLE}_agent_id_agents"),
             ondelete="SET NULL",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f(f"pk_{TABLE}")),
-    )  # fmt: skip
+    )
     op.create_index(op.f(f"ix_{TABLE}_ticket_id"), TABLE, ["ticket_id", "source", "source_id"])
     op.create_index(op.f(f"ix_{TABLE}_shown_at"), TABLE, ["shown_at", "source"])
 
