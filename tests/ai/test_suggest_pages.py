@@ -26,13 +26,20 @@ SYSTEM = Actor.system()
 def _ticket(database: Database) -> int:
     desk = make_desk(database)
     shipped_order(database, store_id=desk.store_id, number="1001", tracking=None)
+    shipped_order(
+        database,
+        store_id=desk.store_id,
+        number="2002",
+        email="old@example.com",
+        tracking="RM555555555GB",
+    )
     solved_conversation(
         database,
         agent=desk.agent,
         store_id=desk.store_id,
         subject="Parcel",
         question="My parcel has not arrived yet, where is it?",
-        answer="Your order is on its way; the tracking number is RM1234.",
+        answer="Your order is on its way; the tracking number is RM555555555GB.",
     )
     make_macro(database, name="Cancel an order", en="I have cancelled order {{ order.number }}.")
     ticket_id = customer_writes(
@@ -60,7 +67,9 @@ def test_an_agent_inserts_a_suggestion_sends_it_and_the_report_counts_it(
     ids = re.findall(r'data-suggestion="(\d+)"', panel)
     texts = re.findall(r'data-text="([^"]*)"', panel)
     assert ids and "<kbd>Alt+1</kbd>" in panel and "Past answer" in panel
-    assert "order.tracking_number" in panel  # the ticket's order has no tracking number yet
+    # the ticket's order has no tracking number yet: marked, not invented
+    assert "tracking number is [order.tracking_number]." in panel and "RM555" not in panel
+    assert "(this ticket has no value for it): order.tracking_number</p>" in panel
     inserted = client.post(
         f"/tickets/{ticket_id}/suggestions/{ids[0]}/inserted", headers={"X-CSRF-Token": token}
     )
@@ -94,9 +103,9 @@ def test_the_report_explains_itself_when_nothing_was_shown(client: Any, database
     sign_in(client, "mia@example.com", PASSWORD)
     html = client.get("/reports/suggestions").text
     assert "No suggestion was shown in this period" in html and "AI settings" in html
-    assert client.get("/reports/suggestions?days=5").status_code == 400
+    assert client.get("/reports/suggestions?days=5").status_code == 422
     bad = client.get("/reports/suggestions/tickets?source=robot&stage=sent")
-    assert bad.status_code == 400 and "Choose a source" in bad.text
+    assert bad.status_code == 422 and "Choose a source" in bad.text
 
 
 def test_bad_requests_are_refused_with_a_reason(client: Any, database: Database) -> None:
