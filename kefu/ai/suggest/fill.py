@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -65,14 +66,13 @@ def fill_answer(
     *,
     text: str,
     from_ticket_id: int,
-    ticket_id: int,
-    agent_id: int | None,
+    context: dict[str, Any],
     language: str,
 ) -> Filled:
-    """A solved conversation's answer, with this ticket's customer and latest order."""
+    """A solved conversation's answer, with this ticket's customer and latest order
+    (`context`: this ticket's, from `build_context`)."""
     old = build_context(session, ticket_id=from_ticket_id, agent_id=None, language=language)
     template = as_template(text, {key: plain(value) for key, value in old.items()})
-    context = build_context(session, ticket_id=ticket_id, agent_id=agent_id, language=language)
     rendered, missing = render_template(template, context)
     return Filled(rendered, missing)
 

@@ -18,7 +18,7 @@ from kefu.ai import switches
 from kefu.ai.signals import detect_language
 from kefu.ai.suggest import fill, ranking, sources
 from kefu.ai.suggest.models import SuggestionShown
-from kefu.automation.macros.context import customer_language
+from kefu.automation.macros.context import build_context, customer_language
 from kefu.errors import InvalidInput, NotFound
 from kefu.kit.actor import Actor
 from kefu.kit.i18n import N_, gettext
@@ -105,7 +105,10 @@ def _filled(
     ticket_id: int,
     agent_id: int | None,
     language: str,
+    known: dict[str, Any],
 ) -> fill.Filled:
+    """The candidate filled in for the ticket; `known` keeps the ticket's template context
+    for the next candidate (built once per call, only when a past answer needs it)."""
     if candidate.source == "macro":
         return fill.fill_macro(
             session,
@@ -119,8 +122,11 @@ def _filled(
             session,
             text=candidate.text,
             from_ticket_id=candidate.ticket_id,
-            ticket_id=ticket_id,
-            agent_id=agent_id,
+            context=known.get("context")
+            or known.setdefault(
+                "context",
+                build_context(session, ticket_id=ticket_id, agent_id=agent_id, language=language),
+            ),
             language=language,
         )
     return fill.Filled(candidate.text)
@@ -179,12 +185,18 @@ def suggest(
         session, actor=actor, ticket=ticket, question=question, language=language, base_url=base_url
     )
     chosen: list[tuple[float, sources.Candidate, fill.Filled, SuggestionShown]] = []
+    known: dict[str, Any] = {}
     for score, candidate in ranked:
         if score < MIN_SCORE or len(chosen) >= SHOWN:
             break
         try:
             filled = _filled(
-                session, candidate, ticket_id=ticket_id, agent_id=actor.agent_id, language=language
+                session,
+                candidate,
+                ticket_id=ticket_id,
+                agent_id=actor.agent_id,
+                language=language,
+                known=known,
             )
         except InvalidInput as exc:  # a macro whose template fails on this ticket
             log.warning(

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -27,7 +28,8 @@ from kefu.tickets.filters import TicketFilter
 from kefu.tickets.queries import SOLVED_DESC, page_ids
 
 # Caps on the work one panel does, whatever the size of the database (bench/ai_suggest.py)
-SEARCH_WORDS = 6  # words looked up one by one in the ticket and article searches
+SEARCH_WORDS = 6  # words looked up one by one in the ticket search
+ARTICLE_WORDS = 4  # and in the knowledge base's
 TICKETS_PER_WORD = 20
 MAX_TICKETS = 10  # solved tickets whose threads are read
 PAIRS_PER_TICKET = 2
@@ -57,8 +59,10 @@ def lookup_words(asked: set[str]) -> list[str]:
     return sorted(asked, key=lambda w: (-len(w) if w.isascii() else -3, w))[:SEARCH_WORDS]
 
 
+@lru_cache(maxsize=20_000)
 def clean(text: str) -> str:
-    """A message without quoted history and signature (kept whole when nothing is left)."""
+    """A message without quoted history and signature (kept whole when nothing is left);
+    kept per process by text, as the same solved threads come up for many tickets."""
     new = split_reply(text or "").new.strip()
     return new or (text or "").strip()
 
@@ -146,7 +150,7 @@ def matching_articles(
     """Each passage of the published public articles (this brand's and every brand's) found
     by the most of the customer's words."""
     hits: Counter[int] = Counter()
-    for word in lookup_words(asked):
+    for word in lookup_words(asked)[:ARTICLE_WORDS]:
         for hit in search_articles(
             session,
             query=word,
