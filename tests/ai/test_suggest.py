@@ -251,3 +251,28 @@ def test_a_past_answer_becomes_a_template_of_its_own_values() -> None:
         "{% raw %}Hi {% endraw %}{{ customer.first_name }}{% raw %}, order {% endraw %}"
         "{{ order.number }}{% raw %} (not 12002) ships. {{ x }}{% endraw %}"
     )
+    # Chinese has no spaces: the order number inside a Chinese sentence is found too
+    assert as_template("订单2002已发货", values) == (
+        "{% raw %}订单{% endraw %}{{ order.number }}{% raw %}已发货{% endraw %}"
+    )
+
+
+def test_a_chinese_question_finds_the_chinese_answer(database: Database) -> None:
+    # given
+    desk = make_desk(database)
+    shipped_order(database, store_id=desk.store_id, number="2002", email="old@example.com",
+                  name="Olga Old", tracking="SF999999999")  # fmt: skip
+    _ticket, reply_id = solved_conversation(
+        database, agent=desk.agent, store_id=desk.store_id, subject="快递",
+        question="你好，我的快递到哪里了？已经一个星期了。",
+        answer="您好，订单 2002 已经发货，快递单号 SF999999999，预计两天内送达。",
+    )  # fmt: skip
+    shipped_order(database, store_id=desk.store_id, number="1001", tracking="SF123456789")
+    ticket_id = customer_writes(database, store_id=desk.store_id, subject="物流",
+                                text="请问我的快递到哪里了？")  # fmt: skip
+    settle(database)
+    # when
+    top = _suggest(database, desk, ticket_id)[0]
+    # then
+    assert (top.source, top.source_id) == ("reply", reply_id)
+    assert top.text == "您好，订单 1001 已经发货，快递单号 SF123456789，预计两天内送达。"

@@ -48,8 +48,10 @@ def as_template(text: str, values: dict[str, dict[str, object]]) -> str:
             found.append((str(value).strip(), f"{{{{ {owner}.{name} }}}}"))
     if not found:
         return _literal(text)
+    # boundaries are Latin letters and digits only: Chinese has no spaces ("订单2002已发货")
     pattern = re.compile(
-        "|".join(rf"(?<![\w/]){re.escape(v)}(?![\w])" for v, _ in found), re.IGNORECASE
+        "|".join(rf"(?<![0-9A-Za-z/]){re.escape(v)}(?![0-9A-Za-z])" for v, _ in found),
+        re.IGNORECASE,
     )
     placeholders = {v.lower(): p for v, p in found}
     parts, start = [], 0
