@@ -170,3 +170,14 @@ def test_the_report_equals_the_hand_count_and_lists_the_tickets(database: Databa
     top = picks[tickets[0]].source
     expected = sorted(t for t in tickets[:2] if picks[t].source == top)
     assert sorted(t for t, _n in listed) == expected
+
+
+def test_an_internal_note_settles_nothing(database: Database) -> None:
+    desk = _world(database)
+    ticket_id = _ticket(database, desk, SEEN)
+    shown = _show(database, desk, ticket_id)
+    _insert(database, desk, ticket_id, shown[0].id)
+    with database.unit_of_work(actor=desk.agent) as session:
+        form = {"kind": "note", "body": shown[0].text, "suggestion_id": str(shown[0].id)}
+        service.on_send(session, desk.agent, ticket_id, form)
+    assert _rows(database)[shown[0].id] == (None, True)
