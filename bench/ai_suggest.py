@@ -165,7 +165,7 @@ def section(results: list[dict[str, object]], tickets: int, samples: int) -> lis
         "10 threads read, 40 macros, 4 articles). Milliseconds per ticket.",
         "",
         "| database | solved tickets | first open p50 / p95 | repeat open p50 / p95 | "
-        "searches only p50 / p95 | very first call (model load + macros, articles) | "
+        "searches only p50 / p95 | first ticket (macros and articles embedded) | "
         "suggestions shown | load average (1/5/15 min) |",
         "|---|---:|---:|---:|---:|---:|---:|---|",
     ]
@@ -180,6 +180,13 @@ def section(results: list[dict[str, object]], tickets: int, samples: int) -> lis
             f"| {r['backend']} | {r['solved']:,} | {' | '.join(cells)} | "
             f"{r['warm_up'] * 1000:.0f} | {r['shown']:.1f} | {load} |"
         )
+    lines += [
+        "",
+        "All figures are taken on a machine shared by several test and benchmark runs (see the "
+        "load average): compare the columns with each other. *Repeat open* minus *searches "
+        "only* is what filling in and recording the suggestions costs; *first open* minus "
+        "*repeat open* is the embedding of the ticket's candidate conversations.",
+    ]
     return [*lines, ""]
 
 
