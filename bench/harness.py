@@ -112,6 +112,7 @@ OWN_SECTIONS = (
     "## AI reading",
     "## Help-center assistant",
     "## Live chat widget",
+    "## Suggested replies",
 )
 
 

@@ -22,6 +22,7 @@ DOMAINS = (
     "analytics.reports",
     "ai",
     "ai.assistant",
+    "ai.suggest",
     "api",
     "compliance",
 )

@@ -1,0 +1,1 @@
+"""Suggested replies beside the ticket composer, and how often agents use them."""
