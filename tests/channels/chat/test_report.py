@@ -93,7 +93,7 @@ def week(database: Database) -> dict[str, Any]:
     a = _chat(
         database,
         widget_id=shop,
-        email="a@mail.test",
+        email="a@example.org",
         started=_at(2, 10),
         agent_id=ada.id,
         accept_after=30,
@@ -105,7 +105,7 @@ def week(database: Database) -> dict[str, Any]:
     b = _chat(
         database,
         widget_id=shop,
-        email="b@mail.test",
+        email="b@example.org",
         started=_at(3, 12),
         agent_id=ada.id,
         accept_after=90,
@@ -116,21 +116,21 @@ def week(database: Database) -> dict[str, Any]:
     c = _chat(
         database,
         widget_id=outlet,
-        email="c@mail.test",
+        email="c@example.org",
         started=_at(4, 9),
         agent_id=bo.id,
         accept_after=10,
         first_reply_after=20,
     )
-    d = _chat(database, widget_id=outlet, email="d@mail.test", started=_at(5, 15), end_after=120)
-    e = _chat(database, widget_id=shop, email="e@mail.test", started=_at(25, 10, month=2),
+    d = _chat(database, widget_id=outlet, email="d@example.org", started=_at(5, 15), end_after=120)
+    e = _chat(database, widget_id=shop, email="e@example.org", started=_at(25, 10, month=2),
               end_after=60)  # fmt: skip
     with database.unit_of_work() as session:
         widget = widgets.get_widget(session, shop)
         visitor = visitors.greet(session, widget=widget, token=None, identity=None, now=_at(6, 8))
         left = offline.offline_message(
             session, widget=widget, visitor=visitor.visitor, client_id="o-1", now=_at(6, 8),
-            data=OfflineMessageIn(name="Fu", email="fu@mail.test", body="Call me"),
+            data=OfflineMessageIn(name="Fu", email="fu@example.org", body="Call me"),
         )  # fmt: skip
     return {"ada": ada.id, "bo": bo.id, "shop": shop, "outlet": outlet, "a": a, "b": b, "c": c,
             "d": d, "e": e, "offline": left.ticket_id}  # fmt: skip
