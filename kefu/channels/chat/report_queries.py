@@ -57,7 +57,7 @@ def chat_rows(
             .where(ChatEntry.chat_id.in_(chunk), ChatEntry.author == "agent")
             .group_by(ChatEntry.chat_id)
         )
-        first.update(dict(rows.tuples().all()))
+        first.update({row[0]: row[1] for row in rows})
     return [
         ChatRow(
             id=c.id,
@@ -93,4 +93,5 @@ def offline_ticket_ids(session: Session, *, since: datetime, until: datetime) ->
 
 
 def widget_names(session: Session) -> dict[int, str]:
-    return dict(session.execute(select(ChatWidget.id, ChatWidget.name).order_by(ChatWidget.id)))
+    rows = session.execute(select(ChatWidget.id, ChatWidget.name).order_by(ChatWidget.id))
+    return {row[0]: row[1] for row in rows}

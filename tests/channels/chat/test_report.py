@@ -22,7 +22,9 @@ from kefu.channels.chat.schemas import OfflineMessageIn
 from kefu.db import Database
 from kefu.dispatch import dispatch_due
 from kefu.kit.actor import Actor
+from kefu.permissions import Role
 from kefu.tickets.messages import add_message
+from kefu.tickets.models import Ticket
 from kefu.tickets.schemas import MessageCreate
 from tests.accounts.factories import PASSWORD, make_agent
 from tests.channels.chat.agent_factories import make_widget, start_chat
@@ -86,7 +88,7 @@ def week(database: Database) -> dict[str, Any]:
     """A: Ada 30 s / 45 s / 600 s, rated 5, transcript; B: Ada 90 / 100 / 300, rated 3;
     C: Bo 10 / 20, still active; D: ended after 120 s while waiting; E: missed the week
     before; one offline message on 6 March."""
-    ada = make_agent(database, name="Ada", email="ada@example.com")
+    ada = make_agent(database, name="Ada", email="ada@example.com", role=Role.MANAGER)
     bo = make_agent(database, name="Bo", email="bo@example.com")
     shop = make_widget(database, name="Shop")
     outlet = make_widget(database, name="Outlet")
@@ -132,6 +134,8 @@ def week(database: Database) -> dict[str, Any]:
             session, widget=widget, visitor=visitor.visitor, client_id="o-1", now=_at(6, 8),
             data=OfflineMessageIn(name="Fu", email="fu@example.org", body="Call me"),
         )  # fmt: skip
+    with database.unit_of_work() as session:  # it arrived on 6 March
+        session.get_one(Ticket, left.ticket_id).created_at = _at(6, 8)
     return {"ada": ada.id, "bo": bo.id, "shop": shop, "outlet": outlet, "a": a, "b": b, "c": c,
             "d": d, "e": e, "offline": left.ticket_id}  # fmt: skip
 
@@ -202,7 +206,8 @@ def test_each_count_drills_down_to_its_chats(
     assert f'href="/tickets/{week["a"][1]}"' not in page.text
     offline_page = client.get(f"/reports/chat/offline?{QUERY}").text
     assert f'href="/tickets/{week["offline"]}"' in offline_page
-    assert client.get(f"/reports/chat/chats?metric=nonsense&{QUERY}").status_code == 400
+    refused = client.get(f"/reports/chat/chats?metric=nonsense&{QUERY}")
+    assert refused.status_code == 422 and "unknown figure nonsense" in refused.text
 
 
 def test_the_page_links_every_count_and_the_hub_links_the_page(
@@ -233,17 +238,18 @@ def test_the_tables_export_as_csv_and_xlsx(
     assert [r[:3] for r in rows[1:]] == [["Shop", "2", "2"], ["Outlet", "2", "1"]]
     book = client.get(f"/reports/chat/export.xlsx?{QUERY}")
     assert book.status_code == 200 and book.content[:2] == b"PK"
-    assert client.get(f"/reports/chat/export.csv?{QUERY}").status_code == 400
+    assert client.get(f"/reports/chat/export.csv?{QUERY}").status_code == 422
     assert client.get(f"/reports/chat/export.pdf?{QUERY}").status_code == 404
 
 
 def test_an_empty_period_says_so(client: Any, database: Database) -> None:
-    make_agent(database, name="Ada", email="ada@example.com")
+    make_agent(database, name="Ada", email="ada@example.com", role=Role.MANAGER)
     sign_in(client, "ada@example.com", PASSWORD)
     page = client.get(f"/reports/chat?{QUERY}")
     assert page.status_code == 200
     assert "No chats in this period" in page.text
-    assert client.get("/reports/chat?since=2026-03-08&until=2026-03-01").status_code == 400
+    backwards = client.get("/reports/chat?since=2026-03-08&until=2026-03-01")
+    assert backwards.status_code == 422 and "the range ends before it starts" in backwards.text
 
 
 def test_percentile_is_the_nearest_rank() -> None:
