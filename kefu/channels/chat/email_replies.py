@@ -20,7 +20,6 @@ from sqlalchemy.orm import Session
 
 from kefu.channels.chat.models import Chat, ChatVisitor
 from kefu.channels.email.by_email import email_of, send_by_email
-from kefu.channels.email.models import OutboundEmail
 from kefu.customers import service as customers
 from kefu.customers.schemas import IdentityIn
 from kefu.errors import Conflict, InvalidInput
@@ -96,20 +95,21 @@ def email_for_reply(session: Session, message_id: int) -> str | None:
     return reach.email
 
 
-def reply_by_email(session: Session, *, message_id: int, mail_from: str) -> OutboundEmail | None:
-    """Email an agent's reply on a chat ticket whose chat has ended (None: see
-    `email_for_reply`)."""
+def reply_by_email(session: Session, *, message_id: int, mail_from: str) -> bool:
+    """Email an agent's reply on a chat ticket whose chat has ended; False when it does not
+    leave by email (see `email_for_reply`)."""
     address = email_for_reply(session, message_id)
     if address is None:
-        return None
+        return False
     ticket = tickets.get_ticket(
         session, get_message(session, message_id).ticket_id, include_deleted=True
     )
     if email_of(session, ticket.requester_id) is None and not _adopt_address(
         session, ticket.requester_id, address
     ):
-        return None
-    return send_by_email(session, message_id=message_id, from_channel="chat", mail_from=mail_from)
+        return False
+    sent = send_by_email(session, message_id=message_id, from_channel="chat", mail_from=mail_from)
+    return sent is not None
 
 
 def composer_context(session: Session, actor: Actor, ticket: PanelTicket) -> dict[str, Any] | None:
