@@ -115,6 +115,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.channels.chat import agent_pages as chat_agent_pages
     from kefu.channels.chat import api_routes as chat_api_routes
     from kefu.channels.chat import demo_store as chat_demo_store
+    from kefu.channels.chat import report_pages as chat_report_pages
     from kefu.channels.chat import routes as chat_routes
     from kefu.channels.chat import settings_pages as chat_settings_pages
     from kefu.channels.chat import socket as chat_socket
@@ -253,7 +254,9 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     ]
     pages.append((workforce_staffing_pages.router, "", False))
     pages += [(chat_routes.router, "", False), (chat_socket.router, "", False)]
-    pages += [(m.router, "", False) for m in (chat_agent_pages, chat_settings_pages)]
+    pages += [
+        (m.router, "", False) for m in (chat_agent_pages, chat_settings_pages, chat_report_pages)
+    ]
     pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
     pages.append((assistant_pages.router, "", False))
     pages.append((suggest_pages.router, "", False))

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
 from kefu.ai import intents as ai_intents
+from kefu.channels.phone.schemas import DISPOSITIONS
 from kefu.commerce import stores
 from kefu.errors import InvalidInput, NotFound
 from kefu.kit.i18n import N_
@@ -94,6 +95,8 @@ AI_SENTIMENTS = ("negative", "neutral", "positive")
 AI_URGENCIES = ("normal", "elevated", "high")  # ranked: "greater than normal"
 AI_LANGUAGES = ("en", "zh", "other")
 URGENCY_RANK = {u: i for i, u in enumerate(AI_URGENCIES)}
+CALL_DIRECTIONS = ("inbound", "outbound")
+CALL_OUTCOMES = ("answered", "missed", "voicemail")
 
 FIXED_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("status", N_("Status"), "enum", _enum(Status)),
@@ -127,6 +130,24 @@ FIXED_FIELDS: tuple[FieldSpec, ...] = (
     FieldSpec("event.sla_metric", N_("SLA metric"), "enum", SLA_METRICS, triggers_only=True),
     FieldSpec("event.csat_rating", N_("CSAT rating"), "enum", ("good", "bad"), triggers_only=True),
     FieldSpec("event.csat_score", N_("CSAT score (1–5)"), "number", triggers_only=True),
+    # the call a call.* event is about (kefu.channels.phone's payload)
+    FieldSpec(
+        "event.call_direction", N_("Call direction"), "enum", CALL_DIRECTIONS, triggers_only=True
+    ),
+    FieldSpec("event.call_outcome", N_("Call outcome"), "enum", CALL_OUTCOMES, triggers_only=True),
+    FieldSpec(
+        "event.call_disposition",
+        N_("Call disposition"),
+        "enum",
+        tuple(DISPOSITIONS),
+        triggers_only=True,
+    ),
+    FieldSpec("event.call_duration", N_("Call duration (seconds)"), "number", triggers_only=True),
+    FieldSpec(
+        "event.call_wait", N_("Call wait before answer (seconds)"), "number", triggers_only=True
+    ),
+    FieldSpec("event.call_line", N_("Phone line (number)"), "text", triggers_only=True),
+    FieldSpec("event.call_team", N_("Phone queue (team)"), "ref", ref="team", triggers_only=True),
     FieldSpec("hours_since.created", N_("Hours since created"), "hours"),
     FieldSpec("hours_since.updated", N_("Hours since updated"), "hours"),
     FieldSpec("hours_since.pending", N_("Hours since pending"), "hours"),

@@ -22,7 +22,7 @@ from kefu.automation.rules.evaluate import evaluate
 from kefu.automation.rules.facts import EventInfo, TicketFacts
 from kefu.automation.rules.models import Rule, RuleRun, TriggerChain
 from kefu.automation.rules.perform import Run, perform
-from kefu.automation.rules.service import active_rules
+from kefu.automation.rules.service import CALL_EVENTS, active_rules
 from kefu.commerce import links
 from kefu.customers import service as customers
 from kefu.errors import KefuError, NotFound
@@ -48,6 +48,7 @@ HANDLED_EVENTS = (
     "order.refunded",
     "order.address_changed",
     "order.item_resent",
+    *CALL_EVENTS,
 )
 
 
@@ -88,6 +89,8 @@ def listens_to(rule: Rule, event_type: str, payload: dict[str, Any]) -> bool:
         return True
     if event_type == "ticket.updated" and "ticket.status_changed" in wanted:
         return "status" in (payload.get("changes") or {})
+    if event_type == "call.ended" and "call.missed" in wanted:
+        return payload.get("outcome") == "missed"
     return event_type.startswith("order.") and "order.*" in wanted
 
 

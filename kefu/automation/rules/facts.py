@@ -35,6 +35,16 @@ TICKET_COLUMNS = {
     "assignee": ("assignee_id", "assignee_id"),
     "subject": ("subject", "subject"),
 }
+# Condition field -> key of a call.* event's payload (kefu.channels.phone.service.call_payload).
+CALL_PAYLOAD = {
+    "event.call_direction": "direction",
+    "event.call_outcome": "outcome",
+    "event.call_disposition": "disposition",
+    "event.call_duration": "duration_seconds",
+    "event.call_wait": "wait_seconds",
+    "event.call_line": "line_number",
+    "event.call_team": "team_id",
+}
 # kefu.ai keeps these on the ticket (tickets.ai_*): intent, sentiment, urgency, language
 MAX_TEXT = 10_000  # a pattern reads at most this much of a message
 
@@ -168,6 +178,8 @@ class TicketFacts:
             return bool((message.details or {}).get("automated")) if message else False
         if key == "event.sla_metric":
             return (self.event.payload if self.event else {}).get("metric")
+        if key.startswith("event.call_"):
+            return (self.event.payload if self.event else {}).get(CALL_PAYLOAD[key])
         if key in ("event.csat_rating", "event.csat_score"):
             return (self.event.payload if self.event else {}).get(key.removeprefix("event.csat_"))
         return None

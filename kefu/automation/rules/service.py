@@ -45,7 +45,14 @@ TRIGGER_EVENTS: dict[str, str] = {
     "order.cancelled": N_("Order cancelled"),
     "order.refunded": N_("Order refunded"),
     "csat.received": N_("CSAT received"),
+    "call.ended": N_("Call ended"),
+    "call.missed": N_("Call missed"),
+    "call.voicemail": N_("Voicemail left"),
+    "call.logged": N_("Call logged by an agent"),
 }
+# What kefu.channels.phone emits once a call is on a ticket ("call.missed" is a call.ended
+# whose outcome is missed; call.started and call.answered come before the call has one).
+CALL_EVENTS = ("call.ended", "call.voicemail", "call.logged")
 TIME_FIELDS = ("hours_since.",)
 
 

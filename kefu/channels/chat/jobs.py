@@ -5,6 +5,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from kefu.channels.chat import email_reply_hooks  # noqa: F401  (replies to ended chats by email)
 from kefu.channels.chat.models import Chat
 from kefu.channels.chat.replies import deliver_agent_reply
 from kefu.channels.chat.transcript import transcript_text

@@ -56,7 +56,7 @@ def plan_for(session: Session, message_id: int, *, mail_from: str) -> Plan | Non
     ):
         return None
     ticket = tickets.get_ticket(session, message.ticket_id, include_deleted=True)
-    mailbox = _mailbox_of(session, ticket.id)
+    mailbox = _mailbox_of(session, ticket.id, store_id=ticket.store_id)
     to, cc = _recipients(session, ticket.requester_id, ticket.id)
     return Plan(
         ticket_id=ticket.id,
@@ -66,17 +66,21 @@ def plan_for(session: Session, message_id: int, *, mail_from: str) -> Plan | Non
     )
 
 
-def _mailbox_of(session: Session, ticket_id: int) -> Mailbox | None:
-    """The mailbox the customer wrote to, else the first active one."""
+def _mailbox_of(session: Session, ticket_id: int, *, store_id: int | None = None) -> Mailbox | None:
+    """The mailbox the customer wrote to, else the ticket's store's first active one (a chat
+    or phone ticket), else the first active one."""
     for message in list_messages(session, ticket_id):
         mailbox_id = ((message.details or {}).get("email") or {}).get("mailbox_id")
         if mailbox_id is not None:
             mailbox = session.get(Mailbox, mailbox_id)
             if mailbox is not None and mailbox.is_active:
                 return mailbox
-    return session.scalar(
-        select(Mailbox).where(Mailbox.is_active.is_(True)).order_by(Mailbox.id).limit(1)
-    )
+    active = select(Mailbox).where(Mailbox.is_active.is_(True)).order_by(Mailbox.id).limit(1)
+    if store_id is not None:
+        own = session.scalar(active.where(Mailbox.store_id == store_id))
+        if own is not None:
+            return own
+    return session.scalar(active)
 
 
 def _emails_of(session: Session, customer_ids: list[int]) -> dict[int, str]:

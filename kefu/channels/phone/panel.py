@@ -79,13 +79,15 @@ def phone_panel(session: Session, actor: Actor, ticket: PanelTicket) -> dict[str
 
 
 def composer_hint(session: Session, actor: Actor, ticket: PanelTicket) -> dict[str, Any] | None:
-    """On a phone ticket, the composer says where a written reply goes (nowhere: it is kept
-    on the ticket) and offers the call back."""
+    """On a phone ticket, the composer says where a written reply goes (by email to the
+    customer's address, or nowhere: it is kept on the ticket) and offers the call back."""
     if ticket.channel != "phone":
         return None
     identities = customers.identities_of(session, [ticket.requester_id])[ticket.requester_id]
     numbers = [i.value for i in identities if i.kind == "phone"]
+    emails = [i.value for i in identities if i.kind == "email"]
     return {
         "number": numbers[0] if numbers else None,
         "shown": display(numbers[0]) if numbers else "",
+        "email": emails[0] if emails else None,
     }

@@ -88,15 +88,16 @@ def apply_update(session: Session, *, line: PhoneLine, update: CallUpdate) -> Ca
     before = (call.answered_at, call.ended_at, call.recording_url)
     _merge(call, update)
     session.flush()
+    line.last_call_at = max(line.last_call_at or update.at, update.at)
+    # Placed first, so the events name the ticket the call is on (triggers act on it).
+    if call.message_id is None and (call.ended_at is not None or call.outcome == "voicemail"):
+        place_call(session, call=call, line=line)
     if call.answered_at is not None and before[0] is None:
         _emit(session, "call.answered", call)
     if call.ended_at is not None and before[1] is None:
         _emit(session, "call.ended", call)
     if call.recording_url and not before[2] and call.outcome == "voicemail":
         _emit(session, "call.voicemail", call)
-    line.last_call_at = max(line.last_call_at or update.at, update.at)
-    if call.message_id is None and (call.ended_at is not None or call.outcome == "voicemail"):
-        place_call(session, call=call, line=line)
     return call
 
 
@@ -236,6 +237,8 @@ def call_payload(call: Call) -> dict[str, object]:
         "ticket_id": call.ticket_id,
         "duration_seconds": call.duration_seconds,
         "wait_seconds": _seconds(call.answered_at - call.started_at) if call.answered_at else None,
+        "disposition": call.disposition,
+        "line_number": call.to_number if call.direction == "inbound" else call.from_number,
     }
 
 
