@@ -67,7 +67,8 @@ def test_kefu_ai_train_measures_saves_and_goes_live(
     # when the admin trains from the command line
     env = {"KEFU_DATABASE_URL": database_url, "KEFU_SECRET_KEY": KEY,
            "KEFU_DATA_DIR": str(tmp_path)}  # fmt: skip
-    result = run_kefu("ai", "train", "--json", cwd=tmp_path, env=env, timeout=300)
+    # (a safety net, not a timing: two fits on the 1,584 seeds take minutes on a loaded machine)
+    result = run_kefu("ai", "train", "--json", cwd=tmp_path, env=env, timeout=900)
     # then it learned from the seeds and the labels, measured on one held-out ticket per intent
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
