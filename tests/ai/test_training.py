@@ -27,7 +27,7 @@ LABELLED = {
     "order_status": ["Where is my order {n}? It has not arrived",
                      "What is the status of order {n}?",
                      "Has my package {n} shipped yet?",
-                     "Tracking for order {n} has not moved in days",
+                     "Can you check where order {n} is right now?",
                      "我的订单{n}到哪里了", "订单{n}什么时候到"],
     "invoice": ["Can I get an invoice for order {n}?",
                 "Please send me a VAT invoice for {n}",
