@@ -27,7 +27,7 @@ LABELLED = {
     "order_status": ["Where is my order {n}? It has not arrived",
                      "What is the status of order {n}?",
                      "Has my package {n} shipped yet?",
-                     "Tracking for order {n} has not moved in days",
+                     "Can you check where order {n} is right now?",
                      "我的订单{n}到哪里了", "订单{n}什么时候到"],
     "invoice": ["Can I get an invoice for order {n}?",
                 "Please send me a VAT invoice for {n}",
@@ -67,12 +67,13 @@ def test_kefu_ai_train_measures_saves_and_goes_live(
     # when the admin trains from the command line
     env = {"KEFU_DATABASE_URL": database_url, "KEFU_SECRET_KEY": KEY,
            "KEFU_DATA_DIR": str(tmp_path)}  # fmt: skip
-    result = run_kefu("ai", "train", "--json", cwd=tmp_path, env=env, timeout=300)
+    # (a safety net, not a timing: two fits on the 1,584 seeds take minutes on a loaded machine)
+    result = run_kefu("ai", "train", "--json", cwd=tmp_path, env=env, timeout=900)
     # then it learned from the seeds and the labels, measured on one held-out ticket per intent
     assert result.returncode == 0, result.stderr
     figures = json.loads(result.stdout)
     assert (figures["labelled_rows"], figures["held_out_rows"], figures["test_rows"]) == (24, 8, 4)
-    assert figures["seed_rows"] == 33 * 16
+    assert figures["seed_rows"] == 33 * 24 * 2
     assert 0 <= figures["macro_f1"] <= 1 and 0.5 <= figures["accuracy"] <= 1
     # and it is the live model, with nothing new to learn
     with database.sessions() as session:
