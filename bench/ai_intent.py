@@ -184,7 +184,8 @@ def section(figures: dict, shot_seeds: int) -> list[str]:
         f"{machine()}, load average {os.getloadavg()[0]:.1f} (the machine is shared: speed "
         "figures fall with the load). One code path: kefu.ai.intent.IntentClassifier (TF-IDF "
         "words 1–2 and characters 2–5 beside the USE multilingual embedding, one logistic "
-        "regression), as `kefu ai eval` and live tickets use it. Few-shot figures are the mean "
+        "regression, each intent's name one more example of it), as `kefu ai eval` and live "
+        "tickets use it. Few-shot figures are the mean "
         f"of {shot_seeds} draws, each tested on 1,000 other rows of the train file. Speed and "
         "memory are `kefu ai eval` in a fresh process trained on kefu's seeds, classifying "
         "2,000 BANKING77 messages. See docs/ai.md for the method and the models.",
