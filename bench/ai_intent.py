@@ -233,6 +233,8 @@ def section(figures: dict, shot_seeds: int) -> list[str]:
             f"{base['peak_rss_mb']:.0f} MB (at load 7.3 it gave 1,016 messages/s, "
             "3.6 ms, 1.67 s, 338 MB).",
         ]
+    if "measured" in full:
+        lines += ["", f"The BANKING77 full figure is {full['measured']}."]
     if "banking_full" not in figures:
         lines += ["", "BANKING77 full was not measured in this run (`--redo banking_full`)."]
     return lines
