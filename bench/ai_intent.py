@@ -109,7 +109,8 @@ def speed() -> dict[str, float]:
         output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     figures = json.loads(output.strip().splitlines()[-1])
     return {k: figures[k] for k in ("messages_per_second", "single_message_ms",
-                                    "load_seconds", "peak_rss_mb")}  # fmt: skip
+                                    "load_seconds", "peak_rss_mb")} | {
+        "load_average": round(os.getloadavg()[0], 1)}  # fmt: skip
 
 
 def measure(data: Path, shot_seeds: int, redo: list[str] | None) -> dict:
@@ -189,7 +190,8 @@ def section(figures: dict, shot_seeds: int) -> list[str]:
         "tickets use it. Few-shot figures are the mean "
         f"of {shot_seeds} draws, each tested on 1,000 other rows of the train file. Speed and "
         "memory are `kefu ai eval` in a fresh process trained on kefu's seeds, classifying "
-        "2,000 BANKING77 messages. See docs/ai.md for the method and the models.",
+        f"2,000 BANKING77 messages (at load {speed_.get('load_average', '?')}). See docs/ai.md "
+        "for the method and the models.",
         "",
         "| measure | kefu | target | |",
         "|---|---|---|---|",
