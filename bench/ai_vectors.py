@@ -46,4 +46,8 @@ class Vectors:
         return vectors
 
     def embed(self, texts) -> np.ndarray:
+        """Vectors of `texts`; a text of no data file (an intent's name) is embedded now."""
+        missing = list(dict.fromkeys(t for t in texts if t not in self.by_text))
+        if missing:
+            self.by_text.update(zip(missing, embedding.embed(missing), strict=True))
         return np.vstack([self.by_text[t] for t in texts])

@@ -1,5 +1,8 @@
 """The intent classifier: TF-IDF of words and characters beside a sentence embedding, one
-logistic regression over both, and an out-of-scope answer below a calibrated confidence."""
+logistic regression over both, and an out-of-scope answer below a calibrated confidence.
+Each intent's own name ("check_invoice" → "check invoice") is one more, weighted, example of
+it: with ten examples per intent the name is often the only text that says which of two
+near intents is meant."""
 
 import re
 from collections.abc import Callable, Sequence
@@ -14,11 +17,20 @@ from kefu.ai import embedding
 
 OUT_OF_SCOPE = "oos"
 _NUMBER = re.compile(r"\d+")
+_SEPARATORS = re.compile(r"[_\-./]+")
+# a name counts as this many examples (measured on Bitext 10-shot, other draws than the
+# benchmark's: 0 → 0.936, 1 → 0.954, 3 → 0.957 macro-F1)
+NAME_WEIGHT = 3.0
 
 
 def normalise(text: str) -> str:
     """Lower case, every number one token: an order number says nothing about the intent."""
     return _NUMBER.sub("0", text.lower())
+
+
+def name_text(intent: str) -> str:
+    """An intent id read as words: "change_shipping_address" → "change shipping address"."""
+    return _SEPARATORS.sub(" ", intent).strip()
 
 
 @dataclass(frozen=True)
@@ -41,10 +53,12 @@ class IntentClassifier:
         embed: Callable[[Sequence[str]], np.ndarray] | None = None,
         solver: str = "newton-cg",
         max_features: int = 30_000,
+        name_weight: float = NAME_WEIGHT,
     ) -> None:
         self.c = c
         self.embedding_weight = embedding_weight
         self.threshold = threshold
+        self.name_weight = name_weight
         self.embed = embed or embedding.embed
         # capped vocabularies bound the model's memory (intents x features weights, and the
         # solver's copies of them) on large training sets; few-shot sets never reach the cap
@@ -78,13 +92,21 @@ class IntentClassifier:
         return sparse.hstack(parts, format="csr")
 
     def fit(self, texts: Sequence[str], intents: Sequence[str]) -> "IntentClassifier":
-        """Learn the in-scope intents; rows labelled `oos` are left out (a threshold on
-        confidence finds out-of-scope messages far better than an `oos` class would)."""
+        """Learn the in-scope intents and their names; rows labelled `oos` are left out (a
+        threshold on confidence finds out-of-scope messages far better than an `oos` class
+        would)."""
         pairs = [(t, i) for t, i in zip(texts, intents, strict=True) if i != OUT_OF_SCOPE]
-        if len({i for _, i in pairs}) < 2:
+        names = sorted({i for _, i in pairs})
+        if len(names) < 2:
             raise ValueError("need examples of at least two intents")
+        weights = [1.0] * len(pairs)
+        if self.name_weight:
+            pairs += [(name_text(i), i) for i in names if name_text(i)]
+            weights += [self.name_weight] * (len(pairs) - len(weights))
         kept_texts = [t for t, _ in pairs]
-        self.model.fit(self.features(kept_texts, fit=True), [i for _, i in pairs])
+        self.model.fit(
+            self.features(kept_texts, fit=True), [i for _, i in pairs], sample_weight=weights
+        )
         return self
 
     def probabilities(self, texts: Sequence[str]) -> np.ndarray:

@@ -47,3 +47,14 @@ def test_below_the_threshold_the_answer_is_out_of_scope() -> None:
     assert prediction.intent == OUT_OF_SCOPE
     assert prediction.best == "cancel_order"
     assert 0.5 < prediction.confidence < 0.99
+
+
+def test_an_intents_name_is_one_of_its_examples() -> None:
+    # examples that never say which intent they are: only the names tell them apart
+    texts, labels = ["hello there", "good morning"], ["cancel_order", "order_status"]
+    named = IntentClassifier(embedding_weight=0).fit(texts, labels)
+    unnamed = IntentClassifier(embedding_weight=0, name_weight=0).fit(texts, labels)
+    [by_name] = named.predict(["cancel order"])
+    [without] = unnamed.predict(["cancel order"])
+    assert by_name.best == "cancel_order" and by_name.confidence > 0.6
+    assert without.confidence < 0.6  # nothing to go on without the names
