@@ -25,6 +25,7 @@ from kefu.db import Database
 from kefu.events import Event, EventDelivery, HandlerRegistry, HandlerSpec, registry
 from kefu.kit.actor import Actor
 from kefu.kit.clock import Clock, utcnow
+from kefu.kit.gc_batch import batch_gc
 
 log = logging.getLogger(__name__)
 
@@ -153,7 +154,7 @@ def run_leased(
     report: DispatchReport,
 ) -> None:
     try:
-        with database.unit_of_work() as session:
+        with batch_gc(), database.unit_of_work() as session:
             done, failures = _run_batch(session, leased, now=now, clock=clock, handlers=handlers)
     except LeaseLost as lost:
         log.warning("deliveries %s were finished by another runner", sorted(lost.delivery_ids))
@@ -318,12 +319,13 @@ def dispatch_due(
 ) -> DispatchReport:
     """Run every delivery that is due now (bounded, so one call never runs forever)."""
     report = DispatchReport()
-    for _ in range(max_batches):
-        now = clock()
-        leased = lease_due(database, now=now, limit=batch)
-        if not leased:
-            break
-        run_leased(database, leased, now=now, clock=clock, handlers=handlers, report=report)
+    with batch_gc():
+        for _ in range(max_batches):
+            now = clock()
+            leased = lease_due(database, now=now, limit=batch)
+            if not leased:
+                break
+            run_leased(database, leased, now=now, clock=clock, handlers=handlers, report=report)
     return report
 
 

@@ -5,10 +5,13 @@ recomputes every ticket and writes the rollups afresh (`kefu analytics rebuild`)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.util import identity_key
 
 from kefu.analytics import rollup
 from kefu.analytics.compute import HISTORY_TYPES, HistoryEvent, TicketNow, compute
@@ -28,6 +31,7 @@ _COLUMNS = [
     for c in TicketMetrics.__table__.columns
     if c.key not in ("ticket_id", "computed_at", "intent")
 ]
+_TABLE = TicketMetrics.__table__
 
 
 class _Calendars:
@@ -101,7 +105,7 @@ def computed(session: Session, ticket_ids: list[int]) -> dict[int, dict[str, Any
     return result
 
 
-def _same(row: TicketMetrics, values: dict[str, Any]) -> bool:
+def _same(row: Any, values: dict[str, Any]) -> bool:
     for name in _COLUMNS:
         old, new = getattr(row, name), values[name]
         if hasattr(old, "tzinfo") and old is not None:
@@ -113,44 +117,76 @@ def _same(row: TicketMetrics, values: dict[str, Any]) -> bool:
 
 def refresh(session: Session, ticket_ids: Iterable[int]) -> int:
     """Recompute these tickets' metrics and move the rollups by what changed. Returns how
-    many rows changed (re-running it changes none)."""
+    many rows changed (re-running it changes none).
+
+    Rows are read and written as plain rows (one SELECT, one multi-row INSERT, one UPDATE
+    executemany, one DELETE): a batch touches hundreds of tickets, and loading and flushing
+    them as ORM objects cost more than computing them. Copies of these rows that a handler
+    of the same batch holds in the session are expired, so they read what was written."""
     ids = sorted(set(ticket_ids))
     if not ids:
         return 0
+    session.flush()  # a handler's pending TicketMetrics changes first (set_intent)
     rows = {
         row.ticket_id: row
-        for row in session.scalars(
-            select(TicketMetrics)
-            .where(TicketMetrics.ticket_id.in_(ids))
-            .order_by(TicketMetrics.ticket_id)
+        for row in session.execute(
+            select(_TABLE)
+            .where(_TABLE.c.ticket_id.in_(ids))
+            .order_by(_TABLE.c.ticket_id)
             .with_for_update()
         )
     }
     delta: rollup.Sums = {}
-    changed = 0
+    inserts: list[dict[str, Any]] = []
+    updates: list[dict[str, Any]] = []
+    gone: list[int] = []
     for ticket_id, values in computed(session, ids).items():
         row = rows.get(ticket_id)
         if values is None:
             if row is not None:
                 rollup.add_into(delta, row, -1)
-                session.delete(row)
-                changed += 1
+                gone.append(ticket_id)
             continue
         if row is not None and _same(row, values):
             continue
         if row is not None:
             rollup.add_into(delta, row, -1)
+        written = {**values, "computed_at": utcnow()}
+        rollup.add_into(delta, SimpleNamespace(**written, intent=row.intent if row else None), 1)
+        if row is None:
+            inserts.append({"ticket_id": ticket_id, "intent": None, **written})
         else:
-            row = TicketMetrics(ticket_id=ticket_id)
-            session.add(row)
-        for name, value in values.items():
-            setattr(row, name, value)
-        row.computed_at = utcnow()
-        rollup.add_into(delta, row, 1)
-        changed += 1
-    session.flush()
+            updates.append({"b_ticket_id": ticket_id, **written})
+    _write(session, inserts, updates, gone)
     rollup.apply(session, delta)
-    return changed
+    return len(inserts) + len(updates) + len(gone)
+
+
+def _write(
+    session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]], gone: list[int]
+) -> None:
+    if inserts:
+        session.execute(_TABLE.insert(), inserts)
+    if updates:
+        session.execute(_update_statement(), updates)
+    if gone:
+        session.execute(delete(_TABLE).where(_TABLE.c.ticket_id.in_(gone)))
+    for ticket_id in [*(r["b_ticket_id"] for r in updates), *gone]:
+        held = session.identity_map.get(identity_key(TicketMetrics, ticket_id))
+        if held is not None:
+            if ticket_id in gone:
+                session.expunge(held)
+            else:
+                session.expire(held)
+
+
+@cache
+def _update_statement() -> Any:
+    return (
+        update(_TABLE)
+        .where(_TABLE.c.ticket_id == bindparam("b_ticket_id"))
+        .values({name: bindparam(name) for name in (*_COLUMNS, "computed_at")})
+    )
 
 
 def set_intent(session: Session, ticket_id: int, intent: str | None) -> None:

@@ -1,16 +1,32 @@
 """The normalized inbound message every channel adapter produces."""
 
+from functools import lru_cache
 from typing import Any
 
 from pydantic import BaseModel, EmailStr, Field, model_validator
+from pydantic.networks import validate_email
 
 from kefu.kit.bounds import BigRowId, RowId
 from kefu.kit.clock import UtcTime
 from kefu.tickets.schemas import AttachmentIn, Channel, Priority
 
 
+@lru_cache(maxsize=8192)  # bulk ingest meets the same senders and CCs again and again
+def _normalized_email(value: str) -> str:
+    return validate_email(value)[1]  # raises for an invalid address (never cached)
+
+
+class KnownEmailStr(EmailStr):
+    """EmailStr (same validation, result and JSON schema) with its result remembered per
+    address: validating an address costs ~0.3 ms, twice per ingested mail."""
+
+    @classmethod
+    def _validate(cls, input_value: str, /) -> str:
+        return _normalized_email(input_value)
+
+
 class Sender(BaseModel):
-    email: EmailStr | None = None
+    email: KnownEmailStr | None = None
     phone: str | None = Field(default=None, max_length=40)
     chat_visitor: str | None = Field(default=None, max_length=320)
     store_ref: str | None = Field(default=None, max_length=320)
@@ -40,7 +56,7 @@ class InboundMessage(BaseModel):
     received_at: UtcTime | None = None
     ticket_id: BigRowId | None = None
     references: list[str] = Field(default_factory=list, max_length=200)
-    cc_emails: list[EmailStr] = Field(default_factory=list, max_length=100)
+    cc_emails: list[KnownEmailStr] = Field(default_factory=list, max_length=100)
     attachments: list[AttachmentIn] = Field(default_factory=list, max_length=100)
     store_id: RowId | None = None
     details: dict[str, Any] = Field(default_factory=dict)

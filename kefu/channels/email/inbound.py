@@ -29,6 +29,7 @@ from kefu.customers import service as customers
 from kefu.ingest.schemas import InboundMessage, Sender
 from kefu.ingest.service import ingest
 from kefu.kit.clock import utcnow
+from kefu.kit.gc_batch import batch_gc
 from kefu.kit.sanitize import html_to_text, sanitize_html
 from kefu.kit.subjects import ticket_id_in
 from kefu.tickets import service as tickets
@@ -131,7 +132,8 @@ def receive_in(
     from kefu.channels.email.inbound_batch import receive_batch
 
     workers = ingest_pool.workers_for(settings)
-    receipts = receive_batch(session, files, batch, emails, workers=workers)
+    with batch_gc():
+        receipts = receive_batch(session, files, batch, emails, workers=workers)
     files.sync(batch.stored_files)
     return receipts
 

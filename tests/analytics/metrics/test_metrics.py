@@ -149,3 +149,25 @@ def test_a_customer_follow_up_spoils_first_contact_but_not_one_touch(
     assert (m.one_touch, m.first_contact) == (True, False)
     # the customer's thanks is still waiting for a reply: no next reply time
     assert m.next_reply_count == 0
+
+
+def test_a_metrics_row_held_in_the_session_reads_what_refresh_wrote(
+    database: Database, clock: FakeClock
+) -> None:
+    """refresh writes plain rows: a copy another handler of the batch holds is expired."""
+    from sqlalchemy import select
+
+    from kefu.analytics import service
+    from kefu.analytics.models import TicketMetrics
+
+    clock.at(2, 10)
+    ticket = customer_writes(database)
+    run_handlers(database)
+    change(database, ticket, status="pending")
+    with database.unit_of_work() as session:
+        held = session.scalars(select(TicketMetrics).where(TicketMetrics.ticket_id == ticket)).one()
+        assert held.status == "new"
+        assert service.refresh(session, [ticket]) == 1
+        assert held.status == "pending"
+        assert service.refresh(session, [ticket]) == 0
+    assert metrics_of(database, ticket).status == "pending"
