@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from kefu.analytics.models import HIST_BINS, HIST_BOUNDS, TicketMetrics
 from kefu.analytics.rollup import DONE
+from kefu.analytics.spans import span_of
 
 M = TicketMetrics
 Grouped = dict[Any, dict[str, int]]
@@ -135,11 +136,12 @@ def summed(
     columns: list[str],
     group: str,
     by: str | None,
+    bounds: list[int] | None = None,
 ) -> Grouped:
     """Summed measures of the tickets meeting `conditions`, over hours [h0, h1): grouped as
-    kefu.analytics.sources.summed documents."""
-    start = datetime.fromtimestamp(h0 * 3600, tz=UTC)
-    end = datetime.fromtimestamp(h1 * 3600, tz=UTC)
+    kefu.analytics.sources.summed documents (group "span": by span of `bounds`, hours
+    from h0 = bounds[0] to h1 = bounds[-1]; see kefu.analytics.spans)."""
+    start, end = _moment_of(h0), _moment_of(h1)
     grouped: Grouped = defaultdict(lambda: defaultdict(int))
     for moment, condition, measures in _parts():
         wanted = [name for name in columns if name in measures]
@@ -151,6 +153,8 @@ def summed(
         statement = select(*sums).select_from(M)
         if group == "hour":
             keys = [_hour(session, moment)]
+        elif group == "span" and bounds:
+            keys = [span_of(moment, [_moment_of(hour) for hour in bounds])]
         elif group == "key" and by:
             column, joined = _key_column(session, by)
             if joined is not None:
@@ -182,7 +186,13 @@ def _sqlite_hour(value: str) -> int:
     return (date.fromisoformat(value[:10]).toordinal() - _EPOCH_DAY) * 24 + int(value[11:13])
 
 
+def _moment_of(hour: int) -> datetime:
+    return datetime.fromtimestamp(hour * 3600, tz=UTC)
+
+
 def _group_key(value: Any, group: str) -> Any:
+    if group == "span":
+        return int(value)
     if group == "hour":
         return _sqlite_hour(value) if isinstance(value, str) else int(value)
     return "" if value is None else str(value)
