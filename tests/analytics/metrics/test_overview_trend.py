@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import literal, select
+from sqlalchemy import literal, select, text
 
 from kefu.analytics import queries, rollup, spans
 from kefu.analytics.filters import ReportFilter
@@ -119,3 +119,17 @@ def test_span_bounds_must_increase() -> None:
         spans.check_bounds([3, 3, 4])
     with pytest.raises(ValueError):
         spans.span_of(literal(1), [1])
+
+
+def test_the_exact_path_leaves_the_planner_as_it_found_it(database: Database) -> None:
+    """PostgreSQL: the exact path turns plain index scans off for its own statements only."""
+    if database.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL planner setting")
+    spread(database)
+    flt = ReportFilter(since=date(2026, 3, 1), until=date(2026, 3, 31), team_id=2, channel="email")
+    setting = text("SELECT current_setting('enable_indexscan')")
+    with database.sessions() as session:
+        assert session.scalar(setting) == "on"
+        queries.overview_with_trend(session, flt=flt, prev=flt.previous_period(), now=NOW)
+        queries.breakdown(session, flt=flt, by="agent")
+        assert session.scalar(setting) == "on"
