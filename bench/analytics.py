@@ -81,6 +81,7 @@ def dashboards(database: Database) -> list[tuple[str, Callable, Callable]]:  # t
     with database.sessions() as session:
         agent = int(queries.breakdown(session, flt=month, by="agent")[0].key)
         team = int(queries.breakdown(session, flt=month, by="team")[0].key)
+    pair = replace(quarter, team_id=team, channel="email")
 
     def ours(fn: Callable) -> Callable[[], object]:  # type: ignore[type-arg]
         def run() -> object:
@@ -141,6 +142,13 @@ def dashboards(database: Database) -> list[tuple[str, Callable, Callable]]:  # t
             "series: 5 metrics per day, team + channel (exact path, 90 days)",
             ours(lambda s: queries.series(s, flt=replace(quarter, team_id=team, channel="email"),
                                           metrics=SERIES)),
+            None,
+        ),
+        (
+            "overview page's readings in one pass: period, previous period and weekly chart, "
+            "team + channel (exact path, 90 days)",
+            ours(lambda s: queries.overview_with_trend(s, flt=pair, prev=pair.previous_period(),
+                                                       grain="week")),
             None,
         ),
         (

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
-from kefu.analytics import sources
+from kefu.analytics import sources, spans
 from kefu.analytics.commerce import commerce_figures
 from kefu.analytics.drill import drilldown
 from kefu.analytics.figures import FIGURES, columns_for, figure
@@ -45,6 +45,7 @@ __all__ = [
     "drilldown",
     "heatmap",
     "overview",
+    "overview_with_trend",
     "series",
 ]
 
@@ -53,17 +54,32 @@ Grain = Literal["day", "week", "month"]
 _OVERVIEW_FIGURES = [name for name in FIGURES if name not in ("created", "solved")]
 
 
+def _overview_columns() -> list[str]:
+    columns = list(SUMS) + columns_for(["frt_median", "frt_business_median"])
+    return columns + columns_for(["resolution_median", "resolution_business_median"])
+
+
 def overview(
     session: Session, *, flt: ReportFilter, now: datetime | None = None, backlog: bool = True
 ) -> Overview:
     """Every headline figure of the range (and the backlog now; with `backlog=False` — a
     previous period's figures, where "open now" means nothing — left at 0 unread)."""
-    columns = list(SUMS) + columns_for(["frt_median", "frt_business_median"])
-    columns += columns_for(["resolution_median", "resolution_business_median"])
-    sums = sources.summed(session, flt, columns).get(None, {})
-    moment = now or utcnow()
+    sums = sources.summed(session, flt, _overview_columns()).get(None, {})
+    return _overview_of(session, flt, sums, now if backlog else None, backlog=backlog)
+
+
+def _overview_of(
+    session: Session,
+    flt: ReportFilter,
+    sums: dict[str, int],
+    now: datetime | None,
+    *,
+    backlog: bool,
+) -> Overview:
     edges = [low for _key, low, _high in AGE_BUCKETS]
-    ages = sources.open_ages(session, flt, moment, edges) if backlog else [0] * len(edges)
+    ages = [0] * len(edges)
+    if backlog:
+        ages = sources.open_ages(session, flt, now or utcnow(), edges)
     start, end = flt.bounds()
     nps = feedback_reports.nps_figures(session, since=start, until=end)
     values = {name: figure(name, sums) for name in _OVERVIEW_FIGURES}
@@ -123,6 +139,63 @@ def series(
         Point(bucket=key, values={m: figure(m, sums) for m in metrics})
         for key, sums in sorted(buckets.items())
     ]
+
+
+def _bucket_starts(flt: ReportFilter, grain: Grain) -> list[tuple[date, int]]:
+    """Each bucket of the range with the hour it starts (its first day's local midnight,
+    read as `series` reads the rollups)."""
+    zone = ZoneInfo(flt.time_zone)
+    found: list[tuple[date, int]] = []
+    day = flt.since
+    while day <= flt.until:
+        key = _bucket_of(day, grain)
+        if not found or found[-1][0] != key:
+            midnight = datetime.combine(day, time.min, tzinfo=zone)
+            found.append((key, int(midnight.timestamp()) // 3600))
+        day += timedelta(days=1)
+    return found
+
+
+def overview_with_trend(
+    session: Session,
+    *,
+    flt: ReportFilter,
+    prev: ReportFilter,
+    now: datetime | None = None,
+    grain: Grain = "day",
+) -> tuple[Overview, Overview, list[Point]]:
+    """What the overview page shows: `overview` of the range, `overview` of `prev` (no
+    backlog) and the `series` of created and solved per `grain` — the same figures, read in
+    one pass over both periods (each source grouped by span: the previous period, then each
+    bucket of the range; kefu.analytics.spans)."""
+    if grain not in ("day", "week", "month"):
+        raise InvalidInput(_("unknown metric or grain: %(what)s", what=grain))
+    ph0, ph1 = sources.hour_range(prev)
+    h0, h1 = sources.hour_range(flt)
+    buckets = _bucket_starts(flt, grain)
+    if prev.narrowing() != flt.narrowing() or ph1 > h0 or ph0 >= ph1:
+        metrics = ["created", "solved"]
+        return (
+            overview(session, flt=flt, now=now),
+            overview(session, flt=prev, now=now, backlog=False),
+            series(session, flt=flt, metrics=metrics, grain=grain),
+        )
+    bounds = [ph0, *([ph1] if ph1 < h0 else []), *(hour for _key, hour in buckets), h1]
+    first = len(bounds) - 1 - len(buckets)  # the first bucket's span
+    columns = _overview_columns()
+    by_span = sources.summed(session, flt, columns, group="span", bounds=bounds)
+    this = spans.merged(by_span, range(first, len(bounds) - 1), columns)
+    before = spans.merged(by_span, [0], columns)
+    points = []
+    for index, (key, _hour) in enumerate(buckets):
+        sums = by_span.get(first + index, {})
+        values = {m: figure(m, sums) for m in ("created", "solved")}
+        points.append(Point(bucket=key, values=values))
+    return (
+        _overview_of(session, flt, this, now, backlog=True),
+        _overview_of(session, prev, before, None, backlog=False),
+        points,
+    )
 
 
 def breakdown(session: Session, *, flt: ReportFilter, by: str) -> list[BreakdownRow]:

@@ -21,7 +21,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from kefu.analytics import exact, rollup
+from kefu.analytics import exact, rollup, spans
 from kefu.analytics.filters import ReportFilter
 from kefu.analytics.models import TicketMetrics, rollups
 
@@ -99,21 +99,38 @@ def _rollup_where(dim: str, key: str | None, h0: int, h1: int) -> list[Any]:
 
 
 def _from_metrics(
-    session: Session, flt: ReportFilter, columns: list[str], group: str, by: str | None
+    session: Session,
+    flt: ReportFilter,
+    columns: list[str],
+    group: str,
+    by: str | None,
+    bounds: list[int] | None,
 ) -> Grouped:
-    h0, h1 = hour_range(flt)
+    h0, h1 = (bounds[0], bounds[-1]) if bounds else hour_range(flt)
     conditions = metric_conditions(session, flt.narrowing())
-    return exact.summed(session, conditions, h0, h1, columns, group, by)
+    return exact.summed(session, conditions, h0, h1, columns, group, by, bounds)
 
 
 def summed(
-    session: Session, flt: ReportFilter, columns: list[str], *, group: str = "", by: str = ""
+    session: Session,
+    flt: ReportFilter,
+    columns: list[str],
+    *,
+    group: str = "",
+    by: str = "",
+    bounds: list[int] | None = None,
 ) -> Grouped:
     """Summed measures: {None: sums} with no group, {hour: sums} for group "hour", {key:
-    sums} for group "key" (the values of dimension `by`)."""
+    sums} for group "key" (the values of dimension `by`), {span index: sums} for group
+    "span" (the hours [bounds[i], bounds[i + 1]), in place of the filter's range: see
+    kefu.analytics.spans)."""
+    if group == "span":
+        if by or not bounds:
+            raise ValueError("group 'span' takes bounds and no breakdown")
+        spans.check_bounds(bounds)
     if not uses_rollups(flt, by or None):
-        return _from_metrics(session, flt, columns, group, by or None)
-    h0, h1 = hour_range(flt)
+        return _from_metrics(session, flt, columns, group, by or None, bounds)
+    h0, h1 = (bounds[0], bounds[-1]) if bounds else hour_range(flt)
     if by:
         dim, key = by, None
     else:
@@ -127,7 +144,9 @@ def summed(
         where.append(rollups.c.key.in_(keys))
     grouped: Grouped = {}
     if group:
-        column = rollups.c.hour if group == "hour" else rollups.c.key
+        column = {"hour": rollups.c.hour, "key": rollups.c.key}.get(group)
+        if group == "span":
+            column = spans.span_of(rollups.c.hour, bounds or [])
         statement = select(column, *sums).where(*where).group_by(column)
         for row in session.execute(statement):
             grouped[row[0]] = {c: int(row[i + 1]) for i, c in enumerate(columns)}

@@ -83,7 +83,7 @@ def _value(raw: Any, kind: str) -> Any:
     return round(raw / HOURS, 2) if kind == "hours" else raw
 
 
-def grain_for(flt: ReportFilter) -> str:
+def grain_for(flt: ReportFilter) -> queries.Grain:
     days = (flt.until - flt.since).days + 1
     return "day" if days <= 62 else "week" if days <= 370 else "month"
 
@@ -97,8 +97,10 @@ def overview_section(
     labels: Labels,
     now: datetime,
 ) -> Section:
-    now_figures = queries.overview(session, flt=flt, now=now)
-    before = queries.overview(session, flt=prev, now=now, backlog=False)
+    grain = grain_for(flt)
+    now_figures, before, points = queries.overview_with_trend(
+        session, flt=flt, prev=prev, now=now, grain=grain
+    )
     figures = [
         Figure(
             key=name,
@@ -123,8 +125,6 @@ def overview_section(
             lower_is_better=True,
         ),
     )
-    grain = grain_for(flt)
-    points = queries.series(session, flt=flt, metrics=["created", "solved"], grain=grain)
     days = tuple(p.bucket.isoformat() for p in points)
     created = tuple(int(p.values.get("created") or 0) for p in points)
     solved = tuple(int(p.values.get("solved") or 0) for p in points)
