@@ -99,6 +99,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.ai import pages as ai_pages
     from kefu.ai import routes as ai_routes
     from kefu.ai import ticket_pages as ai_ticket_pages
+    from kefu.ai import trends_pages as ai_trends_pages
     from kefu.ai.assistant import pages as assistant_pages
     from kefu.analytics.reports import live_pages as report_live_pages
     from kefu.analytics.reports import pages as report_pages
@@ -255,6 +256,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     pages += [(m.router, "", False) for m in (chat_agent_pages, chat_settings_pages)]
     pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
     pages.append((assistant_pages.router, "", False))
+    pages.append((ai_trends_pages.router, "", False))
     pages += [(m.router, "", False) for m in (chat_widget_assets, chat_demo_store)]
     api_modules = (
         account_routes,
