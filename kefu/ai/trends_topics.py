@@ -31,11 +31,17 @@ DISTANCE = 0.6  # cosine distance between topics' average members (similarity �
 MIN_SIZE = 4
 MIN_COUNT = 5
 RISING = 1.5  # ×1.5 or more is rising, ÷1.5 or less is falling
-TERMS = 4
+TERMS = 3  # per language
 MIN_SHARE = 0.12  # a key term is in at least this share of the topic's messages
 
 _WORD = re.compile(r"[a-z][a-z'’]+")
 _HAN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]+")
+# function words split a run of Chinese characters before n-grams are taken (a poor man's
+# segmenter: 收到的时候已经碎了 → 收到 / 碎)
+_HAN_STOP = re.compile(
+    "的时候|已经|什么|时候|没有|还没|可以|一直|现在|请问|谢谢|麻烦|你好|您好|怎么|为什么|一下|帮我"
+    "|我们|你们|这个|那个|以后|[的了在还就都也很吗呢吧着过我你您是和与把被给对这那有个请]"
+)
 _HAN_EDGE = set("的了吗呢吧啊呀是在我你您他她它们请和与也都就还又很把被给对这那有个")
 _EXTRA_STOP = {
     "hi",
@@ -87,7 +93,7 @@ def terms_of(text: str, stop: frozenset[str]) -> set[str]:
         found.add(word)
         if i + 1 < len(kept) and kept[i + 1] is not None:
             found.add(f"{word} {kept[i + 1]}")
-    for run in _HAN.findall(text):
+    for run in (piece for whole in _HAN.findall(text) for piece in _HAN_STOP.split(whole)):
         for size in (2, 3, 4):
             for i in range(len(run) - size + 1):
                 gram = run[i : i + size]
@@ -145,7 +151,8 @@ def cluster(
 
 
 def name_topics(texts: Sequence[str], labels: np.ndarray, *, top: int = TERMS) -> list[list[str]]:
-    """The key terms of each topic 0..max(labels), most distinctive first."""
+    """The key terms of each topic 0..max(labels), most distinctive first: up to `top`
+    English and `top` Chinese ones."""
     topics = int(labels.max()) + 1 if len(labels) else 0
     if topics <= 0:
         return []
@@ -167,14 +174,20 @@ def name_topics(texts: Sequence[str], labels: np.ndarray, *, top: int = TERMS) -
             for term, count in counts.items()
             if count >= 2 and count / size >= MIN_SHARE
         )
-        chosen: list[str] = []
-        for _score, _length, term in reversed(scored):
-            if any(_overlaps(term, other) for other in chosen):
-                continue
-            chosen.append(term)
-            if len(chosen) == top:
-                break
-        names.append(chosen)
+        chosen: list[tuple[float, str]] = []
+        for script in ("latin", "han"):  # a mixed topic is named in both languages
+            picked: list[str] = []
+            for score, _length, term in reversed(scored):
+                if (script == "han") != bool(_HAN.match(term)):
+                    continue
+                if any(_overlaps(term, other) for other in picked):
+                    continue
+                picked.append(term)
+                chosen.append((score, term))
+                if len(picked) == top:
+                    break
+        chosen.sort(key=lambda c: -c[0])
+        names.append([term for _score, term in chosen])
     return names
 
 

@@ -18,16 +18,17 @@ CHUNK = 2000
 class OpeningMessage:
     ticket_id: int
     message_id: int
-    created_at: datetime  # the ticket's
+    created_at: datetime  # the message's (a mail imported late keeps its own date)
     text: str
 
 
 def opening_messages(
     session: Session, *, since: datetime, until: datetime, limit: int, max_chars: int = 1000
 ) -> Iterator[OpeningMessage]:
-    """Tickets created in [since, until), not deleted or merged away, whose first public
-    message is the customer's, oldest first (at most `limit`); the text is the body, or the
-    subject when the body is empty, cut to `max_chars`."""
+    """Tickets whose first public message is the customer's, written in [since, until)
+    (the ticket opened since `since`), not deleted or merged away, oldest first (at most
+    `limit`); the text is the body, or the subject when the body is empty, cut to
+    `max_chars`."""
     first = aliased(Message)
     first_id = (
         select(func.min(first.id))
@@ -35,11 +36,12 @@ def opening_messages(
         .scalar_subquery()
     )
     statement = (
-        select(Ticket.id, Ticket.created_at, Ticket.subject, Message.id, Message.body_text)
+        select(Ticket.id, Message.created_at, Ticket.subject, Message.id, Message.body_text)
         .join(Message, and_(Message.id == first_id, Message.author_type == "customer"))
-        .where(Ticket.created_at >= since, Ticket.created_at < until)
+        .where(Ticket.created_at >= since)
+        .where(Message.created_at >= since, Message.created_at < until)
         .where(Ticket.deleted_at.is_(None), Ticket.merged_into_id.is_(None))
-        .order_by(Ticket.created_at, Ticket.id)
+        .order_by(Message.created_at, Message.id)
         .limit(limit)
         .execution_options(yield_per=CHUNK)
     )

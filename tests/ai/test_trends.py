@@ -89,8 +89,8 @@ def test_a_topic_doubling_this_week_is_found_named_and_rising(database: Database
     with database.sessions() as session:
         snapshot = session.get(TrendSnapshot, snapshot_id)
         assert snapshot is not None
-        assert (snapshot.messages, snapshot.embedded, snapshot.period_days) == (73, 73, 7)
-        assert session.scalar(select(func.count()).select_from(MessageVector)) == 73
+        assert (snapshot.messages, snapshot.embedded, snapshot.period_days) == (67, 67, 7)
+        assert session.scalar(select(func.count()).select_from(MessageVector)) == 67
 
 
 @pytest.mark.usefixtures("runtime")
@@ -120,7 +120,7 @@ def test_a_window_out_of_bounds_is_refused(database: Database) -> None:
 @pytest.mark.parametrize(
     ("current", "previous", "change", "ratio"),
     [(2, 1, "steady", 2.0), (10, 5, "rising", 2.0), (6, 0, "new", None), (3, 0, "steady", None),
-     (3, 9, "falling", 0.33), (9, 8, "steady", 1.12), (4, 7, "steady", 0.57)],
+     (3, 9, "falling", 0.33), (9, 8, "steady", 1.12), (5, 7, "steady", 0.71), (4, 7, "falling", 0.57)],
 )  # fmt: skip
 def test_change_needs_a_minimum_count(current: int, previous: int, change: str, ratio: Any) -> None:
     assert trends_topics.change_of(current, previous) == trends_topics.Change(change, ratio)
@@ -131,7 +131,8 @@ def test_chinese_terms_are_character_ngrams_without_pieces_of_each_other() -> No
              "退款什么时候到账", "退款什么时候到", "我的退款什么时候到账"]  # fmt: skip
     labels = trends_topics.cluster(trends_topics_vectors(texts), min_size=3)
     names = trends_topics.name_topics(texts, labels)
-    assert names[0][0] in ("运输途中", "途中损坏") and names[1][0] in ("退款什么", "什么时候")
+    transit, refund = sorted(names, key=lambda terms: "退款" in terms)
+    assert transit[0] in ("运输途中", "途中损坏") and "退款" in refund
     for terms in names:
         assert not any(a != b and trends_topics._overlaps(a, b) for a in terms for b in terms)
 
@@ -162,7 +163,7 @@ def test_the_page_shows_the_topics_and_drills_down(
     # then the table lists the rising topic first with its counts and a chart
     html = client.get("/reports/trends").text
     assert 'id="chart-trends"' in html and "chart.umd.min.js" in html
-    first = html.split('class="trend-', 2)[1]
+    first = html.split('<tr class="trend-', 1)[1].split("</tr>", 1)[0]
     assert first.startswith('rising"') and ">15<" in first and ">6<" in first
     # and its tickets are one click away
     topic_id = int(first.split('data-topic="', 1)[1].split('"', 1)[0])
