@@ -120,7 +120,8 @@ def test_a_window_out_of_bounds_is_refused(database: Database) -> None:
 @pytest.mark.parametrize(
     ("current", "previous", "change", "ratio"),
     [(2, 1, "steady", 2.0), (10, 5, "rising", 2.0), (6, 0, "new", None), (3, 0, "steady", None),
-     (3, 9, "falling", 0.33), (9, 8, "steady", 1.12), (5, 7, "steady", 0.71), (4, 7, "falling", 0.57)],
+     (3, 9, "falling", 0.33), (9, 8, "steady", 1.12), (5, 7, "steady", 0.71),
+     (4, 7, "falling", 0.57)],
 )  # fmt: skip
 def test_change_needs_a_minimum_count(current: int, previous: int, change: str, ratio: Any) -> None:
     assert trends_topics.change_of(current, previous) == trends_topics.Change(change, ratio)
