@@ -2,9 +2,11 @@
 are grouped into topics by meaning, named by their key terms and compared week on week;
 the snapshot is stored, shown on /reports/trends and drills down to its tickets."""
 
+import json
 import random
 from datetime import UTC, datetime, timedelta
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,6 +22,8 @@ from kefu.ingest.service import ingest
 from kefu.kit.actor import Actor
 from kefu.permissions import Role
 from tests.accounts.factories import PASSWORD, make_agent
+from tests.ai.factories import KEY
+from tests.test_cli import run_kefu
 from tests.web.helpers import csrf_token, sign_in
 
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
@@ -181,3 +185,32 @@ def test_agents_without_reports_cannot_see_trends(client: Any, database: Databas
     make_agent(database, email="agent@example.com", role=Role.LIGHT_AGENT)
     sign_in(client, "agent@example.com", PASSWORD)
     assert client.get("/reports/trends").status_code == 403
+
+
+@pytest.mark.usefixtures("runtime")
+def test_kefu_ai_trends_computes_a_snapshot_and_refuses_a_bad_window(
+    database: Database, database_url: str, tmp_path: Path
+) -> None:
+    # given five tickets about a late order in the last days
+    now = datetime.now(UTC)
+    late = ("Where is my order #1?", "Where is my order #2? It has not arrived.",
+            "Where is order #3?", "My order #4 has not arrived yet, where is it?",
+            "Where is my order #5? Still not delivered.")  # fmt: skip
+    for n, text in enumerate(late):
+        _open_ticket(database, text, now - timedelta(days=1, hours=n))
+    env = {"KEFU_DATABASE_URL": database_url, "KEFU_SECRET_KEY": KEY,
+           "KEFU_DATA_DIR": str(tmp_path)}  # fmt: skip
+    # when the admin computes the trends from the command line
+    result = run_kefu("ai", "trends", "--json", cwd=tmp_path, env=env, timeout=300)
+    # then the snapshot is stored and printed: one topic, new this week
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["tickets"] == 5 and len(printed["topics"]) == 1
+    assert printed["topics"][0]["this_period"] == 5 and printed["topics"][0]["change"] == "new"
+    with database.sessions() as session:
+        assert session.get(TrendSnapshot, printed["snapshot"]) is not None
+    # and a window under two days is refused with a reason, nothing stored
+    refused = run_kefu("ai", "trends", "--days", "1", cwd=tmp_path, env=env, timeout=120)
+    assert refused.returncode == 2 and "--days" in refused.stderr
+    with database.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(TrendSnapshot)) == 1

@@ -61,7 +61,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_ai_trend_topics")),
     )
     op.create_index(
-        op.f("ix_ai_trend_topics_snapshot_id_position"),
+        op.f("ix_ai_trend_topics_snapshot_id"),
         "ai_trend_topics",
         ["snapshot_id", "position"],
     )
@@ -92,7 +92,7 @@ def downgrade() -> None:
         batch.drop_column("endpoint_key")
     op.drop_index(op.f("ix_ai_message_vectors_created_at"), table_name="ai_message_vectors")
     op.drop_table("ai_message_vectors")
-    op.drop_index(op.f("ix_ai_trend_topics_snapshot_id_position"), table_name="ai_trend_topics")
+    op.drop_index(op.f("ix_ai_trend_topics_snapshot_id"), table_name="ai_trend_topics")
     op.drop_table("ai_trend_topics")
     op.drop_index(op.f("ix_ai_trend_snapshots_computed_at"), table_name="ai_trend_snapshots")
     op.drop_table("ai_trend_snapshots")
