@@ -30,7 +30,7 @@ from kefu.tickets import topic_texts
 JOB = "ai.trends"
 DAYS = 14
 MIN_DAYS, MAX_DAYS = 2, 90
-MAX_MESSAGES = 50_000  # the newest tickets beyond this are left out of one run
+MAX_MESSAGES = 50_000  # one run reads the newest this many tickets of the window
 MAX_TICKETS = 500  # the tickets a topic keeps for its drill-down
 EXAMPLES = 3
 KEEP_SNAPSHOTS = 400

@@ -26,7 +26,7 @@ def opening_messages(
     session: Session, *, since: datetime, until: datetime, limit: int, max_chars: int = 1000
 ) -> Iterator[OpeningMessage]:
     """Tickets whose first public message is the customer's, written in [since, until)
-    (the ticket opened since `since`), not deleted or merged away, oldest first (at most
+    (the ticket opened since `since`), not deleted or merged away, newest first (at most
     `limit`); the text is the body, or the subject when the body is empty, cut to
     `max_chars`."""
     first = aliased(Message)
@@ -41,7 +41,7 @@ def opening_messages(
         .where(Ticket.created_at >= since)
         .where(Message.created_at >= since, Message.created_at < until)
         .where(Ticket.deleted_at.is_(None), Ticket.merged_into_id.is_(None))
-        .order_by(Message.created_at, Message.id)
+        .order_by(Message.created_at.desc(), Message.id.desc())
         .limit(limit)
         .execution_options(yield_per=CHUNK)
     )
