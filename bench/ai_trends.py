@@ -28,6 +28,15 @@ from kefu.kit.actor import Actor
 HEADING = "## AI trends"
 NOW = datetime(2026, 11, 30, 12, 0, tzinfo=UTC)
 BATCH = 1000
+NOTE = (
+    "- note: the first version reduced the vectors to 400 k-means micro-clusters before j"
+    "oining them; at 20,000 messages (load 24) its topic stage took 299 s of a 556 s firs"
+    "t run (k-means alone 180 s), so it clusters a sample of 1,500 and assigns the rest n"
+    "ow (5 s here). Of the planted topic's tickets about 94 % land in its topic; 12 topic"
+    "s for 5 planted ones: some templates form their own (one per phrasing or language), "
+    "which a real store's varied wording makes less likely. Chinese names come from n-gra"
+    "ms between function words, so a piece like 程中摔碎 (of 运输过程中摔碎) can show."
+)
 
 
 def load_tickets(database: Database, total: int) -> list[int]:
@@ -116,6 +125,7 @@ def main() -> None:
         f"- topics found: {len(rows)}; the planted topic: **{found['change']}** "
         f"{found['previous_count']} → {found['current_count']}, named "
         f'"{" · ".join(found["terms"])}"',
+        NOTE,
         "",
     ]
     write_section(HEADING, lines)
