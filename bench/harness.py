@@ -110,6 +110,7 @@ OWN_SECTIONS = (
     "## Offline AI",
     "## Phone webhooks",
     "## AI reading",
+    "## AI trends",
     "## Help-center assistant",
     "## Live chat widget",
     "## Suggested replies",

@@ -96,9 +96,11 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     from kefu.accounts import pages as account_pages
     from kefu.accounts import profile_pages as account_profile_pages
     from kefu.accounts import routes as account_routes
+    from kefu.ai import llm_pages as ai_llm_pages
     from kefu.ai import pages as ai_pages
     from kefu.ai import routes as ai_routes
     from kefu.ai import ticket_pages as ai_ticket_pages
+    from kefu.ai import trends_pages as ai_trends_pages
     from kefu.ai.assistant import pages as assistant_pages
     from kefu.ai.suggest import pages as suggest_pages
     from kefu.analytics.reports import live_pages as report_live_pages
@@ -260,6 +262,7 @@ def routers() -> list[tuple[APIRouter, str, bool]]:
     pages += [(m.router, "", False) for m in (report_pages, report_saved_pages, report_live_pages)]
     pages.append((assistant_pages.router, "", False))
     pages.append((suggest_pages.router, "", False))
+    pages += [(ai_trends_pages.router, "", False), (ai_llm_pages.router, "", False)]
     pages += [(m.router, "", False) for m in (chat_widget_assets, chat_demo_store)]
     api_modules = (
         account_routes,

@@ -86,3 +86,49 @@ def train(
         out.print(f"{key:>20}  {value}")
     if not figures.get("test_rows"):
         out.print(f"Too few labelled tickets to measure (at least {training.MIN_TO_MEASURE}).")
+
+
+@ai_app.command("trends")
+def compute_trends(
+    days: Annotated[
+        int, typer.Option(min=2, max=90, help="The window: this period is its last half.")
+    ] = 14,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the topics as JSON.")] = False,
+) -> None:
+    """Group the first messages of the last DAYS days' tickets into topics, name them by
+    their key terms, compare this period with the previous one and store the snapshot the
+    trends report shows."""
+    from kefu.ai import trends, trends_view
+    from kefu.cli import clear_errors, connect, out, prepare_schema, progress_bar, settings_from
+    from kefu.kit.actor import Actor
+
+    with clear_errors():
+        settings = settings_from()
+        database = connect(settings)
+        prepare_schema(settings, database, apply=False)
+        with progress_bar() as progress:
+            tasks: dict[str, int] = {}
+
+            def report(what: str, done: int, total: int) -> None:
+                if what not in tasks:
+                    tasks[what] = progress.add_task(f"trends: {what}", total=total)
+                progress.update(tasks[what], completed=done)
+
+            snapshot_id = trends.compute(
+                database, actor=Actor.job("cli:ai.trends"), days=days, report=report
+            )
+        with database.sessions() as session:
+            context = trends_view.page_context(session, snapshot_id)
+        database.dispose()
+    rows = [{"topic": t.name, "terms": t.terms, "this_period": t.current,
+             "previous_period": t.previous, "change": t.change, "ratio": t.ratio}
+            for t in context["topics"]]  # fmt: skip
+    if as_json:
+        typer.echo(json.dumps({"snapshot": snapshot_id, "tickets": context["snapshot"].messages,
+                               "topics": rows}, ensure_ascii=False))  # fmt: skip
+        return
+    out.print(f"{context['snapshot'].messages} tickets, {len(rows)} topics")
+    for row in rows:
+        ratio = f" ×{row['ratio']}" if row["ratio"] is not None else ""
+        out.print(f"{row['this_period']:>6} {row['previous_period']:>6}  "
+                  f"{row['change']:<8}{ratio:<8} {row['topic']}")  # fmt: skip

@@ -63,3 +63,18 @@ def train_now(requested_by: str = "") -> str:
     assert row is not None
     log.info("intent model %s trained (asked by %s): %s", row.version, requested_by, row.metrics)
     return row.version
+
+
+@job("ai.trends", schedule="41 2 * * *")
+def compute_trends(requested_by: str = "") -> int:
+    """Every night (and on "Compute now" or `kefu ai trends`): the topics of the last 14
+    days' tickets and their change, stored as a snapshot for the trends page."""
+    from kefu.ai import trends
+
+    runtime = current()
+    snapshot_id = trends.compute(
+        runtime.database, actor=Actor.job(trends.JOB), now=runtime.clock(),
+        requested_by=requested_by,
+    )  # fmt: skip
+    log.info("trends snapshot %s computed (asked by %s)", snapshot_id, requested_by or "cron")
+    return snapshot_id

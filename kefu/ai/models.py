@@ -115,6 +115,7 @@ class AiSettings(Audited, Base):
     endpoint off."""
 
     __tablename__ = "ai_settings"
+    __audit_redact__ = frozenset({"endpoint_key"})  # the log says it changed, never its value
 
     id: Mapped[int] = mapped_column(primary_key=True)
     intent: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -126,4 +127,12 @@ class AiSettings(Audited, Base):
     endpoint: Mapped[bool] = mapped_column(Boolean, default=False)
     endpoint_url: Mapped[str] = mapped_column(String(500), default="")
     endpoint_model: Mapped[str] = mapped_column(String(200), default="")
+    # the endpoint's API key, encrypted with the instance key (kefu.kit.secretbox); "" none
+    endpoint_key: Mapped[str] = mapped_column(Text, default="")
+    endpoint_timeout_seconds: Mapped[int] = mapped_column(Integer, default=30)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow, onupdate=utcnow)
+
+
+from kefu.ai.trends_models import MessageVector, TrendSnapshot, TrendTopic  # noqa: E402
+
+__all__ = ["MessageVector", "TrendSnapshot", "TrendTopic"]

@@ -8,8 +8,9 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from kefu.ai import intents, switches
+from kefu.ai import intents, llm_settings, switches
 from kefu.ai.settings_view import page_context
+from kefu.config import secret_key
 from kefu.errors import KefuError, refusal_message
 from kefu.jobs import enqueue_after_commit
 from kefu.kit import i18n
@@ -22,6 +23,10 @@ from kefu.web.templating import language_for, render
 
 router = APIRouter()
 HOME = "/admin/ai"
+
+
+def _instance_key(request: Request) -> str:
+    return secret_key(request.app.state.runtime.settings)
 
 
 def _start(request: Request, actor: Actor) -> str:
@@ -54,6 +59,7 @@ def save_switches(
                 session, actor=actor, on=on, endpoint_url=forms.text(form, "endpoint_url"),
                 endpoint_model=forms.text(form, "endpoint_model"),
             )  # fmt: skip
+            llm_settings.save_from_form(session, actor=actor, form=form, key=_instance_key(request))
     except KefuError as exc:
         return redirect(HOME, refusal_message(exc), "error")
     return redirect(HOME, i18n.gettext("AI settings saved."))

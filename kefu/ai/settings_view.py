@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from kefu.ai import insights, intents, queries, switches
+from kefu.ai import insights, intents, llm, queries, switches
 from kefu.kit.clock import utcnow
 
 RECENT_DAYS = 30
@@ -65,6 +65,8 @@ def page_context(session: Session, language: str) -> dict[str, Any]:
     now = utcnow()
     return {
         "switches": switches.current(session),
+        "endpoint_has_key": llm.has_key(session),
+        "endpoint_timeout": llm.timeout_of(session),
         "features": switches.FEATURES,
         "card": card,
         "trained": trained,
