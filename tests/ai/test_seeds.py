@@ -3,8 +3,9 @@
 from collections import Counter
 
 import numpy as np
+import pytest
 
-from kefu.ai.intent import OUT_OF_SCOPE, IntentClassifier, choose_threshold
+from kefu.ai.intent import NAME_WEIGHT, OUT_OF_SCOPE, IntentClassifier, choose_threshold
 from kefu.ai.taxonomy import DEFAULT_INTENTS, seed_examples
 
 IDS = {intent.id for intent in DEFAULT_INTENTS}
@@ -58,3 +59,13 @@ def test_an_intents_name_is_one_of_its_examples() -> None:
     [without] = unnamed.predict(["cancel order"])
     assert by_name.best == "cancel_order" and by_name.confidence > 0.6
     assert without.confidence < 0.6  # nothing to go on without the names
+
+
+def test_a_name_weighs_less_as_its_intent_gets_examples() -> None:
+    classifier = IntentClassifier()
+    # a few-shot intent: the name is worth NAME_WEIGHT examples
+    assert classifier.weight_of_name(1) == classifier.weight_of_name(10) == NAME_WEIGHT
+    # a well-labelled one: the name fades in proportion (a tenth at a hundred examples)
+    assert classifier.weight_of_name(100) == pytest.approx(NAME_WEIGHT / 10)
+    assert classifier.weight_of_name(40) > classifier.weight_of_name(100) > 0
+    assert IntentClassifier(name_weight=0).weight_of_name(1) == 0

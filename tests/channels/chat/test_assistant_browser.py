@@ -22,7 +22,6 @@ from tests.channels.chat.browser_steps import (
     agent_page,
     agent_replies,
     make_widget,
-    patient_expect,  # noqa: F401 (a fixture)
     say,
     set_online,
     shopper_page,
