@@ -51,6 +51,9 @@ def test_agent_takes_replies_mentions_and_solves_while_a_colleague_watches(
     ada_page.get_by_role("button", name="Take it").click()
     expect(ada_page.get_by_text("The ticket is yours.")).to_be_visible()
     expect(ada_page.get_by_label("Assignee")).to_have_value(str(ada.id))
+    # (the page reloaded: its scripts listen for typing once it has loaded; on a busy machine
+    # the text can show before they run)
+    ada_page.wait_for_load_state("load")
 
     # Ada replies; while she types, Bo sees it
     ada_page.get_by_label("Message").press_sequentially("We have asked the carrier")
@@ -116,10 +119,13 @@ def test_keyboard_and_bulk_selection_in_the_list(
     page.get_by_role("button", name="Assign", exact=True).click()
     expect(page.get_by_text("3 tickets updated.")).to_be_visible()
     expect(page.locator("[data-row]")).to_have_count(1)
-    # j moves to the row, o opens it, n starts a note
+    # j moves to the row, o opens it, n starts a note (each page's shortcuts work once its
+    # scripts have run, after the page has loaded)
+    page.wait_for_load_state("load")
     page.keyboard.press("j")
     page.keyboard.press("o")
     expect(page.get_by_role("heading", name=re.compile("Question"))).to_be_visible()
+    page.wait_for_load_state("load")
     page.keyboard.press("n")
     expect(page.get_by_label("Message")).to_be_focused()
     expect(page.locator("[data-kind-note]")).to_be_checked()
