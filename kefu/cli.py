@@ -4,7 +4,7 @@ import getpass
 import logging
 import socket
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import partial
 from typing import Annotated, Any
@@ -12,7 +12,14 @@ from typing import Annotated, Any
 import typer
 from pydantic import ValidationError
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.progress import (
+    BarColumn,
+    MofNCompleteColumn,
+    Progress,
+    TaskID,
+    TextColumn,
+    TimeElapsedColumn,
+)
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 
@@ -132,6 +139,19 @@ def progress_bar() -> Progress:
         TimeElapsedColumn(),
         console=err,
     )
+
+
+def step_reporter(progress: Progress, prefix: str) -> Callable[[str, int, int], None]:
+    """A `report(what, done, total)` callback for work in named steps: one bar per step,
+    labelled "prefix: what"."""
+    tasks: dict[str, TaskID] = {}
+
+    def report(what: str, done: int, total: int) -> None:
+        if what not in tasks:
+            tasks[what] = progress.add_task(f"{prefix}: {what}", total=total)
+        progress.update(tasks[what], completed=done)
+
+    return report
 
 
 def rebuild_with_progress(label: str, rebuild: Any, *, batch_size: int) -> int:

@@ -28,15 +28,10 @@ def evaluate(
     """Train the intent classifier on TRAIN, measure it on TEST: macro-F1, accuracy,
     out-of-scope recall, speed and memory. Rows labelled `oos` are out of scope."""
     from kefu.ai import evaluation
-    from kefu.cli import clear_errors, out, progress_bar
+    from kefu.cli import clear_errors, out, progress_bar, step_reporter
 
     with clear_errors(), progress_bar() as progress:
-        tasks: dict[str, int] = {}
-
-        def report(what: str, done: int, total: int) -> None:
-            if what not in tasks:
-                tasks[what] = progress.add_task(f"ai: {what}", total=total)
-            progress.update(tasks[what], completed=done)
+        report = step_reporter(progress, "ai")
 
         options = evaluation.Evaluation(train, test, calibration, shots, seed)
         result = evaluation.run(options, report=report)
@@ -54,7 +49,15 @@ def train(
     """Train the live intent model on the taxonomy's seed examples and the tickets agents
     labelled; measure it on a held-out part of those tickets; save it (the newest is live)."""
     from kefu.ai import training
-    from kefu.cli import clear_errors, connect, out, prepare_schema, progress_bar, settings_from
+    from kefu.cli import (
+        clear_errors,
+        connect,
+        out,
+        prepare_schema,
+        progress_bar,
+        settings_from,
+        step_reporter,
+    )
     from kefu.config import secret_key
     from kefu.kit.actor import Actor
 
@@ -63,12 +66,7 @@ def train(
         database = connect(settings)
         prepare_schema(settings, database, apply=False)
         with progress_bar() as progress:
-            tasks: dict[str, int] = {}
-
-            def report(what: str, done: int, total: int) -> None:
-                if what not in tasks:
-                    tasks[what] = progress.add_task(f"ai: {what}", total=total)
-                progress.update(tasks[what], completed=done)
+            report = step_reporter(progress, "ai")
 
             row = training.train_and_save(
                 database, key=secret_key(settings), actor=Actor.job("cli:ai.train"), report=report
@@ -99,7 +97,15 @@ def compute_trends(
     their key terms, compare this period with the previous one and store the snapshot the
     trends report shows."""
     from kefu.ai import trends, trends_view
-    from kefu.cli import clear_errors, connect, out, prepare_schema, progress_bar, settings_from
+    from kefu.cli import (
+        clear_errors,
+        connect,
+        out,
+        prepare_schema,
+        progress_bar,
+        settings_from,
+        step_reporter,
+    )
     from kefu.kit.actor import Actor
 
     with clear_errors():
@@ -107,12 +113,7 @@ def compute_trends(
         database = connect(settings)
         prepare_schema(settings, database, apply=False)
         with progress_bar() as progress:
-            tasks: dict[str, int] = {}
-
-            def report(what: str, done: int, total: int) -> None:
-                if what not in tasks:
-                    tasks[what] = progress.add_task(f"trends: {what}", total=total)
-                progress.update(tasks[what], completed=done)
+            report = step_reporter(progress, "trends")
 
             snapshot_id = trends.compute(
                 database, actor=Actor.job("cli:ai.trends"), days=days, report=report
