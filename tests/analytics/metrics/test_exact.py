@@ -151,3 +151,17 @@ def test_one_filter_reads_the_same_from_the_rollups(database: Database) -> None:
         for by in queries.BREAKDOWNS:
             rolled = sources.summed(session, RANGE, list(MEASURES), group="key", by=by)
             assert _plain(rolled) == _exact(session, RANGE, "key", by)
+
+
+def test_histogram_words_hold_each_bin_count_apart() -> None:
+    """Bins are summed two to a word (kefu.analytics.exact): a bin's count up to 2^31 - 1
+    never spills into its neighbour, and only the bins asked for come back."""
+    full = (1 << 31) - 1
+    sums = {"res_w0": full + (5 << 31), "res_w7": 3 << 31, "solved": 9}
+    columns = ["solved", "res_h0", "res_h1", "res_h15"]
+    assert exact._unpacked(columns, sums) == {
+        "solved": 9,
+        "res_h0": full,
+        "res_h1": 5,
+        "res_h15": 3,
+    }
