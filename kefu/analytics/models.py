@@ -152,9 +152,10 @@ class TicketMetrics(Base):
         Index(None, "requester_id", "created_at"),
         Index(None, "first_reply_at"),
         Index(None, "csat_at"),
-        # drill-downs of a leaderboard row
-        Index(None, "assignee_id", "created_at"),
-        Index(None, "team_id", "created_at"),
+        # drill-downs of a leaderboard row; with channel and is_gone, the exact path counts
+        # a team's or an agent's created tickets of a channel from the index alone
+        Index(None, "assignee_id", "created_at", "channel", "is_gone"),
+        Index(None, "team_id", "created_at", "channel", "is_gone"),
         # the exact path (two filters) under a team or an agent reads only their tickets'
         # first replies and solves of the range
         Index("ix_analytics_ticket_metrics_team_first_reply", "team_id", "first_reply_at"),

@@ -108,7 +108,8 @@ def _from_metrics(
 ) -> Grouped:
     h0, h1 = (bounds[0], bounds[-1]) if bounds else hour_range(flt)
     conditions = metric_conditions(session, flt.narrowing())
-    return exact.summed(session, conditions, h0, h1, columns, group, by, bounds)
+    unindexed = metric_conditions(session, flt.narrowing(), no_index=True)
+    return exact.summed(session, conditions, h0, h1, columns, group, by, bounds, unindexed)
 
 
 def summed(
