@@ -122,6 +122,22 @@ def prepare_schema(settings: Settings, database: Database, *, apply: bool) -> No
     seed_reference_data(database)
 
 
+@contextmanager
+def opened_database(*, migrate: bool = True) -> Iterator[tuple[Settings, Database]]:
+    """What a command that works on the database starts with: the settings, the database
+    connected and its schema current (`migrate`: SQLite applies pending migrations itself;
+    otherwise they stop the command with `kefu db upgrade` to run), errors as one line and
+    an exit code; disposed afterwards."""
+    with clear_errors():
+        settings = settings_from()
+        database = connect(settings)
+        try:
+            prepare_schema(settings, database, apply=migrate and settings.is_sqlite)
+            yield settings, database
+        finally:
+            database.dispose()
+
+
 def seed_reference_data(database: Database) -> None:
     """Rows every kefu needs that an admin may edit later (idempotent: adds what is missing)."""
     from kefu.commerce.carriers import ensure_default_carriers
@@ -157,19 +173,15 @@ def step_reporter(progress: Progress, prefix: str) -> Callable[[str, int, int], 
 def rebuild_with_progress(label: str, rebuild: Any, *, batch_size: int) -> int:
     """A batched rebuild command (search index, metrics): connect, check the schema, run
     `rebuild(database, batch_size=, progress=)` under a progress bar; returns its count."""
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=False)
-        with progress_bar() as progress:
-            task = progress.add_task(label, total=None)
-            done = rebuild(
+    with opened_database(migrate=False) as (_settings, database), progress_bar() as progress:
+        task = progress.add_task(label, total=None)
+        return int(
+            rebuild(
                 database,
                 batch_size=batch_size,
                 progress=lambda count, total: progress.update(task, completed=count, total=total),
             )
-        database.dispose()
-    return done
+        )
 
 
 def fill_demo(database: Database, *, scale: int) -> None:
@@ -252,10 +264,7 @@ def demo_command(
     """Fill kefu with realistic demo data (English and Chinese) through the app's services."""
     from kefu.demo import DEMO_ADMIN_EMAIL, DEMO_PASSWORD, has_data
 
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=settings.is_sqlite)
+    with opened_database() as (_settings, database):
         if has_data(database):
             fail("kefu already has data; the demo fills an empty instance only", 1)
         fill_demo(database, scale=scale)

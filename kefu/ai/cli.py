@@ -50,28 +50,19 @@ def train(
     labelled; measure it on a held-out part of those tickets; save it (the newest is live)."""
     from kefu.ai import training
     from kefu.cli import (
-        clear_errors,
-        connect,
+        opened_database,
         out,
-        prepare_schema,
         progress_bar,
-        settings_from,
         step_reporter,
     )
     from kefu.config import secret_key
     from kefu.kit.actor import Actor
 
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=False)
-        with progress_bar() as progress:
-            report = step_reporter(progress, "ai")
-
-            row = training.train_and_save(
-                database, key=secret_key(settings), actor=Actor.job("cli:ai.train"), report=report
-            )
-        database.dispose()
+    with opened_database(migrate=False) as (settings, database), progress_bar() as progress:
+        report = step_reporter(progress, "ai")
+        row = training.train_and_save(
+            database, key=secret_key(settings), actor=Actor.job("cli:ai.train"), report=report
+        )
     assert row is not None
     figures = {key: value for key, value in (row.metrics or {}).items() if key != "confusion"}
     result = {"version": row.version, "seed_rows": row.seed_rows,
@@ -98,29 +89,21 @@ def compute_trends(
     trends report shows."""
     from kefu.ai import trends, trends_view
     from kefu.cli import (
-        clear_errors,
-        connect,
+        opened_database,
         out,
-        prepare_schema,
         progress_bar,
-        settings_from,
         step_reporter,
     )
     from kefu.kit.actor import Actor
 
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=False)
+    with opened_database(migrate=False) as (_settings, database):
         with progress_bar() as progress:
             report = step_reporter(progress, "trends")
-
             snapshot_id = trends.compute(
                 database, actor=Actor.job("cli:ai.trends"), days=days, report=report
             )
         with database.sessions() as session:
             context = trends_view.page_context(session, snapshot_id)
-        database.dispose()
     rows = [{"topic": t.name, "terms": t.terms, "this_period": t.current,
              "previous_period": t.previous, "change": t.change, "ratio": t.ratio}
             for t in context["topics"]]  # fmt: skip

@@ -22,14 +22,15 @@ def import_file(
     batch: Annotated[int, typer.Option(min=1, max=5000, help="Orders per transaction.")] = 200,
 ) -> None:
     """Import orders from a file. Safe to run again: unchanged orders are left alone."""
-    from kefu.cli import clear_errors, connect, out, prepare_schema, progress_bar, settings_from
+    from kefu.cli import (
+        opened_database,
+        out,
+        progress_bar,
+    )
     from kefu.commerce import stores
     from kefu.commerce.order_import import import_orders, read_orders
 
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=settings.is_sqlite)
+    with opened_database() as (_settings, database):
         with database.sessions() as session:
             currency = stores.get_store(session, store).currency
         candidates = read_orders(path, currency=currency)

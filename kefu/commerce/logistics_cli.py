@@ -30,14 +30,11 @@ def import_tracking(
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
     from kefu.cli import (
-        clear_errors,
-        connect,
         err,
         fail,
+        opened_database,
         out,
-        prepare_schema,
         progress_bar,
-        settings_from,
     )
     from kefu.commerce.tracking_feed import count_rows, import_tracking_csv
     from kefu.kit.actor import Actor
@@ -48,20 +45,16 @@ def import_tracking(
         fail(f"unknown time zone: {time_zone}", 2)
     data = file.read_bytes()
     actor = Actor(kind="system", name="kefu commerce tracking-import")
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=settings.is_sqlite)
-        with progress_bar() as progress:
-            task = progress.add_task(f"tracking: {file.name}", total=count_rows(data))
-            with database.unit_of_work(actor=actor) as session:
-                result = import_tracking_csv(
-                    session,
-                    data=data,
-                    time_zone=time_zone,
-                    carrier_code=carrier,
-                    on_row=lambda: progress.advance(task),
-                )
+    with opened_database() as (_settings, database), progress_bar() as progress:
+        task = progress.add_task(f"tracking: {file.name}", total=count_rows(data))
+        with database.unit_of_work(actor=actor) as session:
+            result = import_tracking_csv(
+                session,
+                data=data,
+                time_zone=time_zone,
+                carrier_code=carrier,
+                on_row=lambda: progress.advance(task),
+            )
     for line, reason in result.errors:
         err.print(f"line {line}: {reason}", markup=False, highlight=False)
     if result.unknown:

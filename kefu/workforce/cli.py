@@ -23,13 +23,10 @@ def import_history_file(
     """Import older contact-volume history for a queue. Safe to run again: an interval
     imported before is replaced. Exits 1 when any row was refused."""
     from kefu.cli import (
-        clear_errors,
-        connect,
         fail,
+        opened_database,
         out,
-        prepare_schema,
         progress_bar,
-        settings_from,
     )
     from kefu.kit.actor import Actor
     from kefu.kit.clock import utcnow
@@ -41,10 +38,7 @@ def import_history_file(
     except OSError as exc:
         fail(f"cannot read {path}: {exc.strerror}", 2)
     actor = Actor(kind="system", name="kefu workforce import-history")
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=settings.is_sqlite)
+    with opened_database() as (_settings, database):
         text = decode_upload(data)
         with progress_bar() as progress, database.unit_of_work(actor=actor) as session:
             task = progress.add_task(f"workforce: import {path.name}", total=None)
@@ -79,13 +73,10 @@ def forecast(
     """Forecast now (the hourly job does this once a local day): backtest the models,
     keep the best per queue, print its WAPE. Exits 1 when a queue could not be forecast."""
     from kefu.cli import (
-        clear_errors,
-        connect,
         err,
+        opened_database,
         out,
-        prepare_schema,
         progress_bar,
-        settings_from,
     )
     from kefu.errors import KefuError
     from kefu.kit.actor import Actor
@@ -95,10 +86,7 @@ def forecast(
 
     actor = Actor(kind="system", name="kefu workforce forecast")
     failed = 0
-    with clear_errors():
-        settings = settings_from()
-        database = connect(settings)
-        prepare_schema(settings, database, apply=settings.is_sqlite)
+    with opened_database() as (_settings, database):
         with database.unit_of_work(actor=actor) as session:
             chosen = (
                 [queue_by_name(session, queue)] if queue else list_queues(session, active_only=True)
