@@ -9,9 +9,11 @@ Needs the servers of scripts/services.sh (PostgreSQL and Dovecot, via KEFU_TEST_
 
 writes the "Email ingest" section of docs/benchmarks.md (--print prints it instead;
 --profile [--configuration typical] prints where the time goes in one SQLite import, and
-the seconds each event handler took, instead of measuring). The handlers run on an empty
-configuration and on a typical one (bench/email_setup.py); the typical one only on the mbox
-import, because the handlers' work does not depend on where the mail came from.
+the seconds each event handler took, instead of measuring; --count prints the CPU seconds and
+SQL statements of the import and of its handlers, and each handler's CPU seconds). The
+handlers run on an empty configuration and on a typical one (bench/email_setup.py); the
+typical one only on the mbox import, because the handlers' work does not depend on where the
+mail came from.
 """
 
 from __future__ import annotations
@@ -25,10 +27,12 @@ import os
 import pstats
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import text
 
 from bench.email_corpus import generate
@@ -307,6 +311,8 @@ def profile(count: int, work: Path, configuration: str) -> None:
         from_mbox(database, files, settings, path)
         handlers(database)
         profiler.disable()
+    if os.environ.get("KEFU_BENCH_PROFILE_OUT"):
+        profiler.dump_stats(os.environ["KEFU_BENCH_PROFILE_OUT"])
     stats = pstats.Stats(profiler)
     stats.sort_stats("cumulative").print_stats(45)
     stats.sort_stats("tottime").print_stats(25)
@@ -315,7 +321,42 @@ def profile(count: int, work: Path, configuration: str) -> None:
         print(f"  {name:45} {seconds:8.2f}")
 
 
-def time_handlers() -> dict[str, float]:
+def count(messages: int, work: Path, configuration: str) -> None:
+    """CPU seconds and SQL statements of one SQLite import and of its handlers: unlike wall
+    time they hardly depend on the machine's load, so before/after compare within one run."""
+    raws = list(generate(messages, seed=2026))
+    path = work / "count.mbox"
+    box = mailbox.mbox(path)
+    for raw in raws:
+        box.add(raw)
+    box.close()
+    spent = time_handlers(clock=time.process_time)
+    with fresh_database("sqlite", work, None) as database:
+        configure(database, configuration)
+        statements = [0]
+
+        def counted(*_: object) -> None:
+            statements[0] += 1
+
+        sqlalchemy_event.listen(database.engine, "before_cursor_execute", counted)
+        files = FileStore(work / "files")
+        # in place: a worker's CPU would not be counted
+        settings = Settings(data_dir=work, database_url="sqlite://", ingest_workers=0)
+        start = time.process_time()
+        from_mbox(database, files, settings, path)
+        ingest_cpu, ingest_statements = time.process_time() - start, statements[0]
+        start = time.process_time()
+        handlers(database)
+        handler_cpu = time.process_time() - start
+        handler_statements = statements[0] - ingest_statements
+    print(f"{messages} messages, {configuration} configuration, load {os.getloadavg()[0]:.1f}")
+    print(f"  ingest    {ingest_cpu:7.2f} CPU-s {ingest_statements:8,} statements")
+    print(f"  handlers  {handler_cpu:7.2f} CPU-s {handler_statements:8,} statements")
+    for name, seconds in sorted(spent.items(), key=lambda item: -item[1]):
+        print(f"    {name:43} {seconds:7.2f} CPU-s")
+
+
+def time_handlers(clock: Callable[[], float] = time.perf_counter) -> dict[str, float]:
     """Wrap every registered handler in a timer; returns the seconds by handler name."""
     load_domains()
     spent: dict[str, float] = {}
@@ -324,11 +365,11 @@ def time_handlers() -> dict[str, float]:
         assert spec is not None
 
         def timed(session: object, events: object, fn: object = spec.fn, name: str = name) -> None:
-            start = time.perf_counter()
+            start = clock()
             try:
                 fn(session, events)  # type: ignore[operator]
             finally:
-                spent[name] = spent.get(name, 0.0) + time.perf_counter() - start
+                spent[name] = spent.get(name, 0.0) + clock() - start
 
         registry.replace(replace(spec, fn=timed))
     return spent
@@ -339,9 +380,13 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--print", action="store_true", help="print the section, do not write")
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument("--count", action="store_true", help="CPU seconds and statements")
     parser.add_argument("--configuration", choices=CONFIGURATIONS, default="empty")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as work:
+        if args.count:
+            count(args.messages, Path(work), args.configuration)
+            return
         if args.profile:
             profile(args.messages, Path(work), args.configuration)
             return
