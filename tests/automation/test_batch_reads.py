@@ -1,6 +1,7 @@
 """What the trigger and assignment handlers read per batch does not grow with its tickets:
 the team's members, the tickets' assignment waits and the caused events' loop-guard chains
-are read once (or written without reading first), however many tickets the batch holds."""
+are read once (or written without reading first), and the custom fields only by a change
+that sets one, however many tickets the batch holds."""
 
 import re
 from collections import Counter
@@ -16,7 +17,7 @@ from kefu.tickets.models import Ticket
 from tests.test_batch_handlers import configure, in_batches
 from tests.tickets.factories import receive
 
-READS = ("assignment_waits", "team_memberships", "rule_trigger_chains")
+READS = ("assignment_waits", "team_memberships", "rule_trigger_chains", "custom_fields")
 
 
 @contextmanager
