@@ -100,9 +100,12 @@ def parse_changes(session: Session, raw: list[dict[str, Any]]) -> list[TicketCha
         changes = _changes.validate_python(raw)
     except ValidationError as exc:
         raise InvalidInput(f"ticket change {_reason(exc)}") from None
-    fields = {f.key: f for f in custom_fields.list_fields(session, include_inactive=True)}
+    fields: dict[str, Any] | None = None  # read only when a change sets a field
     for change in changes:
         if isinstance(change, SetField):
+            if fields is None:
+                listed = custom_fields.list_fields(session, include_inactive=True)
+                fields = {f.key: f for f in listed}
             if change.key not in fields:
                 raise InvalidInput(f"unknown custom field: {change.key}")
             custom_fields.parse_value(fields[change.key], change.value)

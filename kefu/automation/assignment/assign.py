@@ -8,13 +8,13 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from kefu.accounts import service as accounts
 from kefu.automation.assignment import service
 from kefu.automation.assignment.models import AssignmentWait
-from kefu.automation.assignment.pick import Pick, pick_agent
+from kefu.automation.assignment.pick import Pick, members_by_team, pick_agent
 from kefu.automation.assignment.schemas import Method
 from kefu.errors import NotFound
 from kefu.kit.actor import Actor
+from kefu.kit.batch_cache import cached
 from kefu.kit.i18n import N_, translations_for
 from kefu.tickets import service as tickets
 from kefu.tickets.messages import record_message
@@ -34,6 +34,13 @@ def in_team_queue(ticket: Any) -> bool:
     )
 
 
+def known_without_wait(session: Session) -> set[int]:
+    """Tickets a batch handler read to have no wait, so that `_stop_waiting` need not look
+    each up again (the session cannot hold a row that is not there); `_wait` takes a ticket
+    out when it adds one. Outside a batch_cache block: an empty set each time."""
+    return cached(session, "assignment.without_wait", set)
+
+
 def _needs_agent(session: Session, ticket: Any, *, moved_in: bool) -> bool:
     """Unassigned in a team; or just moved into the team while held by a non-member."""
     if not in_team_queue(ticket):
@@ -42,7 +49,7 @@ def _needs_agent(session: Session, ticket: Any, *, moved_in: bool) -> bool:
         return True
     if not moved_in:
         return False
-    members = accounts.members_by_team(session, actor=ASSIGNER).get(ticket.team_id, [])
+    members = members_by_team(session).get(ticket.team_id, [])
     return ticket.assignee_id not in {agent.id for agent in members}
 
 
@@ -56,6 +63,8 @@ def _language() -> str:
 
 
 def _stop_waiting(session: Session, ticket_id: int) -> None:
+    if ticket_id in known_without_wait(session):
+        return
     wait = session.get(AssignmentWait, ticket_id)
     if wait is not None:
         session.delete(wait)
@@ -71,6 +80,7 @@ def _wait(session: Session, ticket: Any, pick: Pick) -> None:
     if wait is not None and (wait.reason, wait.team_id) == (reason, ticket.team_id):
         return
     if wait is None:
+        known_without_wait(session).discard(ticket.id)
         session.add(AssignmentWait(ticket_id=ticket.id, team_id=ticket.team_id, reason=reason))
     else:
         wait.reason, wait.team_id = reason, ticket.team_id

@@ -11,6 +11,7 @@ from kefu.automation.assignment.assign import (
     assign_ticket,
     assign_waiting,
     in_team_queue,
+    known_without_wait,
     waits_of,
 )
 from kefu.automation.assignment.schemas import AgentStatusValue
@@ -50,6 +51,7 @@ def on_tickets_changed(session: Session, events: list[Event]) -> None:
     with batch_cache(session):
         found = tickets_loading.tickets_by_ids(session, ticket_ids)
         waits = waits_of(session, ticket_ids)
+        known_without_wait(session).update(ticket_ids - waits.keys())
         for event in events:
             ticket = found.get(int(event.subject_id))
             if ticket is not None and not in_team_queue(ticket) and ticket.id not in waits:

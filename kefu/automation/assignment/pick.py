@@ -13,6 +13,7 @@ from kefu.automation.assignment import service
 from kefu.automation.assignment.schemas import AgentStatusValue, Method, TeamAssignmentRead
 from kefu.customers import service as customers
 from kefu.kit.actor import Actor
+from kefu.kit.batch_cache import cached
 from kefu.kit.i18n import N_
 from kefu.permissions import Role
 from kefu.tickets import fields as custom_fields
@@ -59,8 +60,18 @@ def required_skills(session: Session, ticket: Any) -> list[str]:
     return sorted({skill for skill in wanted if skill in existing})
 
 
+def members_by_team(session: Session) -> dict[int, list[Any]]:
+    """Every team's members, read once per batch (kefu.kit.batch_cache): handlers do not
+    change who is in which team."""
+    return cached(
+        session,
+        "assignment.members",
+        lambda: accounts.members_by_team(session, actor=Actor.system()),
+    )
+
+
 def _members(session: Session, team_id: int) -> list[Any]:
-    members = accounts.members_by_team(session, actor=Actor.system()).get(team_id, [])
+    members = members_by_team(session).get(team_id, [])
     return sorted(
         (a for a in members if a.is_active and a.role != Role.LIGHT_AGENT),
         key=lambda agent: agent.id,

@@ -242,8 +242,11 @@ def _run_on_ticket(
         fired.append(rule.id)
         caused += emitted[before:]
     if caused:
+        # the caused events were written just now, by this run: none has a chain yet, so
+        # the chains are added (one INSERT for all at the flush), not merged (a SELECT each)
         led_by = sorted(chain | set(fired))
-        for event_id in dict.fromkeys(caused):
-            session.merge(TriggerChain(event_id=event_id, rule_ids=led_by))
+        session.add_all(
+            TriggerChain(event_id=event_id, rule_ids=led_by) for event_id in dict.fromkeys(caused)
+        )
         session.flush()
     return fired
