@@ -53,7 +53,7 @@ def name_text(intent: str) -> str:
 
 @dataclass(frozen=True)
 class Prediction:
-    intent: str  # OUT_OF_SCOPE when the best intent's confidence is under the threshold
+    intent: str  # OUT_OF_SCOPE when `score` is under the threshold
     confidence: float  # the model's probability of its best in-scope intent
     best: str  # that best in-scope intent, even when the answer is out of scope
     score: float  # what the threshold was compared with (the classifier's `score` kind)
