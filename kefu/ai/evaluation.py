@@ -95,6 +95,7 @@ def run(options: Evaluation, *, report: Report | None = None) -> dict[str, float
         "train_rows": len(train_texts),
         "test_rows": len(test_texts),
         "threshold": round(classifier.threshold, 4),
+        "out_of_scope_score": classifier.score,
         "messages_per_second": round(per_second, 1),
         "single_message_ms": round(statistics.median(singles) * 1000, 2),
         "load_seconds": round(load_seconds, 3),

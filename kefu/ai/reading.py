@@ -50,8 +50,7 @@ def read(
     vectors = embedding.embed(texts) if on.intent or on.sentiment else None
     predictions = [None] * len(texts)
     if on.intent and classifier is not None:
-        features = classifier.features(texts, vectors=vectors)
-        predictions = classifier.decide(classifier.model.predict_proba(features))  # type: ignore[assignment]
+        predictions = classifier.predict(texts, vectors=vectors)  # type: ignore[assignment]
     moods = sentiment.classify(texts, vectors=vectors) if on.sentiment else [None] * len(texts)
     found = []
     for text, prediction, mood in zip(texts, predictions, moods, strict=True):

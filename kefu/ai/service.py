@@ -48,8 +48,7 @@ def analyse(texts: Sequence[str], *, classifier: IntentClassifier | None = None)
         return []
     classifier = classifier or _classifier or default_classifier()
     vectors = embedding.embed(texts)
-    predictions = classifier.decide(classifier.model.predict_proba(
-        classifier.features(texts, vectors=vectors)))  # fmt: skip
+    predictions = classifier.predict(texts, vectors=vectors)
     moods = sentiment.classify(texts, vectors=vectors)
     results = []
     for text, prediction, mood in zip(texts, predictions, moods, strict=True):

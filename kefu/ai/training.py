@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from kefu.ai import embedding, intents, live, queries
 from kefu.ai.evaluation import scores
-from kefu.ai.intent import OUT_OF_SCOPE, IntentClassifier
+from kefu.ai.intent import OUT_OF_SCOPE, PROBABILITY, IntentClassifier
 from kefu.ai.models import IntentModel, TicketInsight
 from kefu.ai.taxonomy import OTHER
 from kefu.db import Database
@@ -130,7 +130,7 @@ def fit(data: TrainingSet, *, report: Report | None = None, seed: int = 0) -> Tr
     labelled = data.labelled
     embed = _vectors(data.seed_texts + labelled.texts, report)
     metrics: dict[str, object] = {"taxonomy": data.fingerprint}
-    threshold, held_out = queries.SEED_THRESHOLD, 0
+    threshold, score, held_out = queries.SEED_THRESHOLD, PROBABILITY, 0
     if len(labelled.texts) >= MIN_TO_MEASURE:
         part_train, part_calibrate, part_test = split(labelled.intents, seed)
 
@@ -145,6 +145,7 @@ def fit(data: TrainingSet, *, report: Report | None = None, seed: int = 0) -> Tr
         if len(part_calibrate) >= MIN_TO_CALIBRATE:
             threshold = measuring.calibrate(pick(part_calibrate, labelled.texts),
                                             pick(part_calibrate, labelled.intents))  # fmt: skip
+            score = measuring.score
         truth = pick(part_test, labelled.intents)
         predicted = [p.intent for p in measuring.predict(pick(part_test, labelled.texts))]
         if truth:
@@ -153,7 +154,7 @@ def fit(data: TrainingSet, *, report: Report | None = None, seed: int = 0) -> Tr
         metrics |= {"test_rows": len(truth), "calibration_rows": len(part_calibrate)}
         if report:
             report("measuring", 2, 2)
-    final = IntentClassifier(embed=embed, threshold=threshold)
+    final = IntentClassifier(embed=embed, threshold=threshold, score=score)
     final.fit(data.seed_texts + labelled.texts, data.seed_intents + labelled.intents)
     final.embed = embedding.embed
     if report:

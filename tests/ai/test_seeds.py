@@ -5,7 +5,7 @@ from collections import Counter
 import numpy as np
 import pytest
 
-from kefu.ai.intent import NAME_WEIGHT, OUT_OF_SCOPE, IntentClassifier, choose_threshold
+from kefu.ai.intent import NAME_WEIGHT, OUT_OF_SCOPE, IntentClassifier
 from kefu.ai.taxonomy import DEFAULT_INTENTS, seed_examples
 
 IDS = {intent.id for intent in DEFAULT_INTENTS}
@@ -22,17 +22,6 @@ def test_every_intent_has_english_and_chinese_seeds() -> None:
 def test_seed_texts_are_not_repeated() -> None:
     texts = [text for text, _ in seed_examples()]
     assert len(texts) == len(set(texts))
-
-
-def test_the_threshold_keeps_in_scope_accuracy_and_catches_the_rest() -> None:
-    # given four held-out rows: two confident and right, one unsure and right, one unsure oos
-    classes = np.array(["cancel_order", "order_status"])
-    probabilities = np.array([[0.95, 0.05], [0.1, 0.9], [0.6, 0.4], [0.55, 0.45]])
-    truth = np.array(["cancel_order", "order_status", "cancel_order", OUT_OF_SCOPE])
-    # when / then: all three in-scope answers must stay, so the threshold is the lowest (0.6)
-    assert choose_threshold(probabilities, truth, classes, 1.0) == 0.6
-    # two of three in-scope answers are enough: the threshold rises to the second best
-    assert choose_threshold(probabilities, truth, classes, 0.66) == 0.9
 
 
 def test_below_the_threshold_the_answer_is_out_of_scope() -> None:
