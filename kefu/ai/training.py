@@ -154,6 +154,7 @@ def fit(data: TrainingSet, *, report: Report | None = None, seed: int = 0) -> Tr
         metrics |= {"test_rows": len(truth), "calibration_rows": len(part_calibrate)}
         if report:
             report("measuring", 2, 2)
+    metrics["out_of_scope_score"] = score
     final = IntentClassifier(embed=embed, threshold=threshold, score=score)
     final.fit(data.seed_texts + labelled.texts, data.seed_intents + labelled.intents)
     final.embed = embedding.embed

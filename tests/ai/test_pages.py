@@ -49,6 +49,8 @@ def test_the_admin_sees_the_model_its_measures_and_the_taxonomy(
     assert f"Live model {version}" in html and "40 labelled tickets" in html
     assert 'data-metric="accuracy">0.875' in html and 'data-metric="macro_f1">0.833' in html
     assert "Confusion table" in html and '<td class="num ai-hit">4</td>' in html
+    # the threshold is named by the score it applies to (a probability here: no "energy")
+    assert "“Other” below this confidence" in html and 'data-metric="threshold">0.35' in html
     assert html.count('data-intent="') == 33 and "取消订单" in html
     assert 'href="/admin/ai"' in client.get("/admin").text
     moved = client.get("/settings/ai")
