@@ -25,13 +25,17 @@ from kefu.events import registry
 from kefu.kit.filestore import FileStore
 
 
-def profile(count: int, work: Path, configuration: str) -> None:
-    raws = list(generate(count, seed=2026))
-    path = work / "profile.mbox"
+def _mbox(path: Path, messages: int) -> Path:
+    """The bench corpus's first `messages` mails written to an mbox at `path`."""
     box = mailbox.mbox(path)
-    for raw in raws:
+    for raw in generate(messages, seed=2026):
         box.add(raw)
     box.close()
+    return path
+
+
+def profile(count: int, work: Path, configuration: str) -> None:
+    path = _mbox(work / "profile.mbox", count)
     spent = time_handlers()
     with fresh_database("sqlite", work, None) as database:
         configure(database, configuration)
@@ -53,12 +57,7 @@ def profile(count: int, work: Path, configuration: str) -> None:
 def count(messages: int, work: Path, configuration: str) -> None:
     """CPU seconds and SQL statements of one SQLite import and of its handlers: unlike wall
     time they hardly depend on the machine's load, so before/after compare within one run."""
-    raws = list(generate(messages, seed=2026))
-    path = work / "count.mbox"
-    box = mailbox.mbox(path)
-    for raw in raws:
-        box.add(raw)
-    box.close()
+    path = _mbox(work / "count.mbox", messages)
     spent = time_handlers(clock=time.process_time)
     with fresh_database("sqlite", work, None) as database:
         configure(database, configuration)
