@@ -4,7 +4,7 @@ running it again: what was stored comes back as duplicates and nothing is stored
 
 from __future__ import annotations
 
-import mailbox
+import mmap
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,23 +38,54 @@ class Source:
     def count(self) -> int:
         if not self.is_mbox:
             return 1
-        box = mailbox.mbox(self.path, create=False)
-        try:
-            return len(box)
-        finally:
-            box.close()
+        with _mapped(self.path) as data:
+            return sum(1 for _ in _from_lines(data))
 
     def messages(self) -> Iterator[tuple[str, bytes]]:
         """(source label, raw bytes) per message, in file order."""
         if not self.is_mbox:
             yield f"import {self.path.name}", self.path.read_bytes()
             return
-        box = mailbox.mbox(self.path, create=False)
-        try:
-            for number, key in enumerate(box.iterkeys(), start=1):
-                yield f"import {self.path.name}#{number}", box.get_bytes(key)
-        finally:
-            box.close()
+        with _mapped(self.path) as data:
+            for number, raw in enumerate(_mbox_messages(data), start=1):
+                yield f"import {self.path.name}#{number}", raw
+
+
+def _mapped(path: Path) -> mmap.mmap:
+    """The file mapped read-only (an mbox may be larger than memory); empty files too."""
+    with path.open("rb") as handle:
+        if handle.seek(0, 2) == 0:
+            return mmap.mmap(-1, 1)  # mmap refuses a zero-length file; one NUL holds no "From "
+        return mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ)
+
+
+def _from_lines(data: mmap.mmap) -> Iterator[int]:
+    """Where each line starting "From " starts (bytes.find: a regular expression anchored
+    at line starts tries every byte and is ten times slower)."""
+    if data[:5] == MBOX_MAGIC:
+        yield 0
+    found = data.find(b"\nFrom ")
+    while found >= 0:
+        yield found + 1
+        found = data.find(b"\nFrom ", found + 1)
+
+
+def _mbox_messages(data: mmap.mmap) -> Iterator[bytes]:
+    """The messages of an mbox as the standard library's `mailbox.mbox` splits it (every
+    line starting "From " opens a message; one blank line before it belongs to no message;
+    the "From " line itself is dropped; ">From " lines are left as they are), found by
+    searching the mapped file instead of `mailbox`'s line-by-line reading, which took about
+    as long as parsing the messages' headers."""
+    starts = _from_lines(data)
+    start = next(starts, None)
+    while start is not None:
+        following = next(starts, None)
+        stop = len(data) if following is None else following
+        if stop - start >= 2 and data[stop - 2 : stop] == b"\n\n":
+            stop -= 1  # the blank line that separates two messages (or ends the file)
+        body = data.find(b"\n", start, stop)
+        yield b"" if body < 0 else data[body + 1 : stop]
+        start = following
 
 
 def find_sources(path: Path) -> list[Source]:
