@@ -2,11 +2,12 @@
 
 Crash safety, in order of what happens to each batch of messages:
 1. FETCH BODY.PEEK[] (nothing changes on the server),
-2. `inbound.receive_emails` stores the batch and COMMITS (idempotent on the raw bytes),
+2. the batch is stored and COMMITTED (`inbound_stream.receive_batches`, idempotent on the raw
+   bytes; the next batch is already fetched and being parsed meanwhile),
 3. the messages are flagged \\Seen + $KefuIngested (or moved to the archive folder),
 4. `imap_last_uid` advances past the batch (with the lease, one compare-and-set UPDATE).
 A crash before 2 loses nothing (fetched again); between 2 and 4 the batch is fetched again and
-`receive_emails` answers is_duplicate, so nothing is stored twice. New mail is found with
+ingest answers is_duplicate, so nothing is stored twice. New mail is found with
 `UID SEARCH UID <last+1>:* NOT KEYWORD $KefuIngested`: one cheap search, however big the folder.
 A UIDVALIDITY change starts over at UID 1; the keyword and idempotency keep that safe.
 
@@ -167,7 +168,8 @@ def sync(
     report: FetchReport,
 ) -> FetchReport:
     """One pass over the folder on an open connection (the caller holds the lease)."""
-    from kefu.channels.email.inbound import RawEmail, receive_emails
+    from kefu.channels.email.inbound import RawEmail
+    from kefu.channels.email.inbound_stream import receive_batches
 
     target = _load_target(database, mailbox_id)
     selected = client.select_folder(target.folder)
@@ -198,16 +200,21 @@ def sync(
     # "n:*" always matches the highest UID, even when it is below n: filter.
     uids = sorted(uid for uid in client.search(criteria) if uid > last_uid)
     report.last_uid = last_uid
-    for batch in _batches(client, uids, batch_size=batch_size):
-        rows = client.fetch(batch, [b"BODY.PEEK[]"])
-        present = [uid for uid in batch if uid in rows]
-        emails = [
-            RawEmail(raw=rows[uid].get(b"BODY[]") or b"", source=f"imap uid {uid}")
-            for uid in present
-        ]
-        receipts = receive_emails(
-            database, files, mailbox_id=mailbox_id, emails=emails, settings=settings
-        )
+
+    def fetched() -> Iterator[tuple[list[RawEmail], tuple[list[int], list[int]]]]:
+        for batch in _batches(client, uids, batch_size=batch_size):
+            rows = client.fetch(batch, [b"BODY.PEEK[]"])
+            present = [uid for uid in batch if uid in rows]
+            emails = [
+                RawEmail(raw=rows[uid].get(b"BODY[]") or b"", source=f"imap uid {uid}")
+                for uid in present
+            ]
+            yield emails, (batch, present)
+
+    # the next batch is fetched and being parsed while this one is stored; each is
+    # acknowledged only once it is committed
+    stored = receive_batches(database, files, fetched(), mailbox_id=mailbox_id, settings=settings)
+    for receipts, (batch, present) in stored:
         if present:
             acknowledge(client, present, archive=target.archive_folder, keyword=use_keyword)
         report.fetched += len(present)

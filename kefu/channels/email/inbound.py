@@ -119,14 +119,8 @@ def receive_in(
     use_mail_date: bool = False,
 ) -> list[Receipt]:
     """`receive_emails` in the caller's transaction (the caller commits, then acknowledges)."""
-    mailbox = session.get(Mailbox, mailbox_id) if mailbox_id is not None else None
-    batch = Batch(
-        mailbox_id=mailbox.id if mailbox else None,
-        store_id=mailbox.store_id if mailbox else None,
-        own_addresses=_own_addresses(session),
-        agents=accounts.active_agent_ids_by_email(session),
-        max_attachment_bytes=settings.max_attachment_bytes if settings else 25_000_000,
-        use_mail_date=use_mail_date,
+    batch = batch_for(
+        session, mailbox_id=mailbox_id, settings=settings, use_mail_date=use_mail_date
     )
     from kefu.channels.email import ingest_pool
     from kefu.channels.email.inbound_batch import receive_batch
@@ -138,8 +132,19 @@ def receive_in(
     return receipts
 
 
-def _own_addresses(session: Session) -> frozenset[str]:
-    return frozenset(session.scalars(select(Mailbox.address)))
+def batch_for(
+    session: Session, *, mailbox_id: int | None, settings: Settings | None, use_mail_date: bool
+) -> Batch:
+    """The lookups a batch of mail from this mailbox shares."""
+    mailbox = session.get(Mailbox, mailbox_id) if mailbox_id is not None else None
+    return Batch(
+        mailbox_id=mailbox.id if mailbox else None,
+        store_id=mailbox.store_id if mailbox else None,
+        own_addresses=frozenset(session.scalars(select(Mailbox.address))),
+        agents=accounts.active_agent_ids_by_email(session),
+        max_attachment_bytes=settings.max_attachment_bytes if settings else 25_000_000,
+        use_mail_date=use_mail_date,
+    )
 
 
 def receive_one(

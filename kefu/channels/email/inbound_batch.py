@@ -9,7 +9,7 @@ by one, so one bad mail never costs the others and still ends as an InboundFailu
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
@@ -59,16 +59,37 @@ def receive_batch(
 ) -> list[Receipt]:
     """Store the batch's mail in order; with `workers`, a process pool prepares the chunks
     after the one being stored (kefu.channels.email.ingest_pool)."""
+    return store_prepared(
+        session, files, batch, emails, start_preparing(files, batch, emails, workers)
+    )
+
+
+def start_preparing(
+    files: FileStore, batch: Batch, emails: list[RawEmail], workers: int
+) -> Iterator[list[_Chunk]]:
+    """The batch's chunks as they are prepared: the pool starts on them now (with `workers`;
+    in place they are prepared when first asked for)."""
     prepare = partial(prepare_chunk, files, replace(batch, stored_files=[]))
+    return ingest_pool.chunked(emails, prepare, workers=workers)
+
+
+def store_prepared(
+    session: Session,
+    files: FileStore,
+    batch: Batch,
+    emails: list[RawEmail],
+    prepared: Iterator[list[_Chunk]],
+) -> list[Receipt]:
+    """Store, in order, the batch's chunks as `start_preparing` yields them."""
     receipts: list[Receipt] = []
     done = 0
-    for ready in ingest_pool.chunked(emails, prepare, workers=workers):
+    for ready in prepared:
         mails: list[_Mail] = []
         for chunk in ready:
             batch.stored_files.extend(chunk.stored_files)
-            for prepared in chunk.mails:
+            for item in chunk.mails:
                 email = emails[done + len(mails)]
-                mails.append(_Mail(email, prepared.raw_sha256, prepared.noise, prepared.message))
+                mails.append(_Mail(email, item.raw_sha256, item.noise, item.message))
         done += len(mails)
         receipts += _store_in_order(session, files, batch, mails)
     return receipts

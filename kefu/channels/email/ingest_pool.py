@@ -91,12 +91,13 @@ def chunked(
     """`prepare(chunk)` for each chunk of `items`, in order, yielded GROUP_CHUNKS at a time
     with any after them that are ready too (so the storing side writes as much at once as it
     can while the pool prepares the next); by the pool when there are enough items and
-    workers, else here, all at once. `prepare` must be a module-level function (or a
-    partial of one) whose arguments and result pickle."""
+    workers, else here, all at once. The pool's work is submitted now, before the first
+    result is asked for (so a caller can start the next batch before storing this one).
+    `prepare` must be a module-level function (or a partial of one) whose arguments and
+    result pickle."""
     chunks = [items[i : i + CHUNK_MAILS] for i in range(0, len(items), CHUNK_MAILS)]
     if workers <= 0 or len(items) < POOL_MIN_MAILS:
-        yield [prepare(chunk) for chunk in chunks]
-        return
+        return _in_place(chunks, prepare)
     pool = _get_pool(workers)
     try:
         futures: list[Future[R]] = [pool.submit(prepare, chunk) for chunk in chunks]
@@ -104,6 +105,19 @@ def chunked(
         log.warning("the ingest pool is gone; preparing mail in this process", exc_info=True)
         _drop_pool(pool)
         futures = []
+    return _collected(pool, chunks, futures, prepare)
+
+
+def _in_place(chunks: list[Sequence[T]], prepare: Callable[[Sequence[T]], R]) -> Iterator[list[R]]:
+    yield [prepare(chunk) for chunk in chunks]
+
+
+def _collected(
+    pool: ProcessPoolExecutor,
+    chunks: list[Sequence[T]],
+    futures: list[Future[R]],
+    prepare: Callable[[Sequence[T]], R],
+) -> Iterator[list[R]]:
     index = 0
     while index < len(chunks):
         ready: list[R] = []

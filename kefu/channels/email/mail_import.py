@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from kefu.errors import InvalidInput
 
 if TYPE_CHECKING:
+    from kefu.channels.email.inbound import RawEmail
     from kefu.config import Settings
     from kefu.db import Database
     from kefu.kit.filestore import FileStore
@@ -138,47 +139,41 @@ def import_mail(
 ) -> ImportReport:
     """Store every message of `sources` (each keeps its own Date); `progress(n)` after each
     committed batch of n messages."""
-    from kefu.channels.email.inbound import RawEmail
+    from kefu.channels.email.inbound_stream import receive_batches
 
     report = ImportReport()
+    stream = receive_batches(
+        database,
+        files,
+        _batches(sources, batch_size),
+        mailbox_id=mailbox_id,
+        settings=settings,
+        use_mail_date=True,
+    )
+    for receipts, size in stream:
+        for receipt in receipts:
+            report.total += 1
+            if receipt.failed:
+                report.failed += 1
+            elif receipt.is_duplicate:
+                report.duplicates += 1
+            else:
+                report.stored += 1
+        if progress is not None:
+            progress(size)
+    return report
+
+
+def _batches(sources: list[Source], size: int) -> Iterator[tuple[list[RawEmail], int]]:
+    """The sources' mail in batches of `size` (the last may be smaller), each with its size."""
+    from kefu.channels.email.inbound import RawEmail
+
     batch: list[RawEmail] = []
     for source in sources:
         for label, raw in source.messages():
             batch.append(RawEmail(raw=raw, source=label[:200]))
-            if len(batch) >= batch_size:
-                _store(database, files, batch, mailbox_id, settings, report, progress)
+            if len(batch) >= size:
+                yield batch, len(batch)
                 batch = []
     if batch:
-        _store(database, files, batch, mailbox_id, settings, report, progress)
-    return report
-
-
-def _store(
-    database: Database,
-    files: FileStore,
-    batch: list,
-    mailbox_id: int | None,
-    settings: Settings | None,
-    report: ImportReport,
-    progress: Callable[[int], None] | None,
-) -> None:
-    from kefu.channels.email.inbound import receive_emails
-
-    receipts = receive_emails(
-        database,
-        files,
-        mailbox_id=mailbox_id,
-        emails=batch,
-        settings=settings,
-        use_mail_date=True,
-    )
-    for receipt in receipts:
-        report.total += 1
-        if receipt.failed:
-            report.failed += 1
-        elif receipt.is_duplicate:
-            report.duplicates += 1
-        else:
-            report.stored += 1
-    if progress is not None:
-        progress(len(batch))
+        yield batch, len(batch)

@@ -4,23 +4,24 @@ the N-th batch was committed by the inbound pipeline (before the IMAP flags are 
 
 import os
 import signal
+from collections.abc import Iterator
 
 
 def _die_after_batches(limit: int) -> None:
-    from kefu.channels.email import inbound
+    from kefu.channels.email import inbound_stream
 
-    real = inbound.receive_emails
+    real = inbound_stream.receive_batches
     done = 0
 
-    def receive_then_maybe_die(*args: object, **kwargs: object) -> object:
+    def receive_then_maybe_die(*args: object, **kwargs: object) -> Iterator[object]:
         nonlocal done
-        receipts = real(*args, **kwargs)  # type: ignore[arg-type]
-        done += 1
-        if done >= limit:
-            os.kill(os.getpid(), signal.SIGKILL)
-        return receipts
+        for committed in real(*args, **kwargs):  # type: ignore[arg-type]
+            done += 1
+            if done >= limit:
+                os.kill(os.getpid(), signal.SIGKILL)
+            yield committed
 
-    inbound.receive_emails = receive_then_maybe_die  # type: ignore[assignment]
+    inbound_stream.receive_batches = receive_then_maybe_die  # type: ignore[assignment]
 
 
 if __name__ == "__main__":
