@@ -53,7 +53,7 @@ def fresh_database(backend: str, workdir: Path, postgres_url: str | None) -> Ite
             yield database
         finally:
             database.dispose()
-            for suffix in ("", "-wal", "-shm"):
+            for suffix in ("", "-wal", "-shm", "-writers"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     assert postgres_url

@@ -112,7 +112,7 @@ def _reset(backend: str, url: str, postgres_url: str | None) -> None:
     """An empty database at the same place."""
     if backend == "sqlite":
         path = make_url(url).database or ""
-        for suffix in ("", "-wal", "-shm"):
+        for suffix in ("", "-wal", "-shm", "-writers"):
             Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
     name = make_url(url).database

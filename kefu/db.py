@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
+from kefu.kit import sqlite_turnstile
 from kefu.kit.clock import as_utc
 
 NAMING_CONVENTION = {
@@ -78,6 +79,8 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(
             url, connect_args={"timeout": 30, "check_same_thread": False}, **kwargs
         )
+        if parsed.database and parsed.database != ":memory:" and not parsed.query.get("mode"):
+            sqlite_turnstile.install(engine, parsed.database)  # its "begin" goes first
         _configure_sqlite(engine)
         return engine
     if parsed.get_backend_name() == "postgresql":
