@@ -5,20 +5,23 @@ the next batch already in preparation while one is stored.
 the ingest pool's processes when it is large) and writes it in one transaction. Batch after
 batch that leaves the pool idle while a batch is written and committed, and the write
 transaction open while the pool is still preparing, which on SQLite holds its one write lock
-from the dispatcher. Here the pool is handed batch N+1 before batch N is written, and each
-batch's transaction opens when its mail is mostly prepared. Each batch still commits (files
-flushed first) before its receipts come back, so the caller acknowledges only committed mail.
+from the dispatcher. Here the pool is handed batch N+1 as soon as it is fetched, batch N is
+waited for with no transaction open, and only then written. What the batches share (the
+mailbox, our own addresses, the agents) is looked up once per stream — a pass over a folder
+or one import. Each batch still commits (files flushed first) before its receipts come back,
+so the caller acknowledges only committed mail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Generic, TypeVar
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from kefu.channels.email import ingest_pool
 from kefu.channels.email.inbound import Batch, RawEmail, Receipt, batch_for
 from kefu.channels.email.inbound_batch import start_preparing, store_prepared
+from kefu.kit.clock import utcnow
 from kefu.kit.gc_batch import batch_gc
 
 if TYPE_CHECKING:
@@ -34,7 +37,7 @@ class _Started(Generic[T]):
     emails: list[RawEmail]
     tag: T
     batch: Batch
-    prepared: Iterator
+    prepared: Iterator[list[Any]]
 
 
 def receive_batches(
@@ -54,29 +57,24 @@ def receive_batches(
 
     def start(item: tuple[list[RawEmail], T], batch: Batch) -> _Started[T]:
         emails, tag = item
+        batch = replace(batch, stored_files=[])
         return _Started(emails, tag, batch, start_preparing(files, batch, emails, workers))
 
     first = next(pending, None)
     if first is None:
         return
-    with database.unit_of_work() as session:
-        batch = batch_for(
+    with database.unit_of_work() as session:  # what the batches share, looked up once
+        shared = batch_for(
             session, mailbox_id=mailbox_id, settings=settings, use_mail_date=use_mail_date
         )
-    current: _Started[T] | None = start(first, batch)
+    current: _Started[T] | None = start(first, shared)
     while current is not None:
         following = next(pending, None)
-        with database.unit_of_work() as session:
-            after = None
-            if following is not None:  # the next batch's lookups, then the pool starts on it
-                lookups = batch_for(
-                    session, mailbox_id=mailbox_id, settings=settings, use_mail_date=use_mail_date
-                )
-                after = start(following, lookups)
-            with batch_gc():
-                receipts = store_prepared(
-                    session, files, current.batch, current.emails, current.prepared
-                )
-            files.sync(current.batch.stored_files)
+        after = None if following is None else start(following, replace(shared, now=utcnow()))
+        with batch_gc():
+            prepared = iter(list(current.prepared))  # waited for with no transaction open
+            with database.unit_of_work() as session:
+                receipts = store_prepared(session, files, current.batch, current.emails, prepared)
+                files.sync(current.batch.stored_files)
         yield receipts, current.tag
         current = after
