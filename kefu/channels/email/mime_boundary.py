@@ -15,6 +15,7 @@ from __future__ import annotations
 import email.feedparser
 import re
 import threading
+from collections.abc import Callable
 from types import SimpleNamespace
 from typing import Any
 
@@ -49,18 +50,26 @@ class BoundaryMatch:
 class BoundaryLine:
     """`re.compile(PREFIX + re.escape(separator) + SUFFIX)`, matched with str methods."""
 
-    __slots__ = ("_compiled", "_separator", "pattern")
+    __slots__ = ("_compiled", "match", "pattern")
 
     def __init__(self, separator: str, pattern: str) -> None:
-        self._separator = separator
+        self.match = _matcher(separator)  # a closure: it runs for every line of a part
         self._compiled: re.Pattern[str] | None = None
         self.pattern = pattern
 
-    def match(self, line: str) -> BoundaryMatch | None:
-        separator = self._separator
+    def __getattr__(self, name: str) -> Any:  # anything else: the real pattern
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern)
+        return getattr(self._compiled, name)
+
+
+def _matcher(separator: str) -> Callable[[str], BoundaryMatch | None]:
+    size = len(separator)
+
+    def match(line: str) -> BoundaryMatch | None:
         if not line.startswith(separator):
             return None
-        rest = line[len(separator) :]
+        rest = line[size:]
         if rest.startswith("--"):  # the closing boundary, tried first as the pattern does
             found = _after_separator(rest[2:])
             if found is not None:
@@ -68,10 +77,7 @@ class BoundaryLine:
         found = _after_separator(rest)
         return None if found is None else BoundaryMatch(separator, None, *found)
 
-    def __getattr__(self, name: str) -> Any:  # anything else: the real pattern
-        if self._compiled is None:
-            self._compiled = re.compile(self.pattern)
-        return getattr(self._compiled, name)
+    return match
 
 
 def _after_separator(rest: str) -> tuple[str, str | None] | None:
