@@ -126,7 +126,7 @@ class FileStore:
                     os.fsync(fd)
             finally:
                 os.close(fd)
-            os.rename(temporary, f"{directory}/{digest}")  # noqa: PTH104
+            os.replace(temporary, f"{directory}/{digest}")  # noqa: PTH105
         except BaseException:
             with contextlib.suppress(OSError):
                 os.unlink(temporary)  # noqa: PTH108

@@ -145,16 +145,16 @@ def test_two_writers_of_the_same_bytes_at_once_both_succeed(
     """The second writer finishes between the first one's write and its rename."""
     first, second = FileStore(tmp_path / "files"), FileStore(tmp_path / "files")
     data = b"the same mail delivered to two of our addresses"
-    real_rename = os.rename
+    real_replace = os.replace
     raced: list[str] = []
 
-    def rename(source: str, target: str) -> None:
+    def replace(source: str, target: str) -> None:
         if not raced:
             raced.append("racing")
             raced.append(second.put(data).sha256)
-        real_rename(source, target)
+        real_replace(source, target)
 
-    monkeypatch.setattr(os, "rename", rename)
+    monkeypatch.setattr(os, "replace", replace)
     digest = first.put(data).sha256
     assert raced == ["racing", digest]
     assert first.read(digest) == data
