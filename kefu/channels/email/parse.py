@@ -13,8 +13,10 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 
-from kefu.channels.email import charsets
+from kefu.channels.email import charsets, mime_boundary
 from kefu.channels.email.parse_parts import EmailAttachment, walk_parts
+
+mime_boundary.install()  # no regular expression compiled per multipart mail
 
 # compat32 keeps headers raw (we decode them ourselves, with the charset rules in
 # charsets.py) and parses several times faster than policy.default, which builds a

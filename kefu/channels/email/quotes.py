@@ -59,6 +59,9 @@ WROTE = (
     r"(wrote|writes|schrieb|a écrit|a ecrit|ha scritto|escribió|escribio|escreveu|skrev|schreef|"
     r"napisał|kirjoitti|написал\(а\)|написал|写道|寫道|来信|來信|的来信|的來信)"
 )
+WROTE_AT_END = re.compile(WROTE + r"$", re.IGNORECASE)
+WROTE_LONGEST = 12  # characters of the longest word in WROTE
+DIGIT = re.compile(r"\d")
 ATTRIBUTION_ON = re.compile(
     r"^(on|le|am|el|il|em|op|den|в)\b.{4,300}\b" + WROTE + r"\s*[:：]?\s*$", re.I
 )
@@ -93,8 +96,9 @@ def _clean(line: str) -> str:
 def _split(text: str, html: str | None) -> ReplyParts:
     lines = [line.rstrip() for line in text.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
     cleaned = [_clean(line) for line in lines]
-    hard = _hard_start(cleaned)
-    kinds = _classify(cleaned, hard)
+    windows: dict[int, int] = {}
+    hard = _hard_start(cleaned, windows)
+    kinds = _classify(cleaned, hard, windows)
     if "q" not in kinds and html:
         prefix = html_quote_prefix(html)
         if prefix is not None:
@@ -124,8 +128,9 @@ def _squeeze(lines: list[str]) -> list[str]:
     return out
 
 
-def _hard_start(cleaned: list[str]) -> int:
-    """The first line from which everything is history: a separator or a header block."""
+def _hard_start(cleaned: list[str], windows: dict[int, int]) -> int:
+    """The first line from which everything is history: a separator or a header block.
+    `windows` keeps each line's `_attribution_window` for `_classify`."""
     for index, line in enumerate(cleaned):
         if not line:
             continue
@@ -137,7 +142,7 @@ def _hard_start(cleaned: list[str]) -> int:
             return index
         if FLATTENED.match(line) and (ADDRESS.search(line) or DATE_OR_TIME.search(line)):
             return index
-        window = _attribution_window(cleaned, index)
+        window = windows[index] = _attribution_window(cleaned, index)
         if window and not _quote_follows(cleaned, index + window):
             return index
     return len(cleaned)
@@ -214,21 +219,31 @@ def _attribution_window(cleaned: list[str], index: int, *, nested: bool = False)
 def _is_attribution(joined: str) -> bool:
     if joined.startswith(("--", "==")) and joined.endswith(("--", "==")):
         joined = joined.strip("-= ")  # Zoho: "---- On … wrote ---"
-    dated = bool(DATE_OR_TIME.search(joined) or ADDRESS.search(joined) or re.search(r"\d", joined))
-    if not dated:
+    if not _ends_with_wrote(joined):
+        return False  # what all three patterns below need: most lines stop here
+    has_address = "@" in joined and bool(ADDRESS.search(joined))
+    if not (has_address or DIGIT.search(joined)):  # DATE_OR_TIME has a digit too
         return False
     if ATTRIBUTION_ON.match(joined) or ATTRIBUTION_ZH.match(joined):
         return True
-    return bool(ATTRIBUTION_ANY.match(joined)) and bool(
-        ADDRESS.search(joined) or DATE_OR_TIME.search(joined)
+    return bool(ATTRIBUTION_ANY.match(joined)) and (
+        has_address or bool(DATE_OR_TIME.search(joined))
     )
+
+
+def _ends_with_wrote(line: str) -> bool:
+    """ "… wrote:", "… 写道：": WROTE, then at most a colon, before the end (spaces aside)."""
+    tail = line.rstrip()
+    if tail.endswith((":", "：")):
+        tail = tail[:-1].rstrip()
+    return bool(WROTE_AT_END.search(tail[-WROTE_LONGEST:]))
 
 
 def _is_header_before_quote(cleaned: list[str], index: int, size: int, joined: str) -> bool:
     """ "15. marts 2017 kl. 11.00 skrev John <j@x.com>:" in any language, right above "> …"."""
     if not joined.endswith((":", "：", "=")):
         return False
-    if not (ADDRESS.search(joined) or DATE_OR_TIME.search(joined)):
+    if not (("@" in joined and ADDRESS.search(joined)) or DATE_OR_TIME.search(joined)):
         return False
     return _quote_follows(cleaned, index + size)
 
@@ -239,12 +254,14 @@ def _quote_follows(cleaned: list[str], index: int) -> bool:
     return index < len(cleaned) and bool(QUOTED.match(cleaned[index]))
 
 
-def _classify(cleaned: list[str], hard: int) -> list[str]:
+def _classify(cleaned: list[str], hard: int, windows: dict[int, int]) -> list[str]:
     """ "n" (new) or "q" (quoted) per line; quoted blocks may be interleaved with new text."""
     kinds = ["q"] * len(cleaned)
     index = 0
     while index < hard:
-        window = _attribution_window(cleaned, index)
+        window = windows.get(index)
+        if window is None:
+            window = _attribution_window(cleaned, index)
         if window:
             for offset in range(window):
                 kinds[index + offset] = "q"

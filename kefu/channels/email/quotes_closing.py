@@ -13,6 +13,7 @@ amounts): they are never part of a signature unless a "--" delimiter says so.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 _EN_CORE = (
     r"thanks|thank you|thank u|thankyou|thanx|thx|thnx|thks|tks|ty|tia|many thanks|"
@@ -102,6 +103,7 @@ TRAIL = " \t,.!~:;)）:：。！，、~～…-*"
 NAME_AFTER = re.compile(r"^[A-Z][\w'’.-]*(\s[A-Z][\w'’.-]*)?$")
 
 
+@lru_cache(maxsize=4096)  # sign-off lines repeat, mail after mail and within a split
 def is_closing(line: str) -> bool:
     """ "Thanks and regards,", "Yours faithfully", "谢谢！祝好", "Cheers, Tom"."""
     text = " ".join(line.split()).strip(TRAIL + "\u3000")

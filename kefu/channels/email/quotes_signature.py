@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from kefu.channels.email.quotes_closing import (
     is_closing,
@@ -104,6 +105,7 @@ def is_name(line: str) -> bool:
     return all(NAME_TOKEN.match(token) for token in tokens) or bool(DASH_NAME.match(stripped))
 
 
+@lru_cache(maxsize=4096)  # a split asks about the same last lines several times
 def is_signature_line(line: str, *, signed: bool = False) -> bool:
     """A line that can sit in a signature block under a name: title, company, phone, site.
 
