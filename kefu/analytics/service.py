@@ -32,6 +32,7 @@ _COLUMNS = [
     if c.key not in ("ticket_id", "computed_at", "intent")
 ]
 _TABLE = TicketMetrics.__table__
+_EVENTS = Event.__table__
 
 
 class _Calendars:
@@ -53,11 +54,13 @@ def histories(session: Session, ticket_ids: list[int]) -> dict[int, list[History
     found: dict[int, list[HistoryEvent]] = {ticket_id: [] for ticket_id in ticket_ids}
     for start in range(0, len(ticket_ids), 1000):
         subjects = [str(i) for i in ticket_ids[start : start + 1000]]
-        rows = session.execute(
-            select(Event.id, Event.type, Event.payload, Event.created_at, Event.subject_id).where(
-                Event.subject_type == "ticket",
-                Event.subject_id.in_(subjects),
-                Event.type.in_(HISTORY_TYPES),
+        rows = session.execute(  # the table's columns: plain rows, no ORM loading
+            select(*(_EVENTS.c[name] for name in ("id", "type", "payload", "created_at")))
+            .add_columns(_EVENTS.c.subject_id)
+            .where(
+                _EVENTS.c.subject_type == "ticket",
+                _EVENTS.c.subject_id.in_(subjects),
+                _EVENTS.c.type.in_(HISTORY_TYPES),
             )
         )
         for event_id, kind, payload, created_at, subject in rows:
