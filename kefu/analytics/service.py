@@ -33,6 +33,10 @@ _COLUMNS = [
 ]
 _TABLE = TicketMetrics.__table__
 _EVENTS = Event.__table__
+_TICKET_COLUMNS = (
+    *("status", "channel", "store_id", "team_id", "assignee_id", "requester_id", "type"),
+    *("priority", "created_at", "deleted_at", "merged_into_id"),
+)
 
 
 class _Calendars:
@@ -73,7 +77,8 @@ def histories(session: Session, ticket_ids: list[int]) -> dict[int, list[History
 def tickets_now(session: Session, ticket_ids: list[int]) -> dict[int, TicketNow]:
     found = {}
     for start in range(0, len(ticket_ids), 1000):
-        for t, tags in ticket_queries.tickets_with_tags(session, ticket_ids[start : start + 1000]):
+        part = ticket_ids[start : start + 1000]
+        for t, tags in ticket_queries.ticket_values_with_tags(session, part, _TICKET_COLUMNS):
             found[t.id] = TicketNow(
                 id=t.id,
                 status=t.status,
