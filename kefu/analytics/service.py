@@ -33,6 +33,7 @@ _COLUMNS = [
 ]
 _TABLE = TicketMetrics.__table__
 _EVENTS = Event.__table__
+_EVENT_COLUMNS = ("id", "type", "payload", "created_at", "subject_id")
 _TICKET_COLUMNS = (
     *("status", "channel", "store_id", "team_id", "assignee_id", "requester_id", "type"),
     *("priority", "created_at", "deleted_at", "merged_into_id"),
@@ -59,9 +60,7 @@ def histories(session: Session, ticket_ids: list[int]) -> dict[int, list[History
     for start in range(0, len(ticket_ids), 1000):
         subjects = [str(i) for i in ticket_ids[start : start + 1000]]
         rows = session.execute(  # the table's columns: plain rows, no ORM loading
-            select(*(_EVENTS.c[name] for name in ("id", "type", "payload", "created_at")))
-            .add_columns(_EVENTS.c.subject_id)
-            .where(
+            select(*(_EVENTS.c[name] for name in _EVENT_COLUMNS)).where(
                 _EVENTS.c.subject_type == "ticket",
                 _EVENTS.c.subject_id.in_(subjects),
                 _EVENTS.c.type.in_(HISTORY_TYPES),

@@ -263,7 +263,7 @@ def tickets_with_tags(
     session: Session, ticket_ids: Sequence[int]
 ) -> list[tuple[Ticket, list[str]]]:
     """These tickets (those that exist, in the given order) with their tags: two queries,
-    for readers that need no names (analytics' per-ticket metrics)."""
+    for readers that need no names."""
     if not ticket_ids:
         return []
     tickets = {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ticket_ids)))}
