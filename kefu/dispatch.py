@@ -33,7 +33,6 @@ BACKOFF_BASE_SECONDS = 10
 BACKOFF_MAX_SECONDS = 3600
 LEASE_SECONDS = 300
 DEFAULT_MAX_ATTEMPTS = 8
-NO_SYNC = {"synchronize_session": False}
 
 
 def backoff_seconds(attempts: int) -> int:
@@ -72,26 +71,38 @@ class _Failure:
     next_attempt_at: datetime | None
 
 
-def _due(now: datetime) -> tuple[ColumnElement[bool], ...]:
-    return (
-        EventDelivery.status == "pending",
-        EventDelivery.next_attempt_at <= now,
-        or_(EventDelivery.leased_until.is_(None), EventDelivery.leased_until < now),
-    )
+_TABLE = EventDelivery.__table__
+
+
+def _pending() -> ColumnElement[bool]:
+    """`status = 'pending'` that no index answers: on a statement that names the rows by id,
+    SQLite would otherwise walk ix(status, next_attempt_at) through every pending delivery
+    (tens of thousands after a bulk import) instead of looking up the ids."""
+    return _TABLE.c.status.concat("") == "pending"
+
+
+def _free(now: datetime) -> ColumnElement[bool]:
+    return or_(_TABLE.c.leased_until.is_(None), _TABLE.c.leased_until < now)
 
 
 def lease_due(
     database: Database, *, now: datetime, limit: int, ids: Sequence[int] | None = None
 ) -> list[Leased]:
     """Take up to `limit` due deliveries (of `ids`, if given) for LEASE_SECONDS in one
-    committed update, oldest first; rows another runner holds are left to it."""
-    pick = select(EventDelivery.id).where(*_due(now))
+    committed update, the longest due first (by when they became due, then in order of
+    creation); rows another runner holds are left to it.
+
+    The pick reads the (status, next_attempt_at) index in its own order and stops after
+    `limit` rows; ordered by id it would read and sort every due delivery for each batch."""
+    pick = select(_TABLE.c.id).where(
+        _TABLE.c.status == "pending", _TABLE.c.next_attempt_at <= now, _free(now)
+    )
     if ids is not None:
-        pick = pick.where(EventDelivery.id.in_(list(ids)))
+        pick = pick.where(_TABLE.c.id.in_(list(ids)))
     # Materialized: PostgreSQL may re-run a plain `IN (SELECT … LIMIT … SKIP LOCKED)` for
     # each row it updates and so lease far more than `limit`.
     picked = (
-        pick.order_by(EventDelivery.id)
+        pick.order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
         .limit(limit)
         .with_for_update(skip_locked=True)
         .cte("due_deliveries")
@@ -99,16 +110,15 @@ def lease_due(
     )
     with database.unit_of_work() as session:
         rows = session.execute(
-            update(EventDelivery)
-            .where(EventDelivery.id.in_(select(picked.c.id)), *_due(now))
+            update(_TABLE)
+            .where(
+                _TABLE.c.id.in_(select(picked.c.id)),
+                _pending(),
+                _TABLE.c.next_attempt_at <= now,
+                _free(now),
+            )
             .values(leased_until=now + timedelta(seconds=LEASE_SECONDS))
-            .returning(
-                EventDelivery.id,
-                EventDelivery.event_id,
-                EventDelivery.handler,
-                EventDelivery.attempts,
-            ),
-            execution_options=NO_SYNC,
+            .returning(_TABLE.c.id, _TABLE.c.event_id, _TABLE.c.handler, _TABLE.c.attempts)
         ).all()
     return sorted((Leased(*row) for row in rows), key=lambda item: item.id)
 
@@ -236,10 +246,7 @@ def _run_batch(
     _mark_done(session, succeeded, clock())
     if unrun:
         session.execute(
-            update(EventDelivery)
-            .where(EventDelivery.id.in_(unrun), EventDelivery.status == "pending")
-            .values(leased_until=None),
-            execution_options=NO_SYNC,
+            update(_TABLE).where(_TABLE.c.id.in_(unrun), _pending()).values(leased_until=None)
         )
     return len(succeeded), failures
 
@@ -270,17 +277,16 @@ def _mark_done(session: Session, delivery_ids: list[int], done_at: datetime) -> 
     if not delivery_ids:
         return
     marked = session.scalars(
-        update(EventDelivery)
-        .where(EventDelivery.id.in_(delivery_ids), EventDelivery.status == "pending")
+        update(_TABLE)
+        .where(_TABLE.c.id.in_(delivery_ids), _pending())
         .values(
             status="done",
             done_at=done_at,
-            attempts=EventDelivery.attempts + 1,
+            attempts=_TABLE.c.attempts + 1,
             leased_until=None,
             last_error=None,
         )
-        .returning(EventDelivery.id),
-        execution_options=NO_SYNC,
+        .returning(_TABLE.c.id)
     ).all()
     if len(marked) != len(delivery_ids):
         raise LeaseLost(set(delivery_ids) - set(marked))
@@ -300,12 +306,7 @@ def _record_failure(
         values["status"] = "failed"
     else:
         values["next_attempt_at"] = next_attempt_at
-    session.execute(
-        update(EventDelivery)
-        .where(EventDelivery.id == item.id, EventDelivery.status == "pending")
-        .values(**values),
-        execution_options=NO_SYNC,
-    )
+    session.execute(update(_TABLE).where(_TABLE.c.id == item.id, _pending()).values(**values))
     return _Failure(item, error, parked, next_attempt_at)
 
 

@@ -83,12 +83,14 @@ class HandlerRegistry:
 
     def __init__(self) -> None:
         self._by_name: dict[str, HandlerSpec] = {}
+        self._by_type: dict[str, list[HandlerSpec]] = {}  # asked at every emit
 
     def register(self, spec: HandlerSpec) -> None:
         existing = self._by_name.get(spec.name)
         if existing is not None and existing.fn is not spec.fn:
             raise ValueError(f"two event handlers are named {spec.name!r}")
         self._by_name[spec.name] = spec
+        self._by_type.clear()
 
     def get(self, name: str) -> HandlerSpec | None:
         return self._by_name.get(name)
@@ -101,13 +103,17 @@ class HandlerRegistry:
         if spec.name not in self._by_name:
             raise KeyError(spec.name)
         self._by_name[spec.name] = spec
+        self._by_type.clear()
 
     def for_type(self, event_type: str) -> list[HandlerSpec]:
-        return [
-            spec
-            for spec in self._by_name.values()
-            if event_type in spec.event_types or "*" in spec.event_types
-        ]
+        found = self._by_type.get(event_type)
+        if found is None:
+            found = self._by_type[event_type] = [
+                spec
+                for spec in self._by_name.values()
+                if event_type in spec.event_types or "*" in spec.event_types
+            ]
+        return list(found)
 
 
 registry = HandlerRegistry()
@@ -146,28 +152,35 @@ def emit(
     payload: dict[str, Any] | None = None,
     actor: Actor | None = None,
 ) -> Event:
-    """Write an event (and its pending deliveries) into the caller's transaction."""
+    """Write an event (and its pending deliveries) into the caller's transaction.
+
+    What the caller changed before is flushed first, as the event follows it; the event row
+    itself is one INSERT … RETURNING outside the unit of work (a flush of it alone cost more
+    than the insert), and the returned Event is a plain object holding what was written."""
     who = actor or session.info.get("actor") or Actor.system()
     now = utcnow()
-    event = Event(
-        type=event_type,
-        subject_type=subject_type,
-        subject_id=str(subject_id),
-        payload=payload or {},
-        actor=who.ref,
-        created_at=now,
-    )
-    session.add(event)
+    row = {
+        "type": event_type,
+        "subject_type": subject_type,
+        "subject_id": str(subject_id),
+        "payload": payload or {},
+        "actor": who.ref,
+        "created_at": now,
+    }
     session.flush()
+    event_id = session.execute(_INSERT_EVENT, row).scalar_one()
     deliveries = [
-        {"event_id": event.id, "handler": spec.name, "next_attempt_at": now}
+        {"event_id": event_id, "handler": spec.name, "next_attempt_at": now}
         for spec in registry.for_type(event_type)
-        if spec.wants(event_type, event.payload)
+        if spec.wants(event_type, row["payload"])
     ]
     if deliveries:  # one executemany, outside the unit of work: nothing reads them back here
         session.execute(insert(EventDelivery.__table__), deliveries)
-    session.info.setdefault(EMITTED_KEY, []).append(event.id)
-    return event
+    session.info.setdefault(EMITTED_KEY, []).append(event_id)
+    return Event(id=event_id, **row)
+
+
+_INSERT_EVENT = insert(Event.__table__).returning(Event.__table__.c.id)
 
 
 @dataclass(frozen=True, slots=True)

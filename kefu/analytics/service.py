@@ -32,6 +32,12 @@ _COLUMNS = [
     if c.key not in ("ticket_id", "computed_at", "intent")
 ]
 _TABLE = TicketMetrics.__table__
+_EVENTS = Event.__table__
+_EVENT_COLUMNS = ("id", "type", "payload", "created_at", "subject_id")
+_TICKET_COLUMNS = (
+    *("status", "channel", "store_id", "team_id", "assignee_id", "requester_id", "type"),
+    *("priority", "created_at", "deleted_at", "merged_into_id"),
+)
 
 
 class _Calendars:
@@ -53,11 +59,11 @@ def histories(session: Session, ticket_ids: list[int]) -> dict[int, list[History
     found: dict[int, list[HistoryEvent]] = {ticket_id: [] for ticket_id in ticket_ids}
     for start in range(0, len(ticket_ids), 1000):
         subjects = [str(i) for i in ticket_ids[start : start + 1000]]
-        rows = session.execute(
-            select(Event.id, Event.type, Event.payload, Event.created_at, Event.subject_id).where(
-                Event.subject_type == "ticket",
-                Event.subject_id.in_(subjects),
-                Event.type.in_(HISTORY_TYPES),
+        rows = session.execute(  # the table's columns: plain rows, no ORM loading
+            select(*(_EVENTS.c[name] for name in _EVENT_COLUMNS)).where(
+                _EVENTS.c.subject_type == "ticket",
+                _EVENTS.c.subject_id.in_(subjects),
+                _EVENTS.c.type.in_(HISTORY_TYPES),
             )
         )
         for event_id, kind, payload, created_at, subject in rows:
@@ -70,7 +76,8 @@ def histories(session: Session, ticket_ids: list[int]) -> dict[int, list[History
 def tickets_now(session: Session, ticket_ids: list[int]) -> dict[int, TicketNow]:
     found = {}
     for start in range(0, len(ticket_ids), 1000):
-        for t, tags in ticket_queries.tickets_with_tags(session, ticket_ids[start : start + 1000]):
+        part = ticket_ids[start : start + 1000]
+        for t, tags in ticket_queries.ticket_values_with_tags(session, part, _TICKET_COLUMNS):
             found[t.id] = TicketNow(
                 id=t.id,
                 status=t.status,
