@@ -34,6 +34,7 @@ from sqlalchemy import text
 
 from bench.email_corpus import generate
 from bench.email_deployed import deployed
+from bench.email_ingest_findings import FINDINGS
 from bench.email_setup import CONFIGURATIONS, DESCRIPTION, configure
 from bench.harness import fresh_database, machine, write_section
 from kefu.channels.email import imap
@@ -240,97 +241,6 @@ def section(runs: list[Run], baselines: dict[str, float], count: int) -> list[st
             )
     lines += ["", *FINDINGS, ""]
     return lines
-
-
-# From `--profile` (SQLite, under cProfile), kept beside the figures.
-FINDINGS = [
-    "### What limits email ingest",
-    "",
-    "- Fetching is not the limit: IMAP from Dovecot runs at about 90 % of the rate of the same "
-    "mail read from an mbox (one UID SEARCH, FETCH BODY.PEEK[] and one STORE per batch).",
-    "- Bulk ingest (kefu/ingest/bulk*.py, kefu/channels/email/inbound_batch.py): a batch's "
-    "plain customer mail is planned in order against rows read in one query per kind "
-    "(senders and CCs, stored Message-IDs, referenced messages, their tickets and the "
-    "senders' recent ones, CCs, rate-limit counts) and the batch's own new rows, then "
-    "written in one multi-row INSERT per table (customers, identities, tickets, messages, "
-    "attachments, CCs, events, deliveries, audit rows) and one UPDATE executemany for the "
-    "stored tickets it touches: about 25 statements per batch of 200 instead of ~19 per "
-    "mail. Noise, bounces, agents' own or copied mail, follow-ups of closed tickets and a "
-    "failing bulk write go through the per-message path, in the batch's order. Measured "
-    "side by side on SQLite (2,000 messages, same run, a shared machine at load ~15): 3–7× the "
-    "per-message path.",
-    "- Handlers: SLA clocks, the automation clocks, triggers and assignment are batch "
-    "handlers (kefu/sla/jobs.py, kefu/automation/rules/jobs.py, kefu/automation/assignment/"
-    "jobs.py), run like the search index in one savepoint for all of a dispatch batch's "
-    "events, each event still handled in order with the same rules (tests/"
-    "test_batch_handlers.py: the same tickets as one event at a time, a failing event's "
-    "writes kept out, redelivery changes nothing). What all the events read is read once "
-    "(kefu/kit/batch_cache.py): whether a policy is active, the policies, business hours, "
-    "the triggers, each event's run log and loop-guard chain, the tickets, customers, "
-    "messages, SLA clocks and assignment waits (one query each), and rows a handler loaded "
-    "stay in the session for the batch, so the next event's team, agent or ticket is not "
-    "read again. SLA clocks are written in one flush and the tickets' due times in one "
-    "UPDATE per batch. Without an SLA policy, a trigger listening or a team queue, a batch "
-    "costs those handlers one or two queries in all. Counted on 500 messages (SQLite, the "
-    "SQL statements and CPU seconds of running the handlers, which unlike wall time do not "
-    "depend on the machine's load): empty configuration 9,147 → 310 statements and 2.1 → "
-    "0.5 CPU-s; typical configuration 40,339 → 11,079 statements and 11.7 → 3.9 CPU-s.",
-    "- What is left in the typical configuration is the work its rules order: each new "
-    "ticket is updated twice (the routing trigger puts it in the team, round robin picks an "
-    "agent), each update with its ticket.updated event and deliveries, audit rows, the "
-    "rule's run log, its rule.fired event, the agent's notification and their SLA clocks "
-    "re-targeted, so there the handlers take several times as long as the ingest itself "
-    "(the table's two columns); in every configuration analytics recomputes each touched "
-    "ticket's metrics from its events (kefu/analytics, about 1 ms a ticket).",
-    "- What limits ingest is the work per mail outside the database: under cProfile (2,000 "
-    "messages, in place) MIME parsing is ~30 % of the ingest's time, storing the raw mail "
-    "and attachments in the file store ~15 % (on this machine's disk a new file costs 1–5 ms: "
-    "its fan-out directory, a temporary file and a rename), building the message (HTML "
-    "sanitizing, reply splitting) ~20 %, and the bulk database writes ~20 %. A process pool "
-    "(kefu/channels/email/ingest_pool.py, KEFU_INGEST_WORKERS, by default one fewer than "
-    "the cores) parses and stores the next chunks while the fetcher writes the chunks "
-    "before them; it pays only on a machine with cores to spare, and this one (2 cores) "
-    "is shared by other work while the bench runs.",
-    "- Costs taken out of every ingested mail (CPU seconds, same run, 2,000 messages, "
-    "SQLite, in place, ingest + handlers: 6.7 → 5.9 CPU-s): garbage collection during a "
-    "batch (kefu/kit/gc_batch.py: what exists when a batch starts is frozen and young "
-    "objects are collected every 20,000 allocations instead of 700; 0.58 → 0.03 s, most of "
-    "it three full collections); each sender and CC address validated once per address "
-    "instead of twice per mail (email_validator, ~0.3 ms a call); analytics' per-ticket "
-    "metrics read and written as plain rows (one SELECT, one multi-row INSERT, one UPDATE "
-    "executemany per dispatch batch) instead of ORM objects flushed by the unit of work.",
-    "- Costs taken out since (2,000 messages, SQLite, in place, `--count`, base and new "
-    "code run one after the other at load 8–9, so CPU seconds within ~15 %): the file "
-    "store flushes a batch of 16 or more new files with one syncfs(2) of its file system "
-    "instead of an fsync per file from 16 threads (kefu/kit/filestore.py; measured alone, "
-    "the 10 batches of 200: 0.36 → 0.04 CPU-s and 0.98 → 0.33 s; syncfs also makes the new "
-    "directory entries durable, and a missing file still fails the batch before its rows "
-    "commit). In the typical configuration the triggers add the loop-guard chains of the "
-    "events they caused (new events: nothing to merge, so no SELECT each), assignment reads "
-    "the teams' members once per batch and skips looking up the wait of a ticket the batch "
-    "already read to have none, and a trigger's changes read the custom fields only when "
-    "one sets a field: handlers 44,487 → 35,330 statements and 20.6 → 15.6 CPU-s (triggers "
-    "7.1 → 4.5, assignment 5.8 → 4.1; tests/automation/test_batch_reads.py: a batch of "
-    "eight tickets reads those tables as often as a batch of two).",
-    "- What is left per mail, largest first (2,000 messages, CPU seconds measured alone, "
-    "empty configuration): building the outbox's ~10 deliveries a mail (one per listening "
-    "handler) and dispatching them, its lease and mark-done updates of 500 rows, the "
-    "events loaded and a savepoint per handler (about a third of the handlers' 1.9 CPU-s); "
-    "MIME parsing (0.64, the standard library's email package); the file store's new files "
-    "(0.50 CPU-s, ~0.8 s: a fan-out directory, a temporary file and a rename each; nearly "
-    "every mail gets a directory of its own among the 65,536); analytics (0.44) and the "
-    "search index (0.39); building the message (0.41, reply splitting 0.23). Analytics and "
-    "search are not bound by a ticket's history here: a ticket has two or three events and "
-    "one or two messages when its batch comes, so the cost is per touched ticket (its row, "
-    "the calendar, the compare and write), which recomputing from the new events only "
-    "would not remove; it would also need the fold's state kept per ticket (where the "
-    "customer started waiting, time per status) and, for the index, which messages a "
-    "document holds, so that a delivery run again appends nothing twice — a migration. "
-    "In the typical configuration: per new ticket its two updates with events, deliveries, "
-    "audit rows and SLA clocks re-targeted, the round-robin pick (team settings, statuses, "
-    "open counts, three UPDATEs) and the assignee's notification (five statements, one "
-    "delivery each).",
-]
 
 
 def main() -> None:
