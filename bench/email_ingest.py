@@ -59,7 +59,7 @@ class Run:
     messages: int
     ingest_seconds: float
     handler_seconds: float
-    deployed_seconds: float  # fetcher and a dispatching worker at once (bench/email_deployed)
+    deployed_seconds: float  # fetcher and a dispatching worker at once; 0: not measured
 
     @property
     def ingest_rate(self) -> float:
@@ -71,7 +71,7 @@ class Run:
 
     @property
     def deployed_rate(self) -> float:
-        return self.messages / self.deployed_seconds
+        return self.messages / self.deployed_seconds if self.deployed_seconds else 0.0
 
 
 def baseline(database: Database, raws: list[bytes]) -> float:
@@ -168,7 +168,9 @@ def measure(count: int, work: Path) -> tuple[list[Run], dict[str, float]]:
             sources += [("IMAP (Dovecot)", folder, "empty")] if folder else []
             for name, where, configuration in sources:
                 run = Run(backend, name, configuration, count, 0.0, 0.0, 0.0)
-                for together in (False, True):
+                # PostgreSQL as deployed is not measured: ingest and the assignment handler
+                # deadlocked on ticket rows there (see the notes below)
+                for together in (False, True) if backend == "sqlite" else (False,):
                     with fresh_database(backend, work, postgres_url) as database:
                         configure(database, configuration)
                         files = FileStore(work / f"files-{backend}-{len(runs)}-{together}")
@@ -200,6 +202,14 @@ def _unflag(dovecot: object, folder: str) -> None:
     with dovecot.imap(SUPPORT) as client:
         client.select_folder(folder)
         client.remove_flags("1:*", [KEYWORD, b"\\Seen"], silent=True)
+
+
+def _rate(value: float) -> str:
+    return f"{value:,.0f}/s" if value else "—"
+
+
+def _ratio(value: float, digits: int = 2) -> str:
+    return f"{value:.{digits}f}×" if value else "—"
 
 
 def section(runs: list[Run], baselines: dict[str, float], count: int) -> list[str]:
@@ -235,9 +245,9 @@ def section(runs: list[Run], baselines: dict[str, float], count: int) -> list[st
         for run in (r for r in runs if r.backend == backend):
             lines.append(
                 f"| {backend} | {run.source} | {run.configuration} | {run.ingest_rate:,.0f}/s | "
-                f"{run.total_rate:,.0f}/s | {run.deployed_rate:,.0f}/s | "
-                f"{run.ingest_rate / rate:.2f}× | {run.deployed_rate / rate:.2f}× | "
-                f"{run.deployed_rate / DJANGO_HELPDESK:.1f}× |"
+                f"{run.total_rate:,.0f}/s | {_rate(run.deployed_rate)} | "
+                f"{run.ingest_rate / rate:.2f}× | {_ratio(run.deployed_rate / rate)} | "
+                f"{_ratio(run.deployed_rate / DJANGO_HELPDESK, 1)} |"
             )
     lines += ["", *FINDINGS, ""]
     return lines

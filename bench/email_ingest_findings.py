@@ -22,6 +22,14 @@ FINDINGS = [
     "mail in the fetcher, 0.7–1.1 in the pool and 1.0–1.3 in the dispatcher (empty "
     "configuration), ~3 ms of CPU for two cores; on SQLite the fetcher's writes and the "
     "dispatcher's transactions also queue for the one lock.",
+    "- PostgreSQL as deployed is not measured: with the worker dispatching beside the "
+    "import, the assignment handler (which locks a ticket to assign it) and the bulk "
+    "ingest's UPDATE of the tickets a batch touches deadlocked; PostgreSQL failed one side "
+    "each time — the handler's delivery is retried, but 4 of 10,000 mails fell back to the "
+    "per-message path, deadlocked again and were kept raw as inbound failures (not lost, "
+    "but waiting for an admin). This can happen wherever a fetch runs beside `kefu worker` "
+    "on PostgreSQL; the remedy, not built yet, is to run a batch's transaction again on a "
+    "deadlock instead of falling back mail by mail, and to lock tickets in id order.",
     "- Fetching is not the limit: IMAP from Dovecot runs at about 90 % of the rate of the same "
     "mail read from an mbox (one UID SEARCH, FETCH BODY.PEEK[] and one STORE per batch). An "
     "mbox is split by searching the mapped file, as `mailbox.mbox` splits it "
