@@ -169,7 +169,7 @@ def sync(
 ) -> FetchReport:
     """One pass over the folder on an open connection (the caller holds the lease)."""
     from kefu.channels.email.inbound import RawEmail
-    from kefu.channels.email.inbound_stream import receive_batches
+    from kefu.channels.email.inbound_stream import receive_batches, tally
 
     target = _load_target(database, mailbox_id)
     selected = client.select_folder(target.folder)
@@ -218,13 +218,7 @@ def sync(
         if present:
             acknowledge(client, present, archive=target.archive_folder, keyword=use_keyword)
         report.fetched += len(present)
-        for receipt in receipts:
-            if receipt.failed:
-                report.failed += 1
-            elif receipt.is_duplicate:
-                report.duplicates += 1
-            else:
-                report.stored += 1
+        tally(report, receipts)
         report.last_uid = batch[-1]
         save_progress(database, mailbox_id=mailbox_id, owner=owner, imap_last_uid=batch[-1])
     save_progress(

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from kefu.channels.email import ingest_pool
 from kefu.channels.email.inbound import Batch, RawEmail, Receipt, batch_for
@@ -30,6 +30,23 @@ if TYPE_CHECKING:
     from kefu.kit.filestore import FileStore
 
 T = TypeVar("T")
+
+
+class Counts(Protocol):
+    stored: int
+    duplicates: int
+    failed: int
+
+
+def tally(report: Counts, receipts: list[Receipt]) -> None:
+    """Count a committed batch's receipts into a report: stored, duplicates, failed."""
+    for receipt in receipts:
+        if receipt.failed:
+            report.failed += 1
+        elif receipt.is_duplicate:
+            report.duplicates += 1
+        else:
+            report.stored += 1
 
 
 @dataclass(slots=True)

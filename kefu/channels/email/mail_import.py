@@ -139,7 +139,7 @@ def import_mail(
 ) -> ImportReport:
     """Store every message of `sources` (each keeps its own Date); `progress(n)` after each
     committed batch of n messages."""
-    from kefu.channels.email.inbound_stream import receive_batches
+    from kefu.channels.email.inbound_stream import receive_batches, tally
 
     report = ImportReport()
     stream = receive_batches(
@@ -151,14 +151,8 @@ def import_mail(
         use_mail_date=True,
     )
     for receipts, size in stream:
-        for receipt in receipts:
-            report.total += 1
-            if receipt.failed:
-                report.failed += 1
-            elif receipt.is_duplicate:
-                report.duplicates += 1
-            else:
-                report.stored += 1
+        report.total += len(receipts)
+        tally(report, receipts)
         if progress is not None:
             progress(size)
     return report
