@@ -1,18 +1,27 @@
 """Database layer: declarative Base, engine set-up for SQLite and PostgreSQL, unit of work."""
 
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Engine, MetaData, create_engine, event
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator
 
 from kefu.kit import sqlite_turnstile
 from kefu.kit.clock import as_utc
+
+T = TypeVar("T")
+
+# PostgreSQL's deadlock_detected, serialization_failure and lock_not_available: the database
+# broke a conflict between transactions by failing this one; run again, it may well pass.
+_CONTENTION_STATES = frozenset({"40P01", "40001", "55P03"})
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -147,5 +156,31 @@ class Database:
         finally:
             session.close()
 
+    def retrying(self, work: Callable[[Session], T], *, attempts: int = 5) -> T:
+        """`work` in a unit of work, run again from the start (after a short random pause)
+        when the database failed it to break a conflict with another transaction — a
+        deadlock, a serialization failure, SQLite's busy timeout. `work` must be safe to run
+        again: everything it did in the failed attempt was rolled back."""
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.unit_of_work() as session:
+                    return work(session)
+            except DBAPIError as exc:
+                if attempt == attempts or not is_contention(exc):
+                    raise
+                time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 (jitter)
+        raise AssertionError("unreachable")
+
     def dispose(self) -> None:
         self.engine.dispose()
+
+
+def is_contention(exc: BaseException) -> bool:
+    """Whether the database failed a statement only because another transaction held what it
+    needed (a retry of the whole transaction may pass), not because of the statement."""
+    if not isinstance(exc, DBAPIError):
+        return False
+    if getattr(exc.orig, "sqlstate", None) in _CONTENTION_STATES:
+        return True
+    message = str(exc.orig).lower()  # SQLite has no codes in its Python errors
+    return "database is locked" in message or "database table is locked" in message

@@ -180,7 +180,8 @@ def insert_ccs(session: Session, pairs: list[tuple[int, int]]) -> None:
 
 def bump_tickets(session: Session, changes: list[dict[str, Any]]) -> None:
     """Existing tickets that got messages: {id, added, last_message_at, updated_at, status,
-    solved_at}; the count is added to the stored one, so a concurrent writer's is kept."""
+    solved_at}; the count is added to the stored one, so a concurrent writer's is kept. Rows
+    are updated in id order, the order other bulk writers lock them in."""
     if not changes:
         return
     table = Ticket.__table__
@@ -206,7 +207,7 @@ def bump_tickets(session: Session, changes: list[dict[str, Any]]) -> None:
                 "new_status": row["status"],
                 "new_solved_at": row["solved_at"],
             }
-            for row in changes
+            for row in sorted(changes, key=lambda row: row["id"])
         ],
     )
 

@@ -7,7 +7,6 @@ lost. Ingest is idempotent on the Message-ID, so receiving the same bytes again 
 
 from __future__ import annotations
 
-import hashlib
 import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -23,9 +22,11 @@ from kefu.channels.email.models import InboundFailure, Mailbox
 from kefu.channels.email.noise import Noise, classify
 from kefu.channels.email.parse import ParsedEmail, parse_email
 from kefu.channels.email.quotes import split_reply
+from kefu.channels.email.source_ids import fingerprint, source_id_of
 from kefu.channels.email.urgency import priority_of
 from kefu.config import Settings
 from kefu.customers import service as customers
+from kefu.db import is_contention
 from kefu.ingest.schemas import InboundMessage, Sender
 from kefu.ingest.service import ingest
 from kefu.kit.clock import utcnow
@@ -33,7 +34,6 @@ from kefu.kit.gc_batch import batch_gc
 from kefu.kit.sanitize import html_to_text, sanitize_html
 from kefu.kit.subjects import ticket_id_in
 from kefu.tickets import service as tickets
-from kefu.tickets.messages import find_by_source
 from kefu.tickets.schemas import AttachmentIn
 
 if TYPE_CHECKING:
@@ -98,8 +98,8 @@ def receive_emails(
 ) -> list[Receipt]:
     """Store a batch of raw emails and commit; see the module docstring. `use_mail_date` keeps
     each mail's own Date (imports of old mail); live mail is dated when it arrives."""
-    with database.unit_of_work() as session:
-        return receive_in(
+    return database.retrying(
+        lambda session: receive_in(
             session,
             files,
             mailbox_id=mailbox_id,
@@ -107,6 +107,7 @@ def receive_emails(
             settings=settings,
             use_mail_date=use_mail_date,
         )
+    )
 
 
 def receive_in(
@@ -160,6 +161,8 @@ def receive_one(
         with session.begin_nested():
             return _store(session, files, batch, email, raw_sha256)
     except Exception as exc:
+        if is_contention(exc):
+            raise  # not the mail's fault: the caller runs the batch again
         log.exception("could not store email %s (raw %s)", email.source, raw_sha256)
         _record_failure(session, batch, email, raw_sha256, exc)
         return Receipt(email.source, None, None, is_duplicate=False, failed=True)
@@ -193,7 +196,7 @@ def _store(
     if noise.kind == "own":
         # Our own reply coming back (a BCC to the support address, a server copy).
         return Receipt(email.source, None, None, is_duplicate=True, failed=False, noise="own")
-    source_id, known_new = _source_id(session, parsed, raw_sha256)
+    source_id, known_new = source_id_of(session, parsed, raw_sha256)
     if noise.kind == "bounce":
         noted = bounces.record_bounce(session, parsed, noise, source_id=source_id, at=batch.now)
         if noted is not None:
@@ -210,46 +213,6 @@ def _store(
         failed=False,
         noise=noise.kind,
     )
-
-
-def _source_id(session: Session, parsed: ParsedEmail, raw_sha256: str) -> tuple[str, bool]:
-    """The Message-ID, or a digest when it is missing or too long; and whether no message
-    has it yet (looked up here, so ingest need not)."""
-    base = base_source_id(parsed, raw_sha256)
-    if not parsed.message_id:
-        return base, False
-    earlier = find_by_source(session, "email", [base])
-    known = (earlier[0].details or {}).get("email", {}).get("fingerprint") if earlier else None
-    return source_id_after(base, fingerprint(parsed), has_earlier=bool(earlier), known=known)
-
-
-def base_source_id(parsed: ParsedEmail, raw_sha256: str) -> str:
-    if not parsed.message_id:
-        return f"sha256:{raw_sha256}"
-    if len(parsed.message_id) > 400:
-        return "sha256-id:" + hashlib.sha256(parsed.message_id.encode()).hexdigest()
-    return parsed.message_id
-
-
-def source_id_after(
-    base: str, print_: str, *, has_earlier: bool, known: str | None
-) -> tuple[str, bool]:
-    """Two different mails that share a Message-ID (broken senders) are told apart by a
-    fingerprint of what they say (`print_`, see `fingerprint`), while the same mail fetched
-    twice or delivered to two of our addresses stays one. `known`: the fingerprint of the
-    earlier copy, if any."""
-    if has_earlier and known is not None and known != print_:
-        return f"{base}#{print_[:16]}", False
-    return base, not has_earlier
-
-
-def fingerprint(parsed: ParsedEmail) -> str:
-    sender = parsed.sender.email if parsed.sender else ""
-    digest = hashlib.sha256()
-    for part in (sender, parsed.subject, parsed.text, parsed.html or ""):
-        digest.update(part.encode("utf-8", "surrogatepass"))
-        digest.update(b"\0")
-    return digest.hexdigest()
 
 
 def inbound_message(

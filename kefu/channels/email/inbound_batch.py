@@ -4,7 +4,9 @@ ingest_pool), then runs of plain customer mail stored by bulk ingest (kefu.inges
 in one savepoint each, and anything else (noise, bounces, agents' mail, what cannot be
 parsed) one by one through `inbound.receive_one`, in the batch's order. If a bulk write fails
 (a concurrent insert, a bad row), its savepoint is rolled back and those mails are stored one
-by one, so one bad mail never costs the others and still ends as an InboundFailure."""
+by one, so one bad mail never costs the others and still ends as an InboundFailure. A lock
+conflict (a deadlock with a worker's handler) fails the whole batch instead: its caller runs
+the transaction again (`Database.retrying`), since mail by mail would meet the same locks."""
 
 from __future__ import annotations
 
@@ -23,13 +25,13 @@ from kefu.channels.email.inbound import (
     Batch,
     RawEmail,
     Receipt,
-    base_source_id,
     inbound_message,
     receive_one,
-    source_id_after,
 )
 from kefu.channels.email.noise import Noise, classify
 from kefu.channels.email.parse import ParsedEmail, parse_email
+from kefu.channels.email.source_ids import base_source_id, source_id_after
+from kefu.db import is_contention
 from kefu.ingest.bulk import SenderLimit
 from kefu.ingest.bulk_write import ingest_many
 from kefu.ingest.schemas import InboundMessage
@@ -187,7 +189,9 @@ def _bulk(
             results, stopped = ingest_many(
                 session, messages, known_new=known_new, sender_limit=limit
             )
-    except Exception:
+    except Exception as exc:
+        if is_contention(exc):
+            raise  # the whole batch is run again (inbound_stream), not mail by mail
         log.exception("bulk ingest of %d emails failed; storing them one by one", len(run))
         for offset, mail in enumerate(run):
             receipts[first + offset] = receive_one(
@@ -210,7 +214,7 @@ def _bulk(
 
 
 def _source_ids(session: Session, run: list[_Mail]) -> tuple[list[InboundMessage], list[bool]]:
-    """`inbound._source_id` for a run: stored copies looked up at once, and the run's own
+    """`source_ids.source_id_of` for a run: stored copies looked up at once, and the run's own
     earlier mails counted as stored."""
     bases = {m.message.source_id for m in run if m.message and _email(m.message)["message_id"]}
     stored = {

@@ -9,13 +9,16 @@ from the dispatcher. Here the pool is handed batch N+1 as soon as it is fetched,
 waited for with no transaction open, and only then written. What the batches share (the
 mailbox, our own addresses, the agents) is looked up once per stream — a pass over a folder
 or one import. Each batch still commits (files flushed first) before its receipts come back,
-so the caller acknowledges only committed mail.
+so the caller acknowledges only committed mail; a batch the database failed to break a
+deadlock (PostgreSQL, with a worker's handler locking the same tickets) is written again
+whole from the prepared mail.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
+from functools import partial
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from kefu.channels.email import ingest_pool
@@ -25,6 +28,8 @@ from kefu.kit.clock import utcnow
 from kefu.kit.gc_batch import batch_gc
 
 if TYPE_CHECKING:
+    from sqlalchemy.orm import Session
+
     from kefu.config import Settings
     from kefu.db import Database
     from kefu.kit.filestore import FileStore
@@ -89,9 +94,18 @@ def receive_batches(
         following = next(pending, None)
         after = None if following is None else start(following, replace(shared, now=utcnow()))
         with batch_gc():
-            prepared = iter(list(current.prepared))  # waited for with no transaction open
-            with database.unit_of_work() as session:
-                receipts = store_prepared(session, files, current.batch, current.emails, prepared)
-                files.sync(current.batch.stored_files)
+            prepared = list(current.prepared)  # waited for with no transaction open
+            receipts = database.retrying(partial(_store, files, current, prepared))
         yield receipts, current.tag
         current = after
+
+
+def _store(
+    files: FileStore, started: _Started[T], prepared: list[Any], session: Session
+) -> list[Receipt]:
+    """Write a prepared batch; run again whole if the database broke a lock conflict with it
+    (a worker's handler locking the same tickets), which mail by mail would meet again."""
+    batch = replace(started.batch, stored_files=[])
+    receipts = store_prepared(session, files, batch, started.emails, iter(prepared))
+    files.sync(batch.stored_files)
+    return receipts

@@ -3,20 +3,24 @@ before a batch is stored, and each batch is committed before its receipts come b
 
 from __future__ import annotations
 
+import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bench.email_corpus import simple
 from kefu.channels.email import ingest_pool
-from kefu.channels.email.inbound import RawEmail
+from kefu.channels.email.inbound import RawEmail, receive_emails
 from kefu.channels.email.inbound_stream import receive_batches
+from kefu.channels.email.models import InboundFailure
 from kefu.config import Settings
 from kefu.db import Database
 from kefu.kit.filestore import FileStore
 from kefu.tickets.models import Message
+from tests.channels.email.factories import mail
 
 BATCH = ingest_pool.POOL_MIN_MAILS  # large enough for the pool
 
@@ -66,3 +70,77 @@ def test_each_batch_is_committed_with_the_next_already_taken(
 def test_nothing_to_receive(database: Database, tmp_path: Path) -> None:
     stream = receive_batches(database, FileStore(tmp_path), iter([]), mailbox_id=None)
     assert list(stream) == []
+
+
+def test_a_deadlock_with_a_worker_runs_the_batch_again(database: Database, tmp_path: Path) -> None:
+    """A worker's handler holds ticket B and then wants ticket A, which the batch already
+    updated; PostgreSQL fails the batch (it waited first). Stored mail by mail it would wait
+    for B again behind the handler, which still waits for A: the batch must let go of
+    everything and run again, and then both sides finish."""
+    if database.backend != "postgresql":
+        pytest.skip("row locks and deadlock detection are PostgreSQL's")
+    files = FileStore(tmp_path / "files")
+    first_a, first_b = "a-1@example.com", "b-1@example.com"
+    opened = receive_emails(
+        database,
+        files,
+        mailbox_id=None,
+        emails=[
+            RawEmail(mail(sender="ann@example.com", subject="Parcel A", message_id=first_a), "a"),
+            RawEmail(mail(sender="bob@example.com", subject="Parcel B", message_id=first_b), "b"),
+        ],
+    )
+    ticket_a, ticket_b = (receipt.ticket_id for receipt in opened)
+    batch = [  # two bulk runs, with an auto-reply (stored on its own) between them
+        RawEmail(mail(sender="ann@example.com", subject="Re: Parcel A", in_reply_to=first_a), "1"),
+        RawEmail(mail(sender="ooo@example.com", headers={"Auto-Submitted": "auto-replied"}), "2"),
+        RawEmail(mail(sender="bob@example.com", subject="Re: Parcel B", in_reply_to=first_b), "3"),
+    ]
+    ids = {"a": ticket_a, "b": ticket_b}
+    holding_b, worker_done = threading.Event(), threading.Event()
+    worker_failed: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with database.engine.connect() as conn, conn.begin():
+                conn.execute(text("SELECT id FROM tickets WHERE id = :b FOR UPDATE"), ids)
+                holding_b.set()
+                _wait_for_a_lock_wait(database)
+                conn.execute(text("UPDATE tickets SET updated_at = now() WHERE id = :a"), ids)
+        except BaseException as exc:  # reported by the test below
+            worker_failed.append(exc)
+        finally:
+            worker_done.set()
+
+    thread = threading.Thread(target=worker)
+    thread.start()
+    assert holding_b.wait(10)
+    stream = receive_batches(
+        database,
+        files,
+        iter([(batch, None)]),
+        mailbox_id=None,
+        settings=Settings(data_dir=tmp_path),
+    )
+    ((receipts, _),) = list(stream)
+    thread.join(30)
+    assert worker_done.is_set() and worker_failed == []
+    assert [r.failed for r in receipts] == [False, False, False]
+    assert receipts[0].ticket_id == ticket_a and receipts[2].ticket_id == ticket_b
+    with database.unit_of_work() as session:
+        assert session.scalar(select(func.count()).select_from(InboundFailure)) == 0
+
+
+def _wait_for_a_lock_wait(database: Database) -> None:
+    """Until another session of this database waits for a lock (the batch, blocked on B)."""
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
+    )
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        for _ in range(500):
+            if conn.execute(query).scalar():
+                time.sleep(0.1)  # the batch starts waiting first, so it is the one failed
+                return
+            time.sleep(0.02)
+    raise AssertionError("the batch never waited for ticket B")
