@@ -9,19 +9,23 @@ the error with an exponential backoff in the same transaction, parking the deliv
 after its handler's max_attempts. A crash leaves the leases to expire and the periodic sweep
 picks the deliveries up. A delivery that another runner finished meanwhile (its lease expired
 under us) is detected when it is marked done (LeaseLost): the whole batch is rolled back and
-run again without it, so its writes never commit twice. Should the batch transaction itself
-fail, each of its deliveries is run again alone in its own transaction.
+run again without it, so its writes never commit twice. A handler the database fails to break
+a lock conflict (a deadlock with an import updating the same tickets) fails the whole batch,
+which is run again from the start (`Database.retrying`) — its savepoint alone would release
+nothing the batch's earlier deliveries locked. Should the batch transaction still fail, each
+of its deliveries is run again alone in its own transaction.
 """
 
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from functools import partial
 
 from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
-from kefu.db import Database
+from kefu.db import Database, is_contention
 from kefu.events import Event, EventDelivery, HandlerRegistry, HandlerSpec, registry
 from kefu.kit.actor import Actor
 from kefu.kit.clock import Clock, utcnow
@@ -163,9 +167,10 @@ def run_leased(
     handlers: HandlerRegistry,
     report: DispatchReport,
 ) -> None:
+    run = partial(_run_batch, leased=leased, now=now, clock=clock, handlers=handlers)
     try:
-        with batch_gc(), database.unit_of_work() as session:
-            done, failures = _run_batch(session, leased, now=now, clock=clock, handlers=handlers)
+        with batch_gc():
+            done, failures = database.retrying(run)
     except LeaseLost as lost:
         log.warning("deliveries %s were finished by another runner", sorted(lost.delivery_ids))
         rest = [item for item in leased if item.id not in lost.delivery_ids]
@@ -265,6 +270,8 @@ def _attempt(
             else:
                 spec.fn(session, events[group[0].event_id])
     except Exception as exc:
+        if is_contention(exc):
+            raise  # earlier deliveries of the batch hold locks too: run_leased runs it again
         log.exception("event handler %s failed on delivery %s", spec.name, group[0].id)
         for key, value in list(session.info.items()):
             if isinstance(value, list):

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from kefu.compliance.service import record
@@ -58,3 +59,21 @@ def queues_a_job(session: Session, event: Event) -> None:
 )
 def filtered(session: Session, event: Event) -> None:
     record(session, action="test.handled", entity_type="events", entity_id=event.id)
+
+
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg reports when PostgreSQL broke a deadlock
+
+
+# event id -> deadlocks still to run into before the handler gets its locks
+DEADLOCKS_LEFT: Counter[int] = Counter()
+
+
+@handles("test.contended", name="tests.contended")
+def contended(session: Session, event: Event) -> None:
+    """Like a handler locking a ticket an import holds: the database fails it to break the
+    deadlock while DEADLOCKS_LEFT says so."""
+    record(session, action="test.handled", entity_type="events", entity_id=event.id)
+    if DEADLOCKS_LEFT[event.id] > 0:
+        DEADLOCKS_LEFT[event.id] -= 1
+        raise OperationalError("SELECT … FOR UPDATE", {}, _Deadlock("deadlock detected"))

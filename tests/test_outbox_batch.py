@@ -27,6 +27,7 @@ from tests.test_outbox import Clock, delivery, emit_committed, handled_count
 def _fresh_handlers() -> Iterator[None]:
     handlers.FAILURES_LEFT.clear()
     handlers.BATCH_CALLS.clear()
+    handlers.DEADLOCKS_LEFT.clear()
     yield
     handlers.FAILURES_LEFT.clear()
 
@@ -178,3 +179,19 @@ def test_a_batch_running_past_half_its_lease_releases_what_it_has_not_started(
         ("pending", None, 0),
     ]
     assert dispatch_due(database, clock=Clock()).done == 2
+
+
+def test_a_deadlocked_handler_runs_its_whole_batch_again(database: Database) -> None:
+    # given a batch whose middle handler the database fails twice to break a deadlock
+    clock = Clock()
+    before = [emit_committed(database, "test.happened") for _ in range(3)]
+    contended = emit_committed(database, "test.contended")
+    after = [emit_committed(database, "test.happened") for _ in range(3)]
+    handlers.DEADLOCKS_LEFT[contended] = 2
+    # when dispatched
+    report = dispatch_due(database, clock=clock)
+    # then the batch ran again from the start — the earlier deliveries' locks let go, their
+    # first runs rolled back — and nothing waits for a retry later
+    assert (report.done, report.retried, report.failed) == (7, 0, 0)
+    assert [handled_count(database, e) for e in [*before, contended, *after]] == [1] * 7
+    assert delivery(database, contended, "tests.contended").status == "done"
