@@ -168,9 +168,7 @@ def measure(count: int, work: Path) -> tuple[list[Run], dict[str, float]]:
             sources += [("IMAP (Dovecot)", folder, "empty")] if folder else []
             for name, where, configuration in sources:
                 run = Run(backend, name, configuration, count, 0.0, 0.0, 0.0)
-                # PostgreSQL as deployed is not measured: ingest and the assignment handler
-                # deadlocked on ticket rows there (see the notes below)
-                for together in (False, True) if backend == "sqlite" else (False,):
+                for together in (False, True):
                     with fresh_database(backend, work, postgres_url) as database:
                         configure(database, configuration)
                         files = FileStore(work / f"files-{backend}-{len(runs)}-{together}")
