@@ -1,5 +1,6 @@
 """Database layer: declarative Base, engine set-up for SQLite and PostgreSQL, unit of work."""
 
+import logging
 import random
 import time
 from collections.abc import Callable, Iterator
@@ -18,6 +19,7 @@ from kefu.kit import sqlite_turnstile
 from kefu.kit.clock import as_utc
 
 T = TypeVar("T")
+log = logging.getLogger(__name__)
 
 # PostgreSQL's deadlock_detected, serialization_failure and lock_not_available: the database
 # broke a conflict between transactions by failing this one; run again, it may well pass.
@@ -168,6 +170,7 @@ class Database:
             except DBAPIError as exc:
                 if attempt == attempts or not is_contention(exc):
                     raise
+                log.warning("lock conflict, transaction run again (try %d): %s", attempt, exc.orig)
                 time.sleep(random.uniform(0.01, 0.05) * attempt)  # noqa: S311 (jitter)
         raise AssertionError("unreachable")
 
