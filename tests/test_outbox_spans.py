@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from alembic import command
+from sqlalchemy import func, select, text
 
 import tests.outbox_handlers as handlers
 from bench.email_corpus import generate
@@ -17,8 +18,10 @@ from kefu.dispatch_lease import lease_due
 from kefu.dispatch_ops import failed_deliveries, retry_failed
 from kefu.events import Event, EventDelivery, NewEvent, emit_many, registry
 from kefu.kit.filestore import FileStore
+from kefu.migrate import alembic_config
 from tests.channels.email.factories import make_mailbox
 from tests.test_outbox import Clock, handled_count
+from tests.test_outbox_cost import recorded
 
 
 @pytest.fixture(autouse=True)
@@ -213,3 +216,48 @@ def test_a_bulk_mail_ingest_writes_deliveries_by_handler_not_by_mail(
 
 def _specs_of(events: list[Event]) -> list:  # type: ignore[type-arg]
     return [spec for event in events for spec in registry.for_type(event.type)]
+
+
+def test_going_back_before_spans_writes_a_delivery_per_event(database: Database) -> None:
+    # given a span
+    ids = emit_bulk(database, *["test.batched"] * 3)
+    config = alembic_config()
+    # when the schema goes back to before spans (and forward again)
+    with database.engine.begin() as connection:
+        config.attributes["connection"] = connection
+        command.downgrade(config, "0024")
+        rows = connection.execute(
+            text("SELECT event_id, handler, status FROM event_deliveries ORDER BY event_id")
+        ).all()
+        command.upgrade(config, "head")
+    # then each event has its own delivery, still to run
+    assert [tuple(row) for row in rows] == [(e, "tests.batched", "pending") for e in ids]
+    assert dispatch_due(database, clock=Clock()).done == 3
+    assert [handled_count(database, e) for e in ids] == [1, 1, 1]
+
+
+def test_giving_back_and_splitting_spans_find_their_rows_by_key_on_sqlite(
+    database: Database,
+) -> None:
+    if database.engine.dialect.name != "sqlite":
+        pytest.skip("SQLite's query plans; PostgreSQL's depend on its statistics")
+    # given two spans, one with a failing event, and many plain deliveries due
+    for _ in range(20):
+        emit_bulk(database, "test.happened")
+    first = emit_bulk(database, *["test.batched"] * 3)
+    second = emit_bulk(database, *["test.batched"] * 3)
+    handlers.FAILURES_LEFT[first[1]] = 1
+    statements = recorded(database)
+    # when dispatched in batches of two events (the second span given back, the first split)
+    report = dispatch_due(database, clock=Clock(), batch=2)
+    assert (report.done, report.retried) == (20 + 2 + 1, 1)
+    assert [handled_count(database, e) for e in first + second] == [1, 0, 1, 1, 1, 1]
+    # then the statements that name deliveries by id look them up by primary key
+    updates = [(s, p) for s, p in statements if "event_deliveries" in s and s[:6] == "UPDATE"]
+    assert len(updates) > 10
+    with database.engine.connect() as connection:
+        for statement, parameters in updates:
+            explained = connection.exec_driver_sql(f"EXPLAIN QUERY PLAN {statement}", parameters)
+            plan = [row[3] for row in explained]
+            top = next(step for step in plan if "event_deliveries" in step)
+            assert "PRIMARY KEY" in top, (statement, plan)
