@@ -140,7 +140,8 @@ def handles(
 ) -> Any:
     """Register a handler `fn(session, event)`; it must be idempotent (it may run again).
     With `batch=True` it is `fn(session, events)` and gets every due event of its types that
-    one dispatch batch holds (in event order; one event alone when a batch run failed).
+    one dispatch batch holds (in event order; one event alone when a batch run failed); a
+    bulk `emit_many` writes it a single delivery for all the events of the call it wants.
     `when(event_type, payload)` is asked as the event is written: a handler that would ignore
     most events of its types (an agent's reply, a status that became solved) says so there,
     and those events cost it no delivery row, lease or savepoint. It must read only its
