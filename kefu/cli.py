@@ -318,7 +318,7 @@ def events_failed(
     """List event deliveries that failed every attempt (newest first)."""
     from rich.table import Table
 
-    from kefu.dispatch import failed_deliveries
+    from kefu.dispatch_ops import failed_deliveries
 
     with clear_errors():
         database = connect(settings_from())
@@ -345,7 +345,7 @@ def events_retry(
     ],
 ) -> None:
     """Put failed deliveries back in line, after the cause was fixed."""
-    from kefu.dispatch import retry_failed
+    from kefu.dispatch_ops import retry_failed
 
     with clear_errors():
         database = connect(settings_from())

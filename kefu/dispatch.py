@@ -1,7 +1,9 @@
 """The outbox dispatcher: runs each pending delivery once, after commit, with retries.
 
 Deliveries are leased in batches: one compare-and-set update takes up to `batch` due rows for
-LEASE_SECONDS and commits (PostgreSQL skips rows another runner is locking). The batch's
+LEASE_SECONDS and commits (PostgreSQL skips rows another runner is locking); rows past `batch`
+events are given back in the same commit, as a row of a batch handler may stand for all the
+events of one bulk emit (a span, see `kefu.events.emit_many`). The batch's
 handlers then run in one transaction with a savepoint per delivery, and the transaction marks
 the successful ones done, so a handler's writes and its progress commit together. A failure
 rolls back only that delivery's savepoint (and what it queued for after commit) and records
@@ -14,19 +16,35 @@ a lock conflict (a deadlock with an import updating the same tickets) fails the 
 which is run again from the start (`Database.retrying`) — its savepoint alone would release
 nothing the batch's earlier deliveries locked. Should the batch transaction still fail, each
 of its deliveries is run again alone in its own transaction.
+
+A batch handler gets the events of all its leased deliveries in one call. If that fails, each
+event is run alone to find the bad ones: a span is first split — the row keeps its first
+event and a new delivery, still ours, is written for each of the others (attempts unchanged)
+— so a failure is recorded, backed off and parked for its one event while the others are
+done. The split is part of the batch's transaction (rolled back with it) and only happens
+while the span is still leased by us (else LeaseLost); any failure recorded on a span splits
+it the same way, so only never-tried pending deliveries span events.
 """
 
 import logging
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
 
-from sqlalchemy import ColumnElement, or_, select, update
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from kefu.db import Database, is_contention
-from kefu.events import Event, EventDelivery, HandlerRegistry, HandlerSpec, registry
+from kefu.dispatch_lease import (
+    DELIVERIES,
+    LEASE_SECONDS,
+    Leased,
+    LeaseLost,
+    lease_due,
+    pending_only,
+    split_span,
+)
+from kefu.events import Event, HandlerRegistry, HandlerSpec, registry
 from kefu.kit.actor import Actor
 from kefu.kit.clock import Clock, utcnow
 from kefu.kit.gc_batch import batch_gc
@@ -35,7 +53,6 @@ log = logging.getLogger(__name__)
 
 BACKOFF_BASE_SECONDS = 10
 BACKOFF_MAX_SECONDS = 3600
-LEASE_SECONDS = 300
 DEFAULT_MAX_ATTEMPTS = 8
 
 
@@ -57,88 +74,12 @@ class DispatchReport:
         return self.done + self.retried + self.failed
 
 
-@dataclass(frozen=True, slots=True)
-class Leased:
-    """A delivery this runner holds the lease of."""
-
-    id: int
-    event_id: int
-    handler: str
-    attempts: int
-
-
 @dataclass(slots=True)
 class _Failure:
     item: Leased
     error: str
     parked: bool
     next_attempt_at: datetime | None
-
-
-_TABLE = EventDelivery.__table__
-
-
-def _pending() -> ColumnElement[bool]:
-    """`status = 'pending'` that no index answers: on a statement that names the rows by id,
-    SQLite would otherwise walk ix(status, next_attempt_at) through every pending delivery
-    (tens of thousands after a bulk import) instead of looking up the ids."""
-    return _TABLE.c.status.concat("") == "pending"
-
-
-def _free(now: datetime) -> ColumnElement[bool]:
-    return or_(_TABLE.c.leased_until.is_(None), _TABLE.c.leased_until < now)
-
-
-def lease_due(
-    database: Database, *, now: datetime, limit: int, ids: Sequence[int] | None = None
-) -> list[Leased]:
-    """Take up to `limit` due deliveries (of `ids`, if given) for LEASE_SECONDS in one
-    committed update, the longest due first (by when they became due, then in order of
-    creation); rows another runner holds are left to it.
-
-    The pick reads the (status, next_attempt_at) index in its own order and stops after
-    `limit` rows; ordered by id it would read and sort every due delivery for each batch."""
-    pick = select(_TABLE.c.id).where(
-        _TABLE.c.status == "pending", _TABLE.c.next_attempt_at <= now, _free(now)
-    )
-    if ids is not None:
-        pick = pick.where(_TABLE.c.id.in_(list(ids)))
-    # Materialized: PostgreSQL may re-run a plain `IN (SELECT … LIMIT … SKIP LOCKED)` for
-    # each row it updates and so lease far more than `limit`.
-    picked = (
-        pick.order_by(_TABLE.c.next_attempt_at, _TABLE.c.id)
-        .limit(limit)
-        .with_for_update(skip_locked=True)
-        .cte("due_deliveries")
-        .prefix_with("MATERIALIZED")
-    )
-    with database.unit_of_work() as session:
-        rows = session.execute(
-            update(_TABLE)
-            .where(
-                _TABLE.c.id.in_(select(picked.c.id)),
-                _pending(),
-                _TABLE.c.next_attempt_at <= now,
-                _free(now),
-            )
-            .values(leased_until=now + timedelta(seconds=LEASE_SECONDS))
-            .returning(_TABLE.c.id, _TABLE.c.event_id, _TABLE.c.handler, _TABLE.c.attempts)
-        ).all()
-    return sorted((Leased(*row) for row in rows), key=lambda item: item.id)
-
-
-def _lease(database: Database, delivery_id: int, now: datetime) -> str | None:
-    """Take one delivery for LEASE_SECONDS; returns its handler's name, or None if taken."""
-    leased = lease_due(database, now=now, limit=1, ids=[delivery_id])
-    return leased[0].handler if leased else None
-
-
-class LeaseLost(Exception):
-    """Another runner finished these deliveries first; our writes are rolled back."""
-
-    def __init__(self, delivery_ids: set[int]) -> None:
-        super().__init__(sorted(delivery_ids))
-        self.delivery_ids = delivery_ids
 
 
 def run_delivery(
@@ -184,8 +125,12 @@ def run_leased(
                 run_leased(database, [item], now=now, clock=clock, handlers=handlers, report=report)
             return
         log.exception("delivery %s (%s) failed", leased[0].id, leased[0].handler)
-        with database.unit_of_work() as session:
-            failures = [_record_failure(session, leased[0], exc, now, handlers)]
+        try:
+            with database.unit_of_work() as session:
+                failures = [_record_failure(session, leased[0], exc, now, handlers)]
+        except LeaseLost:
+            log.warning("delivery %s was taken by another runner", leased[0].id)
+            failures = []
         done = 0
     report.done += done
     for failure in failures:
@@ -210,9 +155,9 @@ def _run_batch(
     handlers: HandlerRegistry,
 ) -> tuple[int, list[_Failure]]:
     """Run the leased deliveries in the caller's transaction, a savepoint each (a batch
-    handler: one savepoint for its whole group, then each alone if that fails); mark the
-    successful ones done and record the failures. Returns (done, failures)."""
-    event_ids = {item.event_id for item in leased}
+    handler: one savepoint for its whole group, then each event alone if that fails, spans
+    split); mark the successful ones done and record the failures. Returns (done, failures)."""
+    event_ids = {event_id for item in leased for event_id in item.event_ids}
     events = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(event_ids)))}
     succeeded: list[int] = []
     failures: list[_Failure] = []
@@ -238,6 +183,8 @@ def _run_batch(
         if error is None:
             succeeded.extend(other.id for other in group)
             continue
+        if spec.batch:
+            group = [single for other in group for single in split_span(session, other, now)]
         if len(group) > 1:  # find which events fail: each alone
             log.warning("batch handler %s failed; running its events alone", spec.name)
             for other in group:
@@ -251,7 +198,9 @@ def _run_batch(
     _mark_done(session, succeeded, clock())
     if unrun:
         session.execute(
-            update(_TABLE).where(_TABLE.c.id.in_(unrun), _pending()).values(leased_until=None)
+            update(DELIVERIES)
+            .where(DELIVERIES.c.id.in_(unrun), pending_only())
+            .values(leased_until=None)
         )
     return len(succeeded), failures
 
@@ -266,7 +215,8 @@ def _attempt(
     try:
         with session.begin_nested():
             if spec.batch:
-                spec.fn(session, [events[item.event_id] for item in group])
+                ids = sorted({event_id for item in group for event_id in item.event_ids})
+                spec.fn(session, [events[event_id] for event_id in ids])
             else:
                 spec.fn(session, events[group[0].event_id])
     except Exception as exc:
@@ -284,16 +234,16 @@ def _mark_done(session: Session, delivery_ids: list[int], done_at: datetime) -> 
     if not delivery_ids:
         return
     marked = session.scalars(
-        update(_TABLE)
-        .where(_TABLE.c.id.in_(delivery_ids), _pending())
+        update(DELIVERIES)
+        .where(DELIVERIES.c.id.in_(delivery_ids), pending_only())
         .values(
             status="done",
             done_at=done_at,
-            attempts=_TABLE.c.attempts + 1,
+            attempts=DELIVERIES.c.attempts + 1,
             leased_until=None,
             last_error=None,
         )
-        .returning(_TABLE.c.id)
+        .returning(DELIVERIES.c.id)
     ).all()
     if len(marked) != len(delivery_ids):
         raise LeaseLost(set(delivery_ids) - set(marked))
@@ -302,6 +252,7 @@ def _mark_done(session: Session, delivery_ids: list[int], done_at: datetime) -> 
 def _record_failure(
     session: Session, item: Leased, exc: Exception, now: datetime, handlers: HandlerRegistry
 ) -> _Failure:
+    item = split_span(session, item, now, keep=False)[0]  # the failure is its first event's
     spec = handlers.get(item.handler)
     max_attempts = spec.max_attempts if spec else DEFAULT_MAX_ATTEMPTS
     attempts = item.attempts + 1
@@ -313,7 +264,9 @@ def _record_failure(
         values["status"] = "failed"
     else:
         values["next_attempt_at"] = next_attempt_at
-    session.execute(update(_TABLE).where(_TABLE.c.id == item.id, _pending()).values(**values))
+    session.execute(
+        update(DELIVERIES).where(DELIVERIES.c.id == item.id, pending_only()).values(**values)
+    )
     return _Failure(item, error, parked, next_attempt_at)
 
 
@@ -335,41 +288,3 @@ def dispatch_due(
                 break
             run_leased(database, leased, now=now, clock=clock, handlers=handlers, report=report)
     return report
-
-
-def retry_failed(database: Database, *, delivery_ids: list[int], clock: Clock = utcnow) -> int:
-    """Put failed deliveries back in line (after the cause was fixed); returns how many."""
-    with database.unit_of_work() as session:
-        result = session.execute(
-            update(EventDelivery)
-            .where(EventDelivery.id.in_(delivery_ids), EventDelivery.status == "failed")
-            .values(status="pending", attempts=0, next_attempt_at=clock(), leased_until=None)
-        )
-        return result.rowcount
-
-
-@dataclass(frozen=True)
-class FailedDelivery:
-    id: int
-    event_id: int
-    event_type: str
-    handler: str
-    attempts: int
-    last_error: str | None
-    event_created_at: datetime
-
-
-def failed_deliveries(database: Database, *, limit: int = 100) -> list[FailedDelivery]:
-    """Deliveries parked after their last attempt, newest first, for an operator to look at."""
-    with database.sessions() as session:
-        rows = session.execute(
-            select(EventDelivery, Event)
-            .join(Event, Event.id == EventDelivery.event_id)
-            .where(EventDelivery.status == "failed")
-            .order_by(EventDelivery.id.desc())
-            .limit(limit)
-        ).all()
-    return [
-        FailedDelivery(d.id, e.id, e.type, d.handler, d.attempts, d.last_error, e.created_at)
-        for d, e in rows
-    ]

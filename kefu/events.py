@@ -1,8 +1,12 @@
 """The transactional outbox: events written with the change, and the handler registry.
 
 `emit()` adds an event row and one delivery row per registered handler to the caller's
-session, so the event exists exactly when the change commits. The dispatcher
-(`kefu.dispatch`) runs each delivery after commit, in its own transaction.
+session, so the event exists exactly when the change commits. `emit_many()` (bulk ingest)
+writes one delivery per batch handler for all the events of the call it wants (a *span*:
+`event_id` the first, `more_event_ids` the rest), and one per event for the others. The
+dispatcher (`kefu.dispatch`) runs each delivery after commit, in its own transaction; a
+span whose handler fails is split into one delivery per event, so retries, parking and the
+failed list are always about one event.
 """
 
 from collections.abc import Callable
@@ -10,7 +14,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import ForeignKey, Index, Integer, String, Text, UniqueConstraint, insert
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, insert
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kefu.db import Base, BigId, JsonDoc, UtcDateTime
@@ -34,8 +39,14 @@ class Event(Base):
     __table_args__ = (Index(None, "subject_type", "subject_id"),)
 
 
+# a list of event ids; None is SQL NULL (a delivery of one event), not JSON null
+_EVENT_IDS = JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
+
+
 class EventDelivery(Base):
-    """One handler's progress on one event: pending until done, or failed after max attempts."""
+    """One handler's progress on one event (or, for a batch handler, on the events of one
+    `emit_many` call: `event_id` and `more_event_ids`, in order): pending until done, or
+    failed after max attempts. Only a pending delivery never tried spans events."""
 
     __tablename__ = "event_deliveries"
 
@@ -48,6 +59,7 @@ class EventDelivery(Base):
     leased_until: Mapped[datetime | None] = mapped_column(UtcDateTime)
     last_error: Mapped[str | None] = mapped_column(Text)
     done_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    more_event_ids: Mapped[list[int] | None] = mapped_column(_EVENT_IDS)
 
     __table_args__ = (
         UniqueConstraint("event_id", "handler"),
@@ -128,7 +140,8 @@ def handles(
 ) -> Any:
     """Register a handler `fn(session, event)`; it must be idempotent (it may run again).
     With `batch=True` it is `fn(session, events)` and gets every due event of its types that
-    one dispatch batch holds (in event order; one event alone when a batch run failed).
+    one dispatch batch holds (in event order; one event alone when a batch run failed); a
+    bulk `emit_many` writes it a single delivery for all the events of the call it wants.
     `when(event_type, payload)` is asked as the event is written: a handler that would ignore
     most events of its types (an agent's reply, a status that became solved) says so there,
     and those events cost it no delivery row, lease or savepoint. It must read only its
@@ -195,7 +208,8 @@ class NewEvent:
 
 def emit_many(session: Session, events: list[NewEvent], *, actor: Actor | None = None) -> list[int]:
     """`emit` for many events at once (bulk ingest): one multi-row insert for the events, in
-    order, and one for their deliveries; the same rows `emit` writes one by one."""
+    order, and one for their deliveries: one per batch handler standing for every event of
+    the call it wants (in order), one per event and handler for the others."""
     if not events:
         return []
     who = actor or session.info.get("actor") or Actor.system()
@@ -215,16 +229,34 @@ def emit_many(session: Session, events: list[NewEvent], *, actor: Actor | None =
     statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
     ids = list(session.execute(statement, rows).scalars())
     handlers: dict[str, list[HandlerSpec]] = {}
-    deliveries = []
+    deliveries: list[dict[str, Any]] = []
+    spans: dict[str, dict[str, Any]] = {}  # batch handler -> its delivery in `deliveries`
     for event_id, item, row in zip(ids, events, rows, strict=True):
         if item.type not in handlers:
             handlers[item.type] = registry.for_type(item.type)
-        deliveries += [
-            {"event_id": event_id, "handler": spec.name, "next_attempt_at": now}
-            for spec in handlers[item.type]
-            if spec.wants(item.type, row["payload"])
-        ]
+        for spec in handlers[item.type]:
+            if not spec.wants(item.type, row["payload"]):
+                continue
+            span = spans.get(spec.name) if spec.batch else None
+            if span is not None:
+                span["more_event_ids"].append(event_id)
+                continue
+            delivery = {"event_id": event_id, "handler": spec.name, "next_attempt_at": now}
+            if spec.batch:
+                delivery["more_event_ids"] = []
+                spans[spec.name] = delivery
+            deliveries.append(delivery)
+    for span in spans.values():
+        span["more_event_ids"] = span["more_event_ids"] or None
     if deliveries:
-        session.execute(insert(EventDelivery.__table__), deliveries)
+        session.execute(insert(EventDelivery.__table__), _uniform(deliveries))
     session.info.setdefault(EMITTED_KEY, []).extend(ids)
     return ids
+
+
+def _uniform(deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The same keys in every row, so the insert stays one executemany."""
+    if any("more_event_ids" in row for row in deliveries):
+        for row in deliveries:
+            row.setdefault("more_event_ids", None)
+    return deliveries

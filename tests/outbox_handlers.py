@@ -27,6 +27,14 @@ def flaky(session: Session, event: Event) -> None:
         raise RuntimeError("carrier API timed out")
 
 
+class _Deadlock(Exception):
+    sqlstate = "40P01"  # what psycopg reports when PostgreSQL broke a deadlock
+
+
+# event id -> deadlocks still to run into before the handler gets its locks
+DEADLOCKS_LEFT: Counter[int] = Counter()
+
+
 # lists of event ids the batch handler was called with, in order
 BATCH_CALLS: list[list[int]] = []
 
@@ -40,6 +48,9 @@ def batched(session: Session, events: list[Event]) -> None:
         if FAILURES_LEFT[event.id] > 0:
             FAILURES_LEFT[event.id] -= 1
             raise RuntimeError(f"event {event.id} is bad")
+        if DEADLOCKS_LEFT[event.id] > 0:
+            DEADLOCKS_LEFT[event.id] -= 1
+            raise OperationalError("SELECT … FOR UPDATE", {}, _Deadlock("deadlock detected"))
 
 
 @handles("test.queues", name="tests.queues")
@@ -59,14 +70,6 @@ def queues_a_job(session: Session, event: Event) -> None:
 )
 def filtered(session: Session, event: Event) -> None:
     record(session, action="test.handled", entity_type="events", entity_id=event.id)
-
-
-class _Deadlock(Exception):
-    sqlstate = "40P01"  # what psycopg reports when PostgreSQL broke a deadlock
-
-
-# event id -> deadlocks still to run into before the handler gets its locks
-DEADLOCKS_LEFT: Counter[int] = Counter()
 
 
 @handles("test.contended", name="tests.contended")

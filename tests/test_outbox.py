@@ -13,7 +13,8 @@ import tests.outbox_handlers as handlers
 from kefu.compliance.models import AuditEntry
 from kefu.config import Settings
 from kefu.db import Database
-from kefu.dispatch import LEASE_SECONDS, _lease, backoff_seconds, dispatch_due
+from kefu.dispatch import LEASE_SECONDS, backoff_seconds, dispatch_due
+from kefu.dispatch_lease import _lease
 from kefu.events import Event, EventDelivery, NewEvent, emit, emit_many
 from kefu.jobs import JOBS, make_queue, start_consumer
 from kefu.kit.clock import utcnow
@@ -266,7 +267,7 @@ def test_sweep_is_a_scheduled_job_every_minute(settings: Settings) -> None:
 
 
 def test_operator_lists_and_retries_a_failed_delivery(database: Database) -> None:
-    from kefu.dispatch import failed_deliveries, retry_failed
+    from kefu.dispatch_ops import failed_deliveries, retry_failed
 
     # given a delivery parked as failed
     clock = Clock()

@@ -79,7 +79,12 @@ def run_rule_handlers(database: Database, *, rounds: int = 50) -> int:
     for _ in range(rounds):
         with database.sessions() as session:
             due = session.execute(
-                select(EventDelivery.id, EventDelivery.handler, EventDelivery.event_id)
+                select(
+                    EventDelivery.id,
+                    EventDelivery.handler,
+                    EventDelivery.event_id,
+                    EventDelivery.more_event_ids,  # a bulk emit's delivery: its other events
+                )
                 .where(
                     EventDelivery.status == "pending",
                     EventDelivery.handler.in_(list(RULE_HANDLERS)),
@@ -88,9 +93,10 @@ def run_rule_handlers(database: Database, *, rounds: int = 50) -> int:
             ).all()
         if not due:
             return ran
-        for delivery_id, handler, event_id in due:
+        for delivery_id, handler, event_id, more in due:
             with database.unit_of_work(actor=Actor.job("test")) as session:
-                RULE_HANDLERS[handler](session, [session.get_one(Event, event_id)])
+                events = [session.get_one(Event, e) for e in [event_id, *(more or ())]]
+                RULE_HANDLERS[handler](session, events)
                 delivery = session.get_one(EventDelivery, delivery_id)
                 delivery.status, delivery.done_at = "done", utcnow()
             ran += 1

@@ -114,7 +114,19 @@ def snapshot(database: Database) -> dict[str, list[dict[str, Any]]]:
             query = f"SELECT * FROM {table} ORDER BY {key}"  # noqa: S608 (names above)
             rows = connection.execute(text(query))
             found[table] = [_timeless(dict(row._mapping)) for row in rows]
+    found["event_deliveries"] = _per_event(found["event_deliveries"])
     return found
+
+
+def _per_event(deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each handler's progress on each event: a bulk emit's delivery stands for several
+    events of its handler (kefu.events.emit_many), one by one there is one per event."""
+    found = []
+    for row in deliveries:
+        more = row.pop("more_event_ids") or []
+        del row["id"]
+        found += [{**row, "event_id": event_id} for event_id in [row["event_id"], *more]]
+    return sorted(found, key=lambda row: (row["event_id"], row["handler"]))
 
 
 def _timeless(value: Any) -> Any:
