@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.compliance.models import AuditEntry
 from kefu.db import Audited
 from kefu.kit.actor import Actor
+from kefu.kit.bulk_rows import insert_rows
 from kefu.kit.clock import utcnow
 
 REDACTED = "[redacted]"
@@ -148,8 +149,9 @@ def write_entries(session: Session, entries: list[dict[str, Any]]) -> None:
         return
     actor: Actor = session.info.get("actor") or Actor.system()
     now = utcnow()
-    session.execute(
-        insert(AuditEntry.__table__),
+    insert_rows(
+        session,
+        AuditEntry.__table__,
         [
             {
                 "occurred_at": now,

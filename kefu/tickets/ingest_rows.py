@@ -8,10 +8,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from kefu.compliance.audit import inserted_entries, updated_entry
+from kefu.kit.bulk_rows import insert_rows
 from kefu.tickets.models import Attachment, Message, Ticket, TicketCc
 
 TICKET_COLUMNS = (
@@ -131,12 +132,9 @@ def new_ticket_row(
 
 
 def insert_returning(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT; each row gets its new `id`, in order."""
-    if not rows:
-        return
-    table = model.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for row, new_id in zip(rows, session.execute(statement, rows).scalars(), strict=True):
+    """Multi-row INSERTs (kefu.kit.bulk_rows); each row gets its new `id`, in order."""
+    ids = insert_rows(session, model.__table__, rows, return_ids=True)
+    for row, new_id in zip(rows, ids, strict=True):
         row["id"] = new_id
 
 
@@ -165,17 +163,13 @@ def insert_messages(
         for row, items in zip(rows, attachments, strict=True)
         for item in items
     ]
-    if files:
-        session.execute(insert(Attachment.__table__), files)
+    insert_rows(session, Attachment.__table__, files)
     return inserted_entries(Message, rows)
 
 
 def insert_ccs(session: Session, pairs: list[tuple[int, int]]) -> None:
     """(ticket id, customer id) rows of new CCs."""
-    if pairs:
-        session.execute(
-            insert(TicketCc.__table__), [{"ticket_id": t, "customer_id": c} for t, c in pairs]
-        )
+    insert_rows(session, TicketCc.__table__, [{"ticket_id": t, "customer_id": c} for t, c in pairs])
 
 
 def bump_tickets(session: Session, changes: list[dict[str, Any]]) -> None:
