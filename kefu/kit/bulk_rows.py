@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, Table
 from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.dml import UpdateBase
 
 MAX_ROWS = 500  # rows in one statement
 MAX_PARAMETERS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 bound values
@@ -67,6 +68,20 @@ def insert_rows(
         if return_ids:
             ids += _in_order([row[0] for row in result], count, dialect.name)
     return ids
+
+
+def execute_rows(
+    target: Session | Connection, statement: UpdateBase, rows: Sequence[dict[str, Any]]
+) -> None:
+    """Run `statement` (an UPDATE, say, with `bindparam`s named as the rows' keys) once for
+    each row, in one executemany of the statement compiled once, its values converted as
+    `insert_rows` converts them. Build the statement once (at import): it is cached by
+    identity."""
+    if not rows:
+        return
+    connection = target.connection() if isinstance(target, Session) else target
+    compiled = _compiled(statement, connection.dialect)
+    connection.exec_driver_sql(compiled.sql, compiled.parameters(rows))
 
 
 def _in_order(returned: list[int], count: int, backend: str) -> list[int]:
@@ -139,6 +154,53 @@ def _processed(process: Processor, values: list[Any]) -> list[Any]:
             last, done = value, process(value)
         out.append(done)
     return out
+
+
+class _Compiled:
+    """A statement compiled for a dialect, with each bound parameter's processor and the
+    values of those the statement carries itself (a literal 0, say)."""
+
+    def __init__(self, statement: UpdateBase, dialect: Dialect) -> None:
+        compiled = statement.compile(dialect=dialect)
+        if getattr(compiled, "escaped_bind_names", None):
+            raise NotImplementedError("parameter names that need escaping")
+        if compiled.insert_prefetch or compiled.update_prefetch:  # type: ignore[attr-defined]
+            raise NotImplementedError("Python-side defaults SQLAlchemy computes per execution")
+        self.sql = compiled.string
+        self.positional = dialect.positional
+        binds = {name: bind for bind, name in compiled.bind_names.items()}  # as rendered
+        self.names = tuple(compiled.positiontup or ()) if self.positional else tuple(binds)
+        self.processors: dict[str, Processor] = {}
+        self.fixed: dict[str, Any] = {}
+        for name in set(self.names):
+            bind = binds[name]
+            process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+            if process is not None:
+                self.processors[name] = process
+            if not bind.required:
+                value = bind.effective_value
+                self.fixed[name] = process(value) if process is not None else value
+
+    def parameters(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
+        columns = []
+        for name in self.names:
+            if name in self.fixed:
+                columns.append([self.fixed[name]] * len(rows))
+                continue
+            try:
+                values = [row[name] for row in rows]
+            except KeyError:
+                raise ValueError(f"every row needs a value for {name}") from None
+            process = self.processors.get(name)
+            columns.append(values if process is None else _processed(process, values))
+        if self.positional:
+            return list(zip(*columns, strict=True))
+        return [dict(zip(self.names, values, strict=True)) for values in zip(*columns, strict=True)]
+
+
+@lru_cache(maxsize=64)
+def _compiled(statement: UpdateBase, dialect: Dialect) -> _Compiled:
+    return _Compiled(statement, dialect)
 
 
 @lru_cache(maxsize=256)

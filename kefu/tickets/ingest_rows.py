@@ -12,7 +12,7 @@ from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from kefu.compliance.audit import inserted_entries, updated_entry
-from kefu.kit.bulk_rows import insert_rows
+from kefu.kit.bulk_rows import execute_rows, insert_rows
 from kefu.tickets.models import Attachment, Message, Ticket, TicketCc
 
 TICKET_COLUMNS = (
@@ -176,22 +176,9 @@ def bump_tickets(session: Session, changes: list[dict[str, Any]]) -> None:
     """Existing tickets that got messages: {id, added, last_message_at, updated_at, status,
     solved_at}; the count is added to the stored one, so a concurrent writer's is kept. Rows
     are updated in id order, the order other bulk writers lock them in."""
-    if not changes:
-        return
-    table = Ticket.__table__
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("ticket_id"))
-        .values(
-            message_count=func.coalesce(table.c.message_count, 0) + bindparam("added"),
-            last_message_at=bindparam("last_at"),
-            updated_at=bindparam("updated"),
-            status=bindparam("new_status"),
-            solved_at=bindparam("new_solved_at"),
-        )
-    )
-    session.connection().execute(
-        statement,
+    execute_rows(
+        session,
+        _BUMP,
         [
             {
                 "ticket_id": row["id"],
@@ -204,6 +191,20 @@ def bump_tickets(session: Session, changes: list[dict[str, Any]]) -> None:
             for row in sorted(changes, key=lambda row: row["id"])
         ],
     )
+
+
+_TICKETS = Ticket.__table__
+_BUMP = (
+    update(_TICKETS)
+    .where(_TICKETS.c.id == bindparam("ticket_id"))
+    .values(
+        message_count=func.coalesce(_TICKETS.c.message_count, 0) + bindparam("added"),
+        last_message_at=bindparam("last_at", type_=_TICKETS.c.last_message_at.type),
+        updated_at=bindparam("updated", type_=_TICKETS.c.updated_at.type),
+        status=bindparam("new_status", type_=_TICKETS.c.status.type),
+        solved_at=bindparam("new_solved_at", type_=_TICKETS.c.solved_at.type),
+    )
+)
 
 
 def status_entry(ticket_id: int, changes: dict[str, list[Any]]) -> dict[str, Any]:

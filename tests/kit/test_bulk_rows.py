@@ -1,6 +1,7 @@
 """`insert_rows` stores exactly what SQLAlchemy's own insert stores — datetimes in any zone,
 JSON (None, Chinese, nested), booleans, NULLs, text with placeholder characters — in a few
-multi-row statements, with each row's new id, in order."""
+multi-row statements, with each row's new id, in order; `execute_rows` updates exactly as
+SQLAlchemy's executemany does."""
 
 from __future__ import annotations
 
@@ -8,13 +9,13 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
-from sqlalchemy import event, insert, select
+from sqlalchemy import bindparam, event, func, insert, select, update
 
 from kefu.compliance.models import AuditEntry
 from kefu.customers.models import Customer
 from kefu.db import Database
 from kefu.kit import bulk_rows
-from kefu.kit.bulk_rows import OutOfOrderIds, insert_rows
+from kefu.kit.bulk_rows import OutOfOrderIds, execute_rows, insert_rows
 
 SHANGHAI = timezone(timedelta(hours=8))
 NOW = datetime(2026, 12, 6, 12, 30, 5, 123456, tzinfo=UTC)
@@ -164,3 +165,59 @@ def test_sqlite_ids_out_of_sequence_fail_the_insert(database: Database) -> None:
         rows = [{"name": f"n{n}"} for n in range(20)]
         with pytest.raises(OutOfOrderIds):
             insert_rows(session, Customer.__table__, rows, return_ids=True)
+
+
+def test_execute_rows_updates_exactly_as_sqlalchemy_updates(database: Database) -> None:
+    table = AuditEntry.__table__
+    update_by_id = (
+        update(table)
+        .where(table.c.id == bindparam("entry_id"))
+        .values(
+            occurred_at=bindparam("at", type_=table.c.occurred_at.type),
+            entity_id=bindparam("entity", type_=table.c.entity_id.type),
+            actor_name=func.coalesce(table.c.actor_name, "?") + bindparam("suffix"),
+            changes=bindparam("new_changes", type_=table.c.changes.type),
+        )
+    )
+    # given two copies of the same entries
+    with database.unit_of_work() as session:
+        mine = insert_rows(session, table, audit_rows(), return_ids=True)
+        theirs = insert_rows(session, table, audit_rows(), return_ids=True)
+
+    def changes(ids: list[int]) -> list[dict[str, Any]]:
+        return [
+            {
+                "entry_id": entry_id,
+                "at": datetime(2026, 5, 6, 7, 8, 9, 10, tzinfo=SHANGHAI) if n % 2 else NOW,
+                "entity": None if n == 0 else f"编号 {n}",
+                "suffix": " %s ? 李",
+                "new_changes": None if n == 1 else {"status": ["new", "open"], "n": n},
+            }
+            for n, entry_id in enumerate(ids)
+        ]
+
+    # when one copy is updated by execute_rows and the other by SQLAlchemy's executemany
+    with database.unit_of_work() as session:
+        execute_rows(session, update_by_id, changes(mine))
+        session.connection().execute(update_by_id, changes(theirs))
+    # then both hold the same values
+    assert stored(database, table.name, mine) == stored(database, table.name, theirs)
+    assert [row[6] for row in stored(database, table.name, mine)] == [
+        None,
+        "编号 1",
+        "编号 2",
+        "编号 3",
+    ]
+
+
+def test_execute_rows_refuses_what_sqlalchemy_would_fill_in_per_execution(
+    database: Database,
+) -> None:
+    """customers.updated_at is set on update by SQLAlchemy itself (onupdate=utcnow)."""
+    statement = (
+        update(Customer.__table__)
+        .where(Customer.__table__.c.id == bindparam("customer_id"))
+        .values(name=bindparam("new_name"))
+    )
+    with database.unit_of_work() as session, pytest.raises(NotImplementedError):
+        execute_rows(session, statement, [{"customer_id": 1, "new_name": "x"}])
