@@ -26,7 +26,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.dml import UpdateBase
 
-MAX_ROWS = 500  # rows in one statement
+MAX_ROWS = 1000  # rows in one statement (as SQLAlchemy's insertmanyvalues)
 MAX_PARAMETERS = 30_000  # below SQLite's 32,766 and PostgreSQL's 65,535 bound values
 _PLACEHOLDERS = {"qmark": "?", "format": "%s", "pyformat": "%s"}
 
