@@ -62,7 +62,7 @@ def insert_rows(
     ids: list[int] = []
     for start in range(0, len(rows), per_statement):
         count = min(per_statement, len(rows) - start)
-        sql = _statement(table, columns.names, count, dialect, return_ids)
+        sql = columns.statement(count, return_ids)
         flat = values[start * width : (start + count) * width]
         result = connection.exec_driver_sql(sql, tuple(flat))
         if return_ids:
@@ -114,9 +114,25 @@ class _Columns:
         self.filled = (*keys, *self.defaults)
         preparer = dialect.identifier_preparer
         self.names = tuple(preparer.quote(table.c[key].name) for key in self.filled)
+        try:
+            mark = _PLACEHOLDERS[dialect.paramstyle]
+        except KeyError:
+            raise NotImplementedError(f"paramstyle {dialect.paramstyle}") from None
+        # the table's own quoted names; every value is bound
+        into = f"{preparer.format_table(table)} ({', '.join(self.names)})"
+        self.head = f"INSERT INTO {into} VALUES "  # noqa: S608
+        self.one = "(" + ", ".join([mark] * len(self.names)) + ")"
+        self.returning = f" RETURNING {preparer.quote(table.c.id.name)}" if "id" in table.c else ""
         self.processors: list[Processor | None] = [
             table.c[key].type.dialect_impl(dialect).bind_processor(dialect) for key in self.filled
         ]
+
+    def statement(self, count: int, return_ids: bool) -> str:
+        """The INSERT of `count` rows."""
+        if return_ids and not self.returning:
+            raise ValueError("the table has no id column to return")
+        values = ", ".join([self.one] * count)
+        return self.head + values + (self.returning if return_ids else "")
 
     @classmethod
     def of(cls, table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Columns:
@@ -166,6 +182,8 @@ class _Compiled:
             raise NotImplementedError("parameter names that need escaping")
         if compiled.insert_prefetch or compiled.update_prefetch:  # type: ignore[attr-defined]
             raise NotImplementedError("Python-side defaults SQLAlchemy computes per execution")
+        if compiled.literal_execute_params or compiled.post_compile_params:
+            raise NotImplementedError("parameters rendered per execution (IN lists)")
         self.sql = compiled.string
         self.positional = dialect.positional
         binds = {name: bind for bind, name in compiled.bind_names.items()}  # as rendered
@@ -184,7 +202,7 @@ class _Compiled:
     def parameters(self, rows: Sequence[dict[str, Any]]) -> list[Any]:
         columns = []
         for name in self.names:
-            if name in self.fixed:
+            if name in self.fixed and name not in rows[0]:
                 columns.append([self.fixed[name]] * len(rows))
                 continue
             try:
@@ -206,23 +224,3 @@ def _compiled(statement: UpdateBase, dialect: Dialect) -> _Compiled:
 @lru_cache(maxsize=256)
 def _columns(table: Table, keys: tuple[str, ...], dialect: Dialect) -> _Columns:
     return _Columns(table, keys, dialect)
-
-
-@lru_cache(maxsize=256)
-def _statement(
-    table: Table, names: tuple[str, ...], count: int, dialect: Dialect, return_ids: bool
-) -> str:
-    try:
-        mark = _PLACEHOLDERS[dialect.paramstyle]
-    except KeyError:
-        raise NotImplementedError(f"paramstyle {dialect.paramstyle}") from None
-    preparer = dialect.identifier_preparer
-    one = "(" + ", ".join([mark] * len(names)) + ")"
-    # the table's own quoted names; every value is bound
-    sql = (
-        f"INSERT INTO {preparer.format_table(table)} ({', '.join(names)}) "  # noqa: S608
-        f"VALUES {', '.join([one] * count)}"
-    )
-    if return_ids:
-        sql += f" RETURNING {preparer.quote(table.c.id.name)}"
-    return sql
