@@ -151,7 +151,7 @@ class _Columns:
                 by_column.append([default.arg(None) for _ in rows])
             else:
                 by_column.append([default.arg] * len(rows))
-        if any(len(row) != len(self.keys) for row in rows):
+        if set(map(len, rows)) != {len(self.keys)}:
             raise ValueError("every row needs the same columns")
         for index, process in enumerate(self.processors):
             if process is not None:
