@@ -54,6 +54,8 @@ def insert_rows(
         return []
     connection = target.connection() if isinstance(target, Session) else target
     dialect = connection.dialect
+    if return_ids and not dialect.insert_returning:
+        raise NotImplementedError("the database cannot return new ids (SQLite before 3.35)")
     keys = tuple(rows[0])
     columns = _Columns.of(table, keys, dialect)
     values = columns.values(rows)
