@@ -7,6 +7,7 @@ recorded with the acting person, token or job from `session.info["actor"]`.
 from datetime import date, datetime
 from decimal import Decimal
 from enum import Enum
+from functools import cache
 from typing import Any
 
 from sqlalchemy import event, insert, inspect
@@ -15,6 +16,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from kefu.compliance.models import AuditEntry
 from kefu.db import Audited
 from kefu.kit.actor import Actor
+from kefu.kit.bulk_rows import insert_rows
 from kefu.kit.clock import utcnow
 
 REDACTED = "[redacted]"
@@ -115,21 +117,36 @@ def inserted_entries(model: type[Audited], rows: list[dict[str, Any]]) -> list[d
     """The audit rows the flush listener would write for these rows inserted through the ORM,
     for rows inserted without it (bulk ingest). Each row holds every column's value,
     defaults included, and its primary key."""
-    mapper = inspect(model)
-    keys = [attr.key for attr in mapper.column_attrs if attr.key not in model.__audit_ignore__]
-    primary = [column.key for column in mapper.primary_key]
-    table = model.__table__.name  # type: ignore[attr-defined]
+    keys, redacted, primary, action = _inserted_shape(model)
     entries = []
     for row in rows:
         changes: dict[str, list[Any]] = {}
         for key in keys:
             value = row.get(key)
-            if value is not None:
-                redact = key in model.__audit_redact__
-                changes[key] = [None, REDACTED if redact else plain(value)]
-        entity_id = ",".join(str(row[key]) for key in primary)
-        entries.append({"action": f"{table}.created", "entity_id": entity_id, "changes": changes})
+            if value is None:
+                continue
+            if key in redacted:
+                changes[key] = [None, REDACTED]
+            else:  # `plain` of a str, int, float or bool is the value itself
+                changes[key] = [None, value if type(value) in _AS_IS else plain(value)]
+        entity_id = ",".join([str(row[key]) for key in primary])
+        entries.append({"action": action, "entity_id": entity_id, "changes": changes})
     return entries
+
+
+_AS_IS = frozenset({str, int, float, bool})
+
+
+@cache
+def _inserted_shape(
+    model: type[Audited],
+) -> tuple[tuple[str, ...], frozenset[str], tuple[str, ...], str]:
+    """An audited model's logged columns, redacted ones, primary key and "created" action."""
+    mapper = inspect(model)
+    keys = tuple(a.key for a in mapper.column_attrs if a.key not in model.__audit_ignore__)
+    primary = tuple(column.key for column in mapper.primary_key)
+    action = f"{model.__table__.name}.created"  # type: ignore[attr-defined]
+    return keys, model.__audit_redact__, primary, action
 
 
 def updated_entry(model: type[Audited], entity_id: object, changes: dict[str, list[Any]]) -> dict:
@@ -148,8 +165,9 @@ def write_entries(session: Session, entries: list[dict[str, Any]]) -> None:
         return
     actor: Actor = session.info.get("actor") or Actor.system()
     now = utcnow()
-    session.execute(
-        insert(AuditEntry.__table__),
+    insert_rows(
+        session,
+        AuditEntry.__table__,
         [
             {
                 "occurred_at": now,

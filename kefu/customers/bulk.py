@@ -6,11 +6,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy import insert, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.compliance.audit import inserted_entries
 from kefu.customers.models import Customer, CustomerIdentity
+from kefu.kit.bulk_rows import insert_rows
 from kefu.kit.clock import utcnow
 
 
@@ -87,9 +88,8 @@ def create(session: Session, new: list[Person]) -> None:
         }
         for person in new
     ]
-    table = Customer.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for person, row, cid in zip(new, rows, session.execute(statement, rows).scalars(), strict=True):
+    ids = insert_rows(session, Customer.__table__, rows, return_ids=True)
+    for person, row, cid in zip(new, rows, ids, strict=True):
         person.id = row["id"] = cid
     identities: list[dict[str, Any]] = [
         {
@@ -102,9 +102,8 @@ def create(session: Session, new: list[Person]) -> None:
         }
         for person in new
     ]
-    table = CustomerIdentity.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for row, iid in zip(identities, session.execute(statement, identities).scalars(), strict=True):
+    ids = insert_rows(session, CustomerIdentity.__table__, identities, return_ids=True)
+    for row, iid in zip(identities, ids, strict=True):
         row["id"] = iid
     audits = zip(
         inserted_entries(Customer, rows),

@@ -1,7 +1,10 @@
 """Bulk ingest, the writes: a plan (kefu.ingest.bulk) stored in one multi-row statement
 per table — customers and identities, tickets, messages and attachments, CCs, the stored
 tickets' counters and statuses, events with their deliveries, audit entries — the same
-rows, events and audit entries, in the same order, that `ingest` writes one by one."""
+rows, events and audit entries, in the same order, that `ingest` writes one by one. The
+domains' row writers insert through kefu.kit.bulk_rows (values bound by the columns' own
+types, ids returned in order; on SQLite an INSERT ... RETURNING through SQLAlchemy is run a
+row at a time)."""
 
 from __future__ import annotations
 

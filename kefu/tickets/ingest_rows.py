@@ -8,10 +8,11 @@ from collections.abc import Collection, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Row, bindparam, func, insert, select, update
+from sqlalchemy import Row, bindparam, func, select, update
 from sqlalchemy.orm import Session
 
 from kefu.compliance.audit import inserted_entries, updated_entry
+from kefu.kit.bulk_rows import execute_rows, insert_rows
 from kefu.tickets.models import Attachment, Message, Ticket, TicketCc
 
 TICKET_COLUMNS = (
@@ -131,12 +132,9 @@ def new_ticket_row(
 
 
 def insert_returning(session: Session, model: Any, rows: list[dict[str, Any]]) -> None:
-    """One multi-row INSERT; each row gets its new `id`, in order."""
-    if not rows:
-        return
-    table = model.__table__
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    for row, new_id in zip(rows, session.execute(statement, rows).scalars(), strict=True):
+    """Multi-row INSERTs (kefu.kit.bulk_rows); each row gets its new `id`, in order."""
+    ids = insert_rows(session, model.__table__, rows, return_ids=True)
+    for row, new_id in zip(rows, ids, strict=True):
         row["id"] = new_id
 
 
@@ -165,39 +163,22 @@ def insert_messages(
         for row, items in zip(rows, attachments, strict=True)
         for item in items
     ]
-    if files:
-        session.execute(insert(Attachment.__table__), files)
+    insert_rows(session, Attachment.__table__, files)
     return inserted_entries(Message, rows)
 
 
 def insert_ccs(session: Session, pairs: list[tuple[int, int]]) -> None:
     """(ticket id, customer id) rows of new CCs."""
-    if pairs:
-        session.execute(
-            insert(TicketCc.__table__), [{"ticket_id": t, "customer_id": c} for t, c in pairs]
-        )
+    insert_rows(session, TicketCc.__table__, [{"ticket_id": t, "customer_id": c} for t, c in pairs])
 
 
 def bump_tickets(session: Session, changes: list[dict[str, Any]]) -> None:
     """Existing tickets that got messages: {id, added, last_message_at, updated_at, status,
     solved_at}; the count is added to the stored one, so a concurrent writer's is kept. Rows
     are updated in id order, the order other bulk writers lock them in."""
-    if not changes:
-        return
-    table = Ticket.__table__
-    statement = (
-        update(table)
-        .where(table.c.id == bindparam("ticket_id"))
-        .values(
-            message_count=func.coalesce(table.c.message_count, 0) + bindparam("added"),
-            last_message_at=bindparam("last_at"),
-            updated_at=bindparam("updated"),
-            status=bindparam("new_status"),
-            solved_at=bindparam("new_solved_at"),
-        )
-    )
-    session.connection().execute(
-        statement,
+    execute_rows(
+        session,
+        _BUMP,
         [
             {
                 "ticket_id": row["id"],
@@ -210,6 +191,20 @@ def bump_tickets(session: Session, changes: list[dict[str, Any]]) -> None:
             for row in sorted(changes, key=lambda row: row["id"])
         ],
     )
+
+
+_TICKETS = Ticket.__table__
+_BUMP = (
+    update(_TICKETS)
+    .where(_TICKETS.c.id == bindparam("ticket_id"))
+    .values(
+        message_count=func.coalesce(_TICKETS.c.message_count, 0) + bindparam("added"),
+        last_message_at=bindparam("last_at", type_=_TICKETS.c.last_message_at.type),
+        updated_at=bindparam("updated", type_=_TICKETS.c.updated_at.type),
+        status=bindparam("new_status", type_=_TICKETS.c.status.type),
+        solved_at=bindparam("new_solved_at", type_=_TICKETS.c.solved_at.type),
+    )
+)
 
 
 def status_entry(ticket_id: int, changes: dict[str, list[Any]]) -> dict[str, Any]:

@@ -5,11 +5,12 @@ one without losing a mail; and fetching the same mail again adds nothing."""
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import event, func, select, text
 
 from kefu.channels.email import inbound, inbound_batch
 from kefu.channels.email.inbound import RawEmail, Receipt, receive_emails
@@ -181,3 +182,43 @@ def test_fetching_a_batch_again_adds_nothing(database: Database, tmp_path: Path)
     assert [r[2] for r in third] == [True] * 8
     assert [r[:2] for r in third] == [r[:2] for r in again]
     assert snapshot(database) == after_first != before
+
+
+def test_a_batch_is_written_in_one_insert_a_table(database: Database, tmp_path: Path) -> None:
+    """Each table bulk ingest fills gets one multi-row INSERT a batch, not one a row (SQLite
+    ran every INSERT ... RETURNING a row at a time)."""
+    # given sixty mails from new customers, some copying others and some with a file
+    files = FileStore(tmp_path / "files")
+    mailbox_id = make_mailbox(database).id
+    raws = [
+        mail(
+            sender=f"c{n}@example.com",
+            name=f"客户 {n}",
+            subject=f"问题 {n}",
+            cc=[f"copied{n}@example.com"] if n % 3 == 0 else [],
+            attachments=[("发票.txt", "text/plain", b"x")] if n % 4 == 0 else [],
+        )
+        for n in range(60)
+    ]
+    inserts: Counter[str] = Counter()
+
+    def count(_conn, _cursor, statement, *_):  # type: ignore[no-untyped-def]
+        if statement.startswith("INSERT INTO"):
+            inserts[statement.split()[2].strip('"')] += 1
+
+    event.listen(database.engine, "before_cursor_execute", count)
+    # when they arrive in one batch
+    receipts = run(database, files, mailbox_id, raws)
+    # then they were stored in bulk, each table in one statement
+    assert [r[3] for r in receipts] == [False] * 60
+    tables = ["customers", "customer_identities", "tickets", "messages", "attachments"]
+    assert {table: inserts[table] for table in [*tables, "ticket_ccs", "audit_entries"]} == {
+        **dict.fromkeys(tables, 1),
+        "ticket_ccs": 1,
+        "audit_entries": 1,
+    }
+    with database.sessions() as session:
+        assert session.scalar(text("SELECT count(*) FROM customers")) == 60 + 20
+        assert session.scalar(text("SELECT count(*) FROM attachments")) == 15
+        audited = "SELECT count(*) FROM audit_entries WHERE entity_type <> 'mailboxes'"
+        assert session.scalar(text(audited)) == 80 * 2 + 60 * 2
