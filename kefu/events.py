@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from kefu.db import Base, BigId, JsonDoc, UtcDateTime
 from kefu.kit.actor import Actor
+from kefu.kit.bulk_rows import insert_rows
 from kefu.kit.clock import utcnow
 
 EMITTED_KEY = "kefu.emitted_event_ids"
@@ -187,8 +188,8 @@ def emit(
         for spec in registry.for_type(event_type)
         if spec.wants(event_type, row["payload"])
     ]
-    if deliveries:  # one executemany, outside the unit of work: nothing reads them back here
-        session.execute(insert(EventDelivery.__table__), deliveries)
+    # one statement, outside the unit of work: nothing reads them back here
+    insert_rows(session, EventDelivery.__table__, deliveries)
     session.info.setdefault(EMITTED_KEY, []).append(event_id)
     return Event(id=event_id, **row)
 
@@ -207,9 +208,9 @@ class NewEvent:
 
 
 def emit_many(session: Session, events: list[NewEvent], *, actor: Actor | None = None) -> list[int]:
-    """`emit` for many events at once (bulk ingest): one multi-row insert for the events, in
-    order, and one for their deliveries: one per batch handler standing for every event of
-    the call it wants (in order), one per event and handler for the others."""
+    """`emit` for many events at once (bulk ingest): multi-row inserts (kefu.kit.bulk_rows)
+    for the events, in order, and for their deliveries: one per batch handler standing for
+    every event of the call it wants (in order), one per event and handler for the others."""
     if not events:
         return []
     who = actor or session.info.get("actor") or Actor.system()
@@ -226,8 +227,7 @@ def emit_many(session: Session, events: list[NewEvent], *, actor: Actor | None =
         }
         for item in events
     ]
-    statement = insert(table).returning(table.c.id, sort_by_parameter_order=True)
-    ids = list(session.execute(statement, rows).scalars())
+    ids = insert_rows(session, table, rows, return_ids=True)
     handlers: dict[str, list[HandlerSpec]] = {}
     deliveries: list[dict[str, Any]] = []
     spans: dict[str, dict[str, Any]] = {}  # batch handler -> its delivery in `deliveries`
@@ -248,8 +248,7 @@ def emit_many(session: Session, events: list[NewEvent], *, actor: Actor | None =
             deliveries.append(delivery)
     for span in spans.values():
         span["more_event_ids"] = span["more_event_ids"] or None
-    if deliveries:
-        session.execute(insert(EventDelivery.__table__), _uniform(deliveries))
+    insert_rows(session, EventDelivery.__table__, _uniform(deliveries))
     session.info.setdefault(EMITTED_KEY, []).extend(ids)
     return ids
 
