@@ -5,6 +5,7 @@ Every change to an agent's unread count is published on the channel `agent:<id>`
 commit, so the badge in the top bar of every open page follows.
 """
 
+from dataclasses import dataclass
 from typing import Literal
 
 from sqlalchemy import func, select, update
@@ -155,3 +156,50 @@ def notify(
     session.add(notification)
     publish_badge(session, agent_id)
     return notification
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """One notification for `notify_many`, as `notify` takes it."""
+
+    event_id: int
+    agent_id: int
+    kind: Kind
+    ticket_id: int | None
+    message_id: int | None = None
+    actor_name: str = ""
+
+
+def notify_many(session: Session, notices: list[Notice]) -> list[Notification]:
+    """`notify` for many at once (a batch handler): one read of those that exist, one
+    insert, and each agent's badge published once with its count after them all. The same
+    rows as `notify` one by one: none twice for an (event, agent, kind)."""
+    if not notices:
+        return []
+    event_ids = sorted({notice.event_id for notice in notices})
+    rows = session.execute(
+        select(Notification.event_id, Notification.agent_id, Notification.kind).where(
+            Notification.event_id.in_(event_ids)
+        )
+    )
+    seen = {(row.event_id, row.agent_id, row.kind) for row in rows}
+    added: list[Notification] = []
+    for notice in notices:
+        key = (notice.event_id, notice.agent_id, notice.kind)
+        if key in seen:
+            continue
+        seen.add(key)
+        added.append(
+            Notification(
+                agent_id=notice.agent_id,
+                kind=notice.kind,
+                ticket_id=notice.ticket_id,
+                message_id=notice.message_id,
+                actor_name=notice.actor_name[:200],
+                event_id=notice.event_id,
+            )
+        )
+    session.add_all(added)
+    for agent_id in dict.fromkeys(notification.agent_id for notification in added):
+        publish_badge(session, agent_id)
+    return added

@@ -10,6 +10,7 @@ from kefu.accounts import service as accounts
 from kefu.automation.assignment.assign import (
     assign_ticket,
     assign_waiting,
+    batch_tickets,
     in_team_queue,
     known_without_wait,
     waits_of,
@@ -50,6 +51,7 @@ def on_tickets_changed(session: Session, events: list[Event]) -> None:
     ticket_ids = {int(event.subject_id) for event in events}
     with batch_cache(session):
         found = tickets_loading.tickets_by_ids(session, ticket_ids)
+        batch_tickets(session).update(found)
         waits = waits_of(session, ticket_ids)
         known_without_wait(session).update(ticket_ids - waits.keys())
         for event in events:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,14 +68,15 @@ def set_status(
     return row
 
 
-def mark_assigned(session: Session, agent_id: int) -> None:
-    """Remember when an agent last got a ticket (ties go to who waited longest)."""
+def mark_assigned(session: Session, agent_id: int) -> datetime:
+    """Remember when an agent last got a ticket (ties go to who waited longest); returns it."""
     row = session.get(AgentStatus, agent_id)
     if row is None:
         row = AgentStatus(agent_id=agent_id, status=AgentStatusValue.OFFLINE.value)
         session.add(row)
-    row.last_assigned_at = utcnow()
+    row.last_assigned_at = now = utcnow()
     session.flush()
+    return now
 
 
 def last_assigned(session: Session, agent_ids: Iterable[int]) -> dict[int, float]:
