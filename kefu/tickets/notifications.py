@@ -8,7 +8,7 @@ commit, so the badge in the top bar of every open page follows.
 from dataclasses import dataclass
 from typing import Literal
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, insert, select, update
 from sqlalchemy.orm import Session
 
 from kefu.errors import InvalidInput
@@ -170,12 +170,13 @@ class Notice:
     actor_name: str = ""
 
 
-def notify_many(session: Session, notices: list[Notice]) -> list[Notification]:
+def notify_many(session: Session, notices: list[Notice]) -> int:
     """`notify` for many at once (a batch handler): one read of those that exist, one
     insert, and each agent's badge published once with its count after them all. The same
-    rows as `notify` one by one: none twice for an (event, agent, kind)."""
+    rows as `notify` one by one: none twice for an (event, agent, kind). Returns how many
+    were added."""
     if not notices:
-        return []
+        return 0
     event_ids = sorted({notice.event_id for notice in notices})
     rows = session.execute(
         select(Notification.event_id, Notification.agent_id, Notification.kind).where(
@@ -183,23 +184,27 @@ def notify_many(session: Session, notices: list[Notice]) -> list[Notification]:
         )
     )
     seen = {(row.event_id, row.agent_id, row.kind) for row in rows}
-    added: list[Notification] = []
+    added: list[dict[str, object]] = []
+    notified: dict[int, None] = {}  # in order, each once
     for notice in notices:
         key = (notice.event_id, notice.agent_id, notice.kind)
         if key in seen:
             continue
         seen.add(key)
+        notified.setdefault(notice.agent_id)
         added.append(
-            Notification(
-                agent_id=notice.agent_id,
-                kind=notice.kind,
-                ticket_id=notice.ticket_id,
-                message_id=notice.message_id,
-                actor_name=notice.actor_name[:200],
-                event_id=notice.event_id,
-            )
+            {
+                "agent_id": notice.agent_id,
+                "kind": notice.kind,
+                "ticket_id": notice.ticket_id,
+                "message_id": notice.message_id,
+                "actor_name": notice.actor_name[:200],
+                "event_id": notice.event_id,
+                "created_at": utcnow(),
+            }
         )
-    session.add_all(added)
-    for agent_id in dict.fromkeys(notification.agent_id for notification in added):
+    if added:  # one executemany; nothing reads the rows back here (not audited)
+        session.execute(insert(Notification.__table__), added)
+    for agent_id in notified:
         publish_badge(session, agent_id)
-    return added
+    return len(added)

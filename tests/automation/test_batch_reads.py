@@ -18,6 +18,9 @@ from tests.test_batch_handlers import configure, in_batches
 from tests.tickets.factories import receive
 
 READS = ("assignment_waits", "team_memberships", "rule_trigger_chains", "custom_fields")
+# the team's settings and lock, its agents' statuses and loads, the tickets' lock and the
+# notices' checks and badges
+READS += ("team_assignments", "agent_capacities", "agent_statuses", "tickets", "notifications")
 
 
 @contextmanager
