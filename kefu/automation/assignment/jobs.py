@@ -16,7 +16,7 @@ from kefu.automation.assignment.assign import (
     waits_of,
 )
 from kefu.automation.assignment.schemas import AgentStatusValue
-from kefu.automation.assignment.service import set_status
+from kefu.automation.assignment.service import marks_at_end, set_status
 from kefu.errors import NotFound
 from kefu.events import Event, handles
 from kefu.kit.actor import Actor
@@ -49,7 +49,7 @@ def on_tickets_changed(session: Session, events: list[Event]) -> None:
     `assign_ticket` (no one else in this batch puts it into a queue or makes it wait), so
     only a freed agent's waiting tickets are looked at for it."""
     ticket_ids = {int(event.subject_id) for event in events}
-    with batch_cache(session):
+    with batch_cache(session), marks_at_end(session):
         found = tickets_loading.tickets_by_ids(session, ticket_ids)
         batch_tickets(session).update(found)
         waits = waits_of(session, ticket_ids)
