@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from kefu.automation.rules.evaluate import evaluate
+from kefu.automation.rules.evaluate import fires
 from kefu.automation.rules.facts import EventInfo, TicketFacts
 from kefu.automation.rules.models import Rule, RuleRun, TriggerChain
 from kefu.automation.rules.perform import Run, perform
@@ -236,7 +236,7 @@ def _run_on_ticket(
         if outcome is not None:
             fired += [rule.id] if outcome == "fired" else []
             continue
-        if not evaluate(rule.conditions, TicketFacts(session, ticket_id, now, info)).fires:
+        if not fires(rule.conditions, TicketFacts(session, ticket_id, now, info)):
             continue
         emitted = session.info.setdefault(EMITTED_KEY, [])
         before = len(emitted)
