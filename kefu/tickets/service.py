@@ -19,6 +19,7 @@ from kefu.permissions import can, require
 from kefu.tickets import fields as custom_fields
 from kefu.tickets.models import Message, Tag, Ticket, TicketCc, TicketFollower, TicketTag
 from kefu.tickets.schemas import RequesterIn, Status, TicketCreate, TicketUpdate
+from kefu.tickets.staged import settle_ticket, stage_update
 
 if TYPE_CHECKING:
     from kefu.customers.models import Customer
@@ -304,14 +305,17 @@ def record_update(
     if not changes:
         return
     ticket.updated_at = utcnow()
-    emit(  # its flush writes the ticket too
+    payload = {"changes": {k: [_plain(v[0]), _plain(v[1])] for k, v in changes.items()}}
+    if stage_update(session, ticket.id, payload, actor):  # written with the batch's others
+        return
+    emit(
         session,
         "ticket.updated",
         subject_type="ticket",
         subject_id=ticket.id,
-        payload={"changes": {k: [_plain(v[0]), _plain(v[1])] for k, v in changes.items()}},
+        payload=payload,
         actor=actor,
-    )
+    )  # its flush writes the ticket too
 
 
 def _note(changes: dict[str, list[Any]], key: str, change: list[Any] | None) -> None:
@@ -325,6 +329,7 @@ def _plain(value: Any) -> Any:
 
 def update_ticket(session: Session, *, actor: Actor, ticket_id: int, data: TicketUpdate) -> Ticket:
     require(actor, "tickets.update")
+    settle_ticket(session, ticket_id)
     ticket = editable_ticket(session, ticket_id)
     sent = data.model_dump(exclude_unset=True)
     changes: dict[str, list[Any]] = {}

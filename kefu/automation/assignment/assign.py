@@ -26,6 +26,7 @@ from kefu.tickets import loading as tickets_loading
 from kefu.tickets import service as tickets
 from kefu.tickets.messages import record_message
 from kefu.tickets.schemas import Status, TicketUpdate
+from kefu.tickets.staged import write_staged
 
 ASSIGNER = Actor.job("assignment")
 WAITING_NOTE = N_("Waiting in the team queue: %(reason)s.")
@@ -81,6 +82,7 @@ def _stop_waiting(session: Session, ticket_id: int) -> None:
 def _wait(session: Session, ticket: Any, pick: Pick) -> None:
     """Keep the ticket in the team's queue and say why in an internal note, once per reason
     (a handler run again, or another update of the ticket, adds nothing)."""
+    write_staged(session)  # the batch's assignments so far come before this note's event
     translate = translations_for(_language()).gettext
     reason = translate(pick.reason) % dict(pick.values)
     wait = session.get(AssignmentWait, ticket.id)
