@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 DAY_MINUTES = 24 * 60
 # A schedule with no open time for this long (every day a holiday) cannot meet any target.
 MAX_CLOSED_DAYS = 800
+MAX_REMEMBERED_DAYS = 4096
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,6 +77,11 @@ class BusinessCalendar:
     _by_weekday: dict[int, list[tuple[int, int]]] = field(init=False, repr=False, compare=False)
     _one_off: frozenset[date] = field(init=False, repr=False, compare=False)
     _yearly: frozenset[tuple[int, int]] = field(init=False, repr=False, compare=False)
+    # each local date's open periods, worked out once per calendar (a batch handler asks
+    # for the same few days for every ticket); bounded, as a long-lived calendar may be
+    _periods: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
+        init=False, repr=False, compare=False
+    )
 
     def __post_init__(self) -> None:
         ZoneInfo(self.time_zone)  # an unknown zone fails here, not in the middle of a sum
@@ -95,6 +101,7 @@ class BusinessCalendar:
         yearly = frozenset((h.month, h.day) for h in self.holidays if h.year is None)
         object.__setattr__(self, "_one_off", one_off)
         object.__setattr__(self, "_yearly", yearly)
+        object.__setattr__(self, "_periods", {})
 
     def is_holiday(self, local: date) -> bool:
         return local in self._one_off or (local.month, local.day) in self._yearly
@@ -106,8 +113,16 @@ class BusinessCalendar:
         minute = local.hour * 60 + local.minute + (local.second + local.microsecond / 1e6) / 60
         return any(s <= minute < e for s, e in self._by_weekday[local.weekday()])
 
-    def _day_periods(self, local: date) -> list[tuple[datetime, datetime]]:
-        """The UTC periods in which the local date `local` is open."""
+    def _day_periods(self, local: date) -> tuple[tuple[datetime, datetime], ...]:
+        """The UTC periods in which the local date `local` is open (remembered)."""
+        found = self._periods.get(local)
+        if found is None:
+            if len(self._periods) >= MAX_REMEMBERED_DAYS:
+                self._periods.clear()
+            found = self._periods[local] = tuple(self._work_out_periods(local))
+        return found
+
+    def _work_out_periods(self, local: date) -> list[tuple[datetime, datetime]]:
         if self.is_holiday(local):
             return []
         spans = self._by_weekday[local.weekday()]

@@ -18,6 +18,23 @@ def tickets_by_ids(session: Session, ticket_ids: Iterable[int]) -> dict[int, Tic
     return {t.id: t for t in session.scalars(select(Ticket).where(Ticket.id.in_(ids)))}
 
 
+def lock_tickets(session: Session, ticket_ids: Iterable[int]) -> dict[int, Ticket]:
+    """`tickets_by_ids` with their rows locked until commit (FOR UPDATE, in id order) and
+    read again: what another transaction committed meanwhile replaces what the session held,
+    as `session.refresh(ticket, with_for_update=True)` does for one."""
+    ids = sorted(set(ticket_ids))
+    if not ids:
+        return {}
+    statement = (
+        select(Ticket)
+        .where(Ticket.id.in_(ids))
+        .order_by(Ticket.id)
+        .with_for_update()
+        .execution_options(populate_existing=True)
+    )
+    return {t.id: t for t in session.scalars(statement)}
+
+
 def messages_by_ids(session: Session, message_ids: Iterable[int]) -> dict[int, Message]:
     ids = sorted(set(message_ids))
     if not ids:

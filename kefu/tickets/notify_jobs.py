@@ -8,13 +8,13 @@ their own action, and agents that are gone or deactivated are skipped.
 import logging
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
-from kefu.errors import NotFound
 from kefu.events import Event, handles
 from kefu.tickets.models import Ticket
-from kefu.tickets.notifications import Kind, notify
+from kefu.tickets.notifications import Kind, Notice, notify_many
 
 log = logging.getLogger(__name__)
 
@@ -25,21 +25,38 @@ def actor_agent_id(event: Event) -> int | None:
     return int(ref) if kind == "agent" and ref.isdigit() else None
 
 
-def _active_agent_name(session: Session, agent_id: Any) -> str | None:
-    if not isinstance(agent_id, int) or isinstance(agent_id, bool):
-        return None
-    try:
-        agent = accounts.get_agent(session, agent_id)
-    except NotFound:
-        return None
-    return agent.name if agent.is_active else None
+def _notices(
+    session: Session,
+    items: list[tuple[Event, list[Any], Kind, int | None]],
+) -> list[Notice]:
+    """Each (event, agents, kind, message) as the notices it gives: none when the ticket is
+    gone, none to the agent who acted or to one gone or deactivated; the tickets and agents
+    read at once for them all."""
+    ticket_ids = {int(e.subject_id) for e, *_ in items if e.subject_id.isdigit()}
+    found = set(session.scalars(select(Ticket.id).where(Ticket.id.in_(sorted(ticket_ids)))))
+    named = [actor_agent_id(event) for event, *_ in items]
+    wanted = [a for _, agent_ids, *_ in items for a in agent_ids if _agent_like(a)]
+    agents = accounts.agents_by_ids(session, [*named, *wanted])
+    notices: list[Notice] = []
+    for (event, agent_ids, kind, message_id), actor_id in zip(items, named, strict=True):
+        ticket_id = int(event.subject_id) if event.subject_id.isdigit() else None
+        if ticket_id not in found:
+            log.info("event %s: ticket %s is gone; no %s notice", event.id, event.subject_id, kind)
+            continue
+        actor = agents.get(actor_id) if actor_id else None
+        actor_name = actor.name if actor is not None and actor.is_active else ""
+        for agent_id in dict.fromkeys(agent_ids):  # each once, in order
+            agent = agents.get(agent_id) if _agent_like(agent_id) else None
+            if agent_id == actor_id or agent is None or not agent.is_active:
+                continue
+            notices.append(
+                Notice(event.id, agent.id, kind, ticket_id, message_id, actor_name=actor_name)
+            )
+    return notices
 
 
-def _ticket_id(session: Session, event: Event) -> int | None:
-    if not event.subject_id.isdigit():
-        return None
-    ticket = session.get(Ticket, int(event.subject_id))
-    return ticket.id if ticket is not None else None
+def _agent_like(agent_id: Any) -> bool:
+    return isinstance(agent_id, int) and not isinstance(agent_id, bool)
 
 
 def _notify_each(
@@ -50,24 +67,7 @@ def _notify_each(
     kind: Kind,
     message_id: int | None = None,
 ) -> None:
-    ticket_id = _ticket_id(session, event)
-    if ticket_id is None:
-        log.info("event %s: ticket %s is gone; no %s notice", event.id, event.subject_id, kind)
-        return
-    actor_id = actor_agent_id(event)
-    actor_name = (_active_agent_name(session, actor_id) or "") if actor_id else ""
-    for agent_id in dict.fromkeys(agent_ids):  # each once, in order
-        if agent_id == actor_id or _active_agent_name(session, agent_id) is None:
-            continue
-        notify(
-            session,
-            event_id=event.id,
-            agent_id=agent_id,
-            kind=kind,
-            ticket_id=ticket_id,
-            message_id=message_id,
-            actor_name=actor_name,
-        )
+    notify_many(session, _notices(session, [(event, agent_ids, kind, message_id)]))
 
 
 def _new_assignee(event_type: str, payload: dict[str, Any]) -> Any:
@@ -92,13 +92,24 @@ def _customer_replied_to(payload: dict[str, Any]) -> Any:
     "ticket.created",
     "ticket.updated",
     name="tickets.notify_assignee",
+    batch=True,
     when=lambda event_type, payload: _new_assignee(event_type, payload) is not None,
 )
+def notify_assignees(session: Session, events: list[Event]) -> None:
+    """ "Assigned to you", when a ticket is created for or moved to someone else: a batch's
+    tickets and agents read at once, its notices written at once."""
+    items: list[tuple[Event, list[Any], Kind, int | None]] = []
+    for event in events:
+        assignee_id = _new_assignee(event.type, event.payload)
+        if assignee_id is not None:
+            items.append((event, [assignee_id], "assigned", None))
+    if items:
+        notify_many(session, _notices(session, items))
+
+
 def notify_assignee(session: Session, event: Event) -> None:
-    """ "Assigned to you", when a ticket is created for or moved to someone else."""
-    assignee_id = _new_assignee(event.type, event.payload)
-    if assignee_id is not None:
-        _notify_each(session, event, agent_ids=[assignee_id], kind="assigned")
+    """`notify_assignees` for one event."""
+    notify_assignees(session, [event])
 
 
 @handles(

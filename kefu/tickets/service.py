@@ -19,6 +19,7 @@ from kefu.permissions import can, require
 from kefu.tickets import fields as custom_fields
 from kefu.tickets.models import Message, Tag, Ticket, TicketCc, TicketFollower, TicketTag
 from kefu.tickets.schemas import RequesterIn, Status, TicketCreate, TicketUpdate
+from kefu.tickets.staged import settle_ticket, stage_update
 
 if TYPE_CHECKING:
     from kefu.customers.models import Customer
@@ -93,14 +94,21 @@ def _tag_ids(session: Session, names: list[str]) -> dict[str, int]:
     return found
 
 
-def set_tags(session: Session, ticket: Ticket, tags: list[str]) -> list[list[str]] | None:
-    """Replace the ticket's tags; [before, after] when they changed."""
+def set_tags(
+    session: Session, ticket: Ticket, tags: list[str], *, before: list[str] | None = None
+) -> list[list[str]] | None:
+    """Replace the ticket's tags (only the rows of those removed and added change; `before`:
+    its tags, when the caller just read them); [before, after] when they changed."""
     after = sorted(normalize_tags(tags))
-    before = tags_of(session, [ticket.id])[ticket.id]
+    before = tags_of(session, [ticket.id])[ticket.id] if before is None else before
     if after == before:
         return None
-    session.execute(delete(TicketTag).where(TicketTag.ticket_id == ticket.id))
-    for tag_id in _tag_ids(session, after).values():
+    if gone := [name for name in before if name not in after]:
+        names = select(Tag.id).where(Tag.name.in_(gone))
+        session.execute(
+            delete(TicketTag).where(TicketTag.ticket_id == ticket.id, TicketTag.tag_id.in_(names))
+        )
+    for tag_id in _tag_ids(session, [name for name in after if name not in before]).values():
         session.add(TicketTag(ticket_id=ticket.id, tag_id=tag_id))
     session.flush()
     return [before, after]
@@ -304,14 +312,17 @@ def record_update(
     if not changes:
         return
     ticket.updated_at = utcnow()
-    emit(  # its flush writes the ticket too
+    payload = {"changes": {k: [_plain(v[0]), _plain(v[1])] for k, v in changes.items()}}
+    if stage_update(session, ticket.id, payload, actor):  # written with the batch's others
+        return
+    emit(
         session,
         "ticket.updated",
         subject_type="ticket",
         subject_id=ticket.id,
-        payload={"changes": {k: [_plain(v[0]), _plain(v[1])] for k, v in changes.items()}},
+        payload=payload,
         actor=actor,
-    )
+    )  # its flush writes the ticket too
 
 
 def _note(changes: dict[str, list[Any]], key: str, change: list[Any] | None) -> None:
@@ -325,6 +336,7 @@ def _plain(value: Any) -> Any:
 
 def update_ticket(session: Session, *, actor: Actor, ticket_id: int, data: TicketUpdate) -> Ticket:
     require(actor, "tickets.update")
+    settle_ticket(session, ticket_id)
     ticket = editable_ticket(session, ticket_id)
     sent = data.model_dump(exclude_unset=True)
     changes: dict[str, list[Any]] = {}
@@ -342,7 +354,8 @@ def update_ticket(session: Session, *, actor: Actor, ticket_id: int, data: Ticke
         current = tags_of(session, [ticket.id])[ticket.id] if data.tags is None else data.tags
         removed = set(normalize_tags(data.remove_tags))
         wanted = [t for t in normalize_tags([*current, *data.add_tags]) if t not in removed]
-        _note(changes, "tags", set_tags(session, ticket, wanted))
+        read = current if data.tags is None else None
+        _note(changes, "tags", set_tags(session, ticket, wanted, before=read))
     for key, change in custom_fields.set_values(
         session, ticket_id=ticket.id, values=data.fields
     ).items():

@@ -149,3 +149,28 @@ def test_durations_read_in_english_and_chinese(language: str, minutes: int, text
         assert human_duration(timedelta(minutes=minutes)) == text
     finally:
         i18n.current_language.reset(token)
+
+
+def test_a_calendar_works_each_days_periods_out_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    # given a calendar, and a count of how often it works a day's open periods out
+    from kefu.sla import calendar as module
+
+    worked: list[object] = []
+    pieces = module._day_pieces
+
+    def counted(time_zone: str, day: object) -> object:
+        worked.append(day)
+        return pieces(time_zone, day)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(module, "_day_pieces", counted)
+    calendar = BusinessCalendar("Asia/Shanghai", WEEKDAYS_9_TO_6)
+    fresh = BusinessCalendar("Asia/Shanghai", WEEKDAYS_9_TO_6)
+    start = local("Asia/Shanghai", 2026, 1, 12, 10, 0)
+    # when a batch handler's many tickets ask for due times and time used in the same days
+    starts = [start + timedelta(minutes=7 * n) for n in range(200)]
+    dues = [calendar.add_business_time(at, 8 * HOUR) for at in starts]
+    used = [calendar.business_seconds_between(at, at + timedelta(hours=30)) for at in starts]
+    # then each day is worked out once, and the answers are a fresh calendar's
+    assert len(worked) == len(set(worked)) < 10
+    assert dues == [fresh.add_business_time(at, 8 * HOUR) for at in starts]
+    assert used == [fresh.business_seconds_between(at, at + timedelta(hours=30)) for at in starts]

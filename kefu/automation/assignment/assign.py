@@ -10,15 +10,23 @@ from sqlalchemy.orm import Session
 
 from kefu.automation.assignment import service
 from kefu.automation.assignment.models import AssignmentWait
-from kefu.automation.assignment.pick import Pick, members_by_team, pick_agent
-from kefu.automation.assignment.schemas import Method
+from kefu.automation.assignment.pick import (
+    Pick,
+    assigned_at,
+    members_by_team,
+    moved_load,
+    pick_agent,
+)
+from kefu.automation.assignment.schemas import Method, TeamAssignmentRead
 from kefu.errors import NotFound
 from kefu.kit.actor import Actor
 from kefu.kit.batch_cache import cached
 from kefu.kit.i18n import N_, translations_for
+from kefu.tickets import loading as tickets_loading
 from kefu.tickets import service as tickets
 from kefu.tickets.messages import record_message
 from kefu.tickets.schemas import Status, TicketUpdate
+from kefu.tickets.staged import write_staged
 
 ASSIGNER = Actor.job("assignment")
 WAITING_NOTE = N_("Waiting in the team queue: %(reason)s.")
@@ -74,6 +82,7 @@ def _stop_waiting(session: Session, ticket_id: int) -> None:
 def _wait(session: Session, ticket: Any, pick: Pick) -> None:
     """Keep the ticket in the team's queue and say why in an internal note, once per reason
     (a handler run again, or another update of the ticket, adds nothing)."""
+    write_staged(session)  # the batch's assignments so far come before this note's event
     translate = translations_for(_language()).gettext
     reason = translate(pick.reason) % dict(pick.values)
     wait = session.get(AssignmentWait, ticket.id)
@@ -107,26 +116,60 @@ def assign_ticket(session: Session, *, ticket_id: int, moved_in: bool = False) -
     if not _needs_agent(session, ticket, moved_in=moved_in):
         _stop_waiting(session, ticket_id)
         return None
-    settings = service.team_settings(session, ticket.team_id, lock=True)
+    settings = _locked_team(session, ticket.team_id)
     # Another worker may have assigned it while this one waited for the team's lock.
-    session.refresh(ticket, with_for_update=True)
+    _lock_ticket(session, ticket)
     if not _needs_agent(session, ticket, moved_in=moved_in) or settings.method == Method.MANUAL:
         _stop_waiting(session, ticket_id)
         return None
     pick = pick_agent(session, ticket=ticket, settings=settings)
+    before = ticket.assignee_id
     if pick.agent_id is None:
-        if ticket.assignee_id is not None:
+        if before is not None:
             tickets.update_ticket(
                 session, actor=ASSIGNER, ticket_id=ticket_id, data=TicketUpdate(assignee_id=None)
             )
+            moved_load(session, before, None)
         _wait(session, ticket, pick)
         return None
     tickets.update_ticket(
         session, actor=ASSIGNER, ticket_id=ticket_id, data=TicketUpdate(assignee_id=pick.agent_id)
     )
-    service.mark_assigned(session, pick.agent_id)
+    moved_load(session, before, pick.agent_id)
+    assigned_at(session)[pick.agent_id] = service.mark_assigned(session, pick.agent_id).timestamp()
     _stop_waiting(session, ticket_id)
     return pick.agent_id
+
+
+def batch_tickets(session: Session) -> dict[int, Any]:
+    """The tickets a batch handler is about (read at its start), which the first lock of
+    their team in the batch locks and re-reads at once; outside a batch_cache block: none."""
+    return cached(session, "assignment.batch_tickets", dict)
+
+
+def _locked_team(session: Session, team_id: int) -> TeamAssignmentRead:
+    """The team's settings with its row locked until commit: within a batch, read and locked
+    once (the lock holds to the end of the transaction, and the handler does not change a
+    team's method or capacities). The batch's tickets of the team are locked and read again
+    right after, in one statement, as `_lock_ticket` would do one by one."""
+    locked: dict[int, TeamAssignmentRead] = cached(session, "assignment.locked_teams", dict)
+    if team_id not in locked:
+        locked[team_id] = service.team_settings(session, team_id, lock=True)
+        ours = [
+            ticket_id for ticket_id, t in batch_tickets(session).items() if t.team_id == team_id
+        ]
+        _fresh_tickets(session).update(tickets_loading.lock_tickets(session, ours))
+    return locked[team_id]
+
+
+def _fresh_tickets(session: Session) -> set[int]:
+    return cached(session, "assignment.fresh_tickets", set)
+
+
+def _lock_ticket(session: Session, ticket: Any) -> None:
+    """Lock the ticket's row and read it again, unless its team's lock this batch did."""
+    if ticket.id not in _fresh_tickets(session):
+        session.refresh(ticket, with_for_update=True)
 
 
 def waiting_tickets(session: Session, team_id: int, *, limit: int = WAITING_BATCH) -> list[int]:

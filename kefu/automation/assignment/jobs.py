@@ -10,18 +10,20 @@ from kefu.accounts import service as accounts
 from kefu.automation.assignment.assign import (
     assign_ticket,
     assign_waiting,
+    batch_tickets,
     in_team_queue,
     known_without_wait,
     waits_of,
 )
 from kefu.automation.assignment.schemas import AgentStatusValue
-from kefu.automation.assignment.service import set_status
+from kefu.automation.assignment.service import marks_at_end, set_status
 from kefu.errors import NotFound
 from kefu.events import Event, handles
 from kefu.kit.actor import Actor
 from kefu.kit.batch_cache import batch_cache
 from kefu.tickets import loading as tickets_loading
 from kefu.tickets import service as tickets
+from kefu.tickets.staged import updates_written_together
 
 FREEING_STATUSES = ("solved", "closed")
 
@@ -46,10 +48,13 @@ def on_tickets_changed(session: Session, events: list[Event]) -> None:
     """`on_ticket_changed` for each event in order, the tickets and their waits read at once.
     A ticket outside any team's queue that was not waiting needs nothing from
     `assign_ticket` (no one else in this batch puts it into a queue or makes it wait), so
-    only a freed agent's waiting tickets are looked at for it."""
+    only a freed agent's waiting tickets are looked at for it. The tickets' updates are
+    written together when the batch ends (kefu.tickets.staged), and so are round robin's
+    position and the agents' last assignment (marks_at_end)."""
     ticket_ids = {int(event.subject_id) for event in events}
-    with batch_cache(session):
+    with batch_cache(session), marks_at_end(session), updates_written_together(session):
         found = tickets_loading.tickets_by_ids(session, ticket_ids)
+        batch_tickets(session).update(found)
         waits = waits_of(session, ticket_ids)
         known_without_wait(session).update(ticket_ids - waits.keys())
         for event in events:

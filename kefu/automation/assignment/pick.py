@@ -85,11 +85,13 @@ def pick_agent(session: Session, *, ticket: Any, settings: TeamAssignmentRead) -
     if not members:
         return Pick(None, NO_MEMBERS)
     ids = [a.id for a in members]
-    statuses = service.statuses_of(session, ids)
+    statuses = cached(
+        session, ("assignment.statuses", tuple(ids)), lambda: service.statuses_of(session, ids)
+    )
     online = [a for a in ids if statuses[a] == AgentStatusValue.ONLINE.value]
     if not online:
         return Pick(None, NOBODY_ONLINE)
-    loads = ticket_queries.open_counts(session, online)
+    loads = _loads(session, online)
 
     def limit(agent_id: int) -> int | None:
         return settings.capacities.get(agent_id, settings.default_capacity)
@@ -109,5 +111,32 @@ def pick_agent(session: Session, *, ticket: Any, settings: TeamAssignmentRead) -
         free = [a for a in free if set(needed) <= set(skills[a])]
         if not free:
             return Pick(None, NO_SKILLS, (("skills", ", ".join(needed)),))
-    waited = service.last_assigned(session, free)
+    waited = assigned_at(session)
+    unknown = [a for a in free if a not in waited]
+    if unknown:
+        waited.update(service.last_assigned(session, unknown))
     return Pick(min(free, key=lambda a: (loads[a], waited[a], a)))
+
+
+def _loads(session: Session, agent_ids: list[int]) -> dict[int, int]:
+    """Each agent's open tickets; within a batch read once per agent and then kept by
+    `moved_load` as the handler assigns (nothing else changes them while it runs)."""
+    loads: dict[int, int] = cached(session, "assignment.loads", dict)
+    unknown = [a for a in agent_ids if a not in loads]
+    if unknown:
+        loads.update(ticket_queries.open_counts(session, unknown))
+    return loads
+
+
+def moved_load(session: Session, before: int | None, after: int | None) -> None:
+    """An open ticket went from agent `before` to `after` (None: nobody): their loads."""
+    loads: dict[int, int] = cached(session, "assignment.loads", dict)
+    if before in loads:
+        loads[before] -= 1
+    if after in loads:
+        loads[after] += 1
+
+
+def assigned_at(session: Session) -> dict[int, float]:
+    """When each agent last got a ticket (`service.last_assigned`), kept within a batch."""
+    return cached(session, "assignment.assigned_at", dict)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -67,14 +70,60 @@ def set_status(
     return row
 
 
-def mark_assigned(session: Session, agent_id: int) -> None:
-    """Remember when an agent last got a ticket (ties go to who waited longest)."""
+MARKS_KEY = "kefu.assignment.marks"
+
+
+@dataclass
+class _Marks:
+    positions: dict[int, int] = field(default_factory=dict)  # team -> round robin's last
+    assigned: dict[int, datetime] = field(default_factory=dict)  # agent -> last assigned
+
+
+@contextmanager
+def marks_at_end(session: Session) -> Iterator[None]:
+    """Within the block, round robin's position and the agents' last-assignment times are
+    kept in memory and written once when it ends (a batch handler assigning many tickets),
+    not with an UPDATE per pick; what reads them here sees them. Written only when the block
+    ends normally: an error rolls the handler's work back anyway."""
+    if MARKS_KEY in session.info:
+        yield
+        return
+    marks = session.info[MARKS_KEY] = _Marks()
+    try:
+        yield
+        for team_id, agent_id in marks.positions.items():
+            row = session.get(TeamAssignment, team_id)
+            if row is not None:
+                row.last_agent_id = agent_id
+        for agent_id, at in marks.assigned.items():
+            _status_row(session, agent_id).last_assigned_at = at
+        session.flush()
+    finally:
+        session.info.pop(MARKS_KEY, None)
+
+
+def _marks(session: Session) -> _Marks | None:
+    return session.info.get(MARKS_KEY)
+
+
+def _status_row(session: Session, agent_id: int) -> AgentStatus:
     row = session.get(AgentStatus, agent_id)
     if row is None:
         row = AgentStatus(agent_id=agent_id, status=AgentStatusValue.OFFLINE.value)
         session.add(row)
-    row.last_assigned_at = utcnow()
+    return row
+
+
+def mark_assigned(session: Session, agent_id: int) -> datetime:
+    """Remember when an agent last got a ticket (ties go to who waited longest); returns it."""
+    now = utcnow()
+    marks = _marks(session)
+    if marks is not None:
+        marks.assigned[agent_id] = now
+        return now
+    _status_row(session, agent_id).last_assigned_at = now
     session.flush()
+    return now
 
 
 def last_assigned(session: Session, agent_ids: Iterable[int]) -> dict[int, float]:
@@ -88,6 +137,9 @@ def last_assigned(session: Session, agent_ids: Iterable[int]) -> dict[int, float
             )
         )
         found.update({a: at.timestamp() for a, at in rows if at is not None})
+    marks = _marks(session)
+    if marks is not None:
+        found.update({a: at.timestamp() for a, at in marks.assigned.items() if a in found})
     return found
 
 
@@ -114,11 +166,19 @@ def settings_by_team(session: Session) -> dict[int, TeamAssignmentRead]:
 
 
 def round_robin_position(session: Session, team_id: int) -> int | None:
+    marks = _marks(session)
+    if marks is not None and team_id in marks.positions:
+        return marks.positions[team_id]
     row = session.get(TeamAssignment, team_id)
     return row.last_agent_id if row is not None else None
 
 
 def move_round_robin(session: Session, team_id: int, agent_id: int) -> None:
+    marks = _marks(session)
+    if marks is not None:
+        if session.get(TeamAssignment, team_id) is not None:
+            marks.positions[team_id] = agent_id
+        return
     row = session.get(TeamAssignment, team_id)
     if row is not None:
         row.last_agent_id = agent_id

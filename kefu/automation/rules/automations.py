@@ -14,7 +14,7 @@ from sqlalchemy import bindparam, delete, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.util import identity_key
 
-from kefu.automation.rules.evaluate import evaluate
+from kefu.automation.rules.evaluate import fires
 from kefu.automation.rules.facts import TicketFacts
 from kefu.automation.rules.models import AutomationMark, Rule, RuleRun, TicketClock
 from kefu.automation.rules.perform import Run, perform
@@ -71,7 +71,7 @@ def run_automation(session: Session, rule: Rule, *, now: datetime) -> dict[str, 
             break
         after_id = ids[-1]
         for ticket_id in ids:
-            if evaluate(rule.conditions, TicketFacts(session, ticket_id, now)).fires:
+            if fires(rule.conditions, TicketFacts(session, ticket_id, now)):
                 matching.add(ticket_id)
     marked = set(
         session.scalars(select(AutomationMark.ticket_id).where(AutomationMark.rule_id == rule.id))

@@ -11,14 +11,14 @@ which is what the ticket's history and the audit log show."""
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
-from kefu.automation.rules.evaluate import evaluate
+from kefu.automation.rules.evaluate import fires
 from kefu.automation.rules.facts import EventInfo, TicketFacts
 from kefu.automation.rules.models import Rule, RuleRun, TriggerChain
 from kefu.automation.rules.perform import Run, perform
@@ -29,6 +29,7 @@ from kefu.errors import KefuError, NotFound
 from kefu.events import EMITTED_KEY, Event
 from kefu.kit.actor import Actor
 from kefu.kit.batch_cache import batch_cache, cached
+from kefu.kit.clock import utcnow
 from kefu.tickets import loading as tickets_loading
 from kefu.tickets import service as tickets
 
@@ -78,6 +79,33 @@ class Known:
             {row.event_id: set(row.rule_ids) for row in chains},
             {(r.rule_id, r.event_id, r.ticket_id): r.outcome for r in runs},
         )
+
+
+@dataclass
+class Pending:
+    """The run log rows and loop-guard chains a batch's runs wrote, inserted together when
+    the batch ends (one statement each) instead of one by one after each run: nothing reads
+    them before then (`Known` was read at the start, and the caused events are not handled
+    in this transaction), and an error anywhere rolls the batch back whole as before."""
+
+    runs: list[dict[str, Any]] = field(default_factory=list)
+    chains: list[dict[str, Any]] = field(default_factory=list)
+
+    def write(self, session: Session) -> None:
+        if self.runs:
+            session.execute(insert(RuleRun.__table__), self.runs)
+        if self.chains:
+            session.execute(insert(TriggerChain.__table__), self.chains)
+        self.runs, self.chains = [], []
+
+
+def _record_run(session: Session, pending: Pending | None, **row: Any) -> None:
+    """A run log row: kept for the batch's end, or (one event alone) added now."""
+    if pending is not None:
+        pending.runs.append({**row, "created_at": utcnow()})
+    else:
+        session.add(RuleRun(**row))
+        session.flush()
 
 
 def listens_to(rule: Rule, event_type: str, payload: dict[str, Any]) -> bool:
@@ -150,17 +178,25 @@ def run_triggers_in_order(session: Session, events: list[Event], *, now: datetim
         customers.customers_by_ids(session, (t.requester_id for t in found.values()))
         message_ids = [(e.payload or {}).get("message_id") for e in events]
         tickets_loading.messages_by_ids(session, (m for m in message_ids if isinstance(m, int)))
+        pending = Pending()
         for event in events:
-            run_triggers(session, event, now=now, known=known)
+            run_triggers(session, event, now=now, known=known, pending=pending)
+        pending.write(session)
 
 
 def run_triggers(
-    session: Session, event: Event, *, now: datetime, known: Known | None = None
+    session: Session,
+    event: Event,
+    *,
+    now: datetime,
+    known: Known | None = None,
+    pending: Pending | None = None,
 ) -> list[int]:
     """Every active trigger listening to the event, in order, on each ticket it is about;
     returns the ids of the triggers that fired. Idempotent: a trigger that already ran on
     this event (the run log says so) is not run again. `known`: the run log and chain of a
-    batch's events, read before the batch ran (run_triggers_in_order)."""
+    batch's events, read before the batch ran, and `pending` what their runs write, written
+    when it ends (run_triggers_in_order)."""
     payload = event.payload or {}
     rules = [r for r in active_triggers(session) if listens_to(r, event.type, payload)]
     if not rules:
@@ -176,7 +212,7 @@ def run_triggers(
             tickets.get_ticket(session, ticket_id)
         except NotFound:
             continue
-        fired += _run_on_ticket(session, rules, ticket_id, info, chain, now, known)
+        fired += _run_on_ticket(session, rules, ticket_id, info, chain, now, known, pending)
     return fired
 
 
@@ -188,6 +224,7 @@ def _run_on_ticket(
     chain: set[int],
     now: datetime,
     known: Known | None,
+    pending: Pending | None = None,
 ) -> list[int]:
     assert info.id is not None
     fired: list[int] = []
@@ -199,7 +236,7 @@ def _run_on_ticket(
         if outcome is not None:
             fired += [rule.id] if outcome == "fired" else []
             continue
-        if not evaluate(rule.conditions, TicketFacts(session, ticket_id, now, info)).fires:
+        if not fires(rule.conditions, TicketFacts(session, ticket_id, now, info)):
             continue
         emitted = session.info.setdefault(EMITTED_KEY, [])
         before = len(emitted)
@@ -207,17 +244,16 @@ def _run_on_ticket(
         try:
             with session.begin_nested():
                 summary = perform(run)
-                session.add(
-                    RuleRun(
-                        rule_id=rule.id,
-                        ticket_id=ticket_id,
-                        event_id=info.id,
-                        outcome="fired",
-                        summary=summary,
-                        error="",
-                    )
+                _record_run(
+                    session,
+                    pending,
+                    rule_id=rule.id,
+                    ticket_id=ticket_id,
+                    event_id=info.id,
+                    outcome="fired",
+                    summary=summary,
+                    error="",
                 )
-                session.flush()
         except KefuError as exc:
             del emitted[before:]
             log.warning(
@@ -227,26 +263,26 @@ def _run_on_ticket(
                 info.id,
                 exc.message,
             )
-            session.add(
-                RuleRun(
-                    rule_id=rule.id,
-                    ticket_id=ticket_id,
-                    event_id=info.id,
-                    outcome="failed",
-                    summary=[],
-                    error=exc.message[:2000],
-                )
+            _record_run(
+                session,
+                pending,
+                rule_id=rule.id,
+                ticket_id=ticket_id,
+                event_id=info.id,
+                outcome="failed",
+                summary=[],
+                error=exc.message[:2000],
             )
-            session.flush()
             continue
         fired.append(rule.id)
         caused += emitted[before:]
     if caused:
         # the caused events were written just now, by this run: none has a chain yet, so
-        # the chains are added (one INSERT for all at the flush), not merged (a SELECT each)
+        # the chains are added (one INSERT for all), not merged (a SELECT each)
         led_by = sorted(chain | set(fired))
-        session.add_all(
-            TriggerChain(event_id=event_id, rule_ids=led_by) for event_id in dict.fromkeys(caused)
-        )
-        session.flush()
+        rows = [{"event_id": event_id, "rule_ids": led_by} for event_id in dict.fromkeys(caused)]
+        if pending is not None:
+            pending.chains += rows
+        else:
+            session.execute(insert(TriggerChain.__table__), rows)
     return fired

@@ -162,3 +162,11 @@ def evaluate(conditions: dict[str, Any], facts: TicketFacts) -> Verdict:
     if not any_ok:
         failed.append(_("none of the “any” conditions holds"))
     return Verdict(False, every + some, _("no: %(reasons)s", reasons="; ".join(failed)))
+
+
+def fires(conditions: dict[str, Any], facts: TicketFacts) -> bool:
+    """`evaluate(...).fires` without the explanation (the engine's question: no text is
+    worded). Every condition is read, as `evaluate` reads them."""
+    every = [holds(facts, c)[0] for c in conditions.get("all") or []]
+    some = [holds(facts, c)[0] for c in conditions.get("any") or []]
+    return all(every) and (not some or any(some))
