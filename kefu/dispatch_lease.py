@@ -6,11 +6,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, insert, or_, select, update
+from sqlalchemy import ColumnElement, or_, select, update
 from sqlalchemy.orm import Session
 
 from kefu.db import Database
 from kefu.events import EventDelivery
+from kefu.kit.bulk_rows import insert_rows
 
 LEASE_SECONDS = 300
 
@@ -144,8 +145,7 @@ def split_span(session: Session, item: Leased, now: datetime, *, keep: bool = Tr
         }
         for event_id in item.more
     ]
-    statement = insert(DELIVERIES).returning(DELIVERIES.c.id, sort_by_parameter_order=True)
-    ids = session.execute(statement, rows).scalars()
+    ids = insert_rows(session, DELIVERIES, rows, return_ids=True)
     return [
         replace(item, more=()),
         *(

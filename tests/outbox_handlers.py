@@ -27,7 +27,7 @@ def flaky(session: Session, event: Event) -> None:
         raise RuntimeError("carrier API timed out")
 
 
-class _Deadlock(Exception):
+class Deadlock(Exception):
     sqlstate = "40P01"  # what psycopg reports when PostgreSQL broke a deadlock
 
 
@@ -50,7 +50,7 @@ def batched(session: Session, events: list[Event]) -> None:
             raise RuntimeError(f"event {event.id} is bad")
         if DEADLOCKS_LEFT[event.id] > 0:
             DEADLOCKS_LEFT[event.id] -= 1
-            raise OperationalError("SELECT … FOR UPDATE", {}, _Deadlock("deadlock detected"))
+            raise OperationalError("SELECT … FOR UPDATE", {}, Deadlock("deadlock detected"))
 
 
 @handles("test.queues", name="tests.queues")
@@ -79,4 +79,4 @@ def contended(session: Session, event: Event) -> None:
     record(session, action="test.handled", entity_type="events", entity_id=event.id)
     if DEADLOCKS_LEFT[event.id] > 0:
         DEADLOCKS_LEFT[event.id] -= 1
-        raise OperationalError("SELECT … FOR UPDATE", {}, _Deadlock("deadlock detected"))
+        raise OperationalError("SELECT … FOR UPDATE", {}, Deadlock("deadlock detected"))

@@ -12,10 +12,7 @@ from sqlalchemy.orm import Session
 
 from kefu.db import Database, is_contention
 from kefu.tickets.models import Tag
-
-
-class _Deadlock(Exception):
-    sqlstate = "40P01"
+from tests.outbox_handlers import Deadlock
 
 
 def _tags(database: Database, prefix: str) -> int:
@@ -27,7 +24,7 @@ def _tags(database: Database, prefix: str) -> int:
 @pytest.mark.parametrize(
     ("orig", "expected"),
     [
-        (_Deadlock("deadlock detected"), True),
+        (Deadlock("deadlock detected"), True),
         (sqlite3.OperationalError("database is locked"), True),
         (sqlite3.OperationalError("no such table: tickets"), False),
     ],
@@ -45,7 +42,7 @@ def test_a_lock_conflict_runs_the_whole_transaction_again(database: Database) ->
         session.add(Tag(name=f"attempt-{len(attempts)}"))
         session.flush()
         if len(attempts) == 1:  # the first attempt's tag must not survive
-            raise OperationalError("UPDATE tickets", {}, _Deadlock("deadlock detected"))
+            raise OperationalError("UPDATE tickets", {}, Deadlock("deadlock detected"))
         return len(attempts)
 
     assert database.retrying(work) == 2
