@@ -11,7 +11,7 @@ the transaction again (`Database.retrying`), since mail by mail would meet the s
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from datetime import timedelta
 from functools import partial
@@ -73,6 +73,11 @@ def start_preparing(
     in place they are prepared when first asked for)."""
     prepare = partial(prepare_chunk, files, replace(batch, stored_files=[]))
     return ingest_pool.chunked(emails, prepare, workers=workers)
+
+
+def prepared_files(prepared: Iterable[list[_Chunk]]) -> list[str]:
+    """The digests of the files preparing these chunks stored without a flush to disk."""
+    return [digest for ready in prepared for chunk in ready for digest in chunk.stored_files]
 
 
 def store_prepared(

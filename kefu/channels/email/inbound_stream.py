@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 from kefu.channels.email import ingest_pool
 from kefu.channels.email.inbound import Batch, RawEmail, Receipt, batch_for
-from kefu.channels.email.inbound_batch import start_preparing, store_prepared
+from kefu.channels.email.inbound_batch import prepared_files, start_preparing, store_prepared
 from kefu.kit.clock import utcnow
 from kefu.kit.gc_batch import batch_gc
 
@@ -95,17 +95,25 @@ def receive_batches(
         after = None if following is None else start(following, replace(shared, now=utcnow()))
         with batch_gc():
             prepared = list(current.prepared)  # waited for with no transaction open
-            receipts = database.retrying(partial(_store, files, current, prepared))
+            synced = prepared_files(prepared)
+            files.sync(synced)  # before the write lock: the disk's wait holds no one up
+            receipts = database.retrying(partial(_store, files, current, prepared, set(synced)))
         yield receipts, current.tag
         current = after
 
 
 def _store(
-    files: FileStore, started: _Started[T], prepared: list[Any], session: Session
+    files: FileStore,
+    started: _Started[T],
+    prepared: list[Any],
+    synced: set[str],
+    session: Session,
 ) -> list[Receipt]:
     """Write a prepared batch; run again whole if the database broke a lock conflict with it
-    (a worker's handler locking the same tickets), which mail by mail would meet again."""
+    (a worker's handler locking the same tickets), which mail by mail would meet again. Files
+    stored while writing it (mail the one-by-one path stores again) are flushed before the
+    commit, like the prepared ones (`synced`) were before it began."""
     batch = replace(started.batch, stored_files=[])
     receipts = store_prepared(session, files, batch, started.emails, iter(prepared))
-    files.sync(batch.stored_files)
+    files.sync([digest for digest in batch.stored_files if digest not in synced])
     return receipts

@@ -8,8 +8,11 @@ shared lookups, the raw bytes, and back the stored files' digests and the Inboun
 
 The pool is one per process, started on first use (forkserver: never a fork of a process
 that runs threads) and kept; small batches (an LMTP delivery, an IDLE wake-up) are prepared
-in place, where shipping them would cost more than it saves. A pool that broke (a worker
-killed) is dropped and the rest of the batch prepared in place: it can cost time, never mail.
+in place, where shipping them would cost more than it saves. Starting it takes seconds (the
+forkserver imports kefu before its first worker exists), so it starts in a thread and mail
+is prepared in place until its processes are up: an import's first batches are not held up
+by it. A pool that broke (a worker killed) is dropped and the rest of the batch prepared in
+place: it can cost time, never mail.
 """
 
 from __future__ import annotations
@@ -42,6 +45,8 @@ R = TypeVar("R")
 _lock = threading.Lock()
 _pool: ProcessPoolExecutor | None = None
 _pool_workers = 0
+_started: ProcessPoolExecutor | None = None  # the pool whose processes are up
+_starting: threading.Thread | None = None
 
 
 def workers_for(settings: Settings | None) -> int:
@@ -65,19 +70,53 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
         return _pool
 
 
+def start(workers: int, *, wait: bool = False) -> ProcessPoolExecutor | None:
+    """The pool of `workers` processes if they are up; else start them (in a thread unless
+    `wait`) and return None (with `wait`: the pool once up, None if it could not start)."""
+    global _starting
+    with _lock:
+        if _started is not None and _started is _pool and _pool_workers == workers:
+            return _started
+        if not wait and (_starting is None or not _starting.is_alive()):
+            _starting = threading.Thread(
+                target=_start, args=(workers,), name="kefu-ingest-pool", daemon=True
+            )
+            _starting.start()
+    if wait:
+        _start(workers)
+        with _lock:
+            return _started if _started is _pool else None
+    return None
+
+
+def _start(workers: int) -> None:
+    """Create the pool and wait until each of its processes has run a task."""
+    global _started
+    try:
+        pool = _get_pool(workers)
+        for future in [pool.submit(os.getpid) for _ in range(workers)]:
+            future.result()
+    except Exception:  # a broken or shut-down pool: mail is prepared in place meanwhile
+        log.warning("the ingest pool did not start", exc_info=True)
+        return
+    with _lock:
+        if _pool is pool:
+            _started = pool
+
+
 def _drop_pool(broken: ProcessPoolExecutor) -> None:
-    global _pool
+    global _pool, _started
     with _lock:
         if _pool is broken:
-            _pool = None
+            _pool = _started = None
     broken.shutdown(wait=False, cancel_futures=True)
 
 
 def shutdown() -> None:
     """Stop the pool's processes (tests, and a command that is done with mail)."""
-    global _pool
+    global _pool, _started
     with _lock:
-        pool, _pool = _pool, None
+        pool, _pool, _started = _pool, None, None
     if pool is not None:
         pool.shutdown(wait=True, cancel_futures=True)
 
@@ -98,7 +137,9 @@ def chunked(
     chunks = [items[i : i + CHUNK_MAILS] for i in range(0, len(items), CHUNK_MAILS)]
     if workers <= 0 or len(items) < POOL_MIN_MAILS:
         return _in_place(chunks, prepare)
-    pool = _get_pool(workers)
+    pool = start(workers)
+    if pool is None:  # its processes are still starting
+        return _in_place(chunks, prepare)
     try:
         futures: list[Future[R]] = [pool.submit(prepare, chunk) for chunk in chunks]
     except (BrokenProcessPool, RuntimeError):

@@ -3,9 +3,11 @@ before a batch is stored, and each batch is committed before its receipts come b
 
 from __future__ import annotations
 
+import fcntl
+import os
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
 import pytest
@@ -65,6 +67,59 @@ def test_each_batch_is_committed_with_the_next_already_taken(
         # and the batch after it was taken from the source (and handed to the pool) before
         assert taken == list(range(min(number + 2, 3)))
     assert seen == [0, 1, 2]
+
+
+class _WatchedStore(FileStore):
+    """Notes, at each flush to disk, how many files and whether a write transaction was open."""
+
+    def __init__(self, root: Path, database: Database) -> None:
+        super().__init__(root)
+        self.database = database
+        self.flushes: list[tuple[int, bool]] = []
+
+    def sync(self, digests: Iterable[str]) -> None:
+        digests = list(digests)
+        if digests:
+            self.flushes.append((len(digests), _writing(self.database)))
+        super().sync(digests)
+
+
+def _writing(database: Database) -> bool:
+    """Whether a transaction holds the database's write lock (SQLite: the writers' turnstile)
+    or is open (PostgreSQL), seen from outside it."""
+    if database.backend == "sqlite":
+        fd = os.open(f"{database.engine.url.database}-writers", os.O_RDWR | os.O_CREAT)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        finally:
+            os.close(fd)  # closing it drops the probe's own lock
+        return False
+    query = text(
+        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
+        " AND state LIKE '%in transaction%' AND pid <> pg_backend_pid()"
+    )
+    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        return bool(conn.execute(query).scalar())
+
+
+@pytest.mark.parametrize("workers", [0, 1])
+def test_prepared_files_reach_the_disk_before_the_batch_takes_the_write_lock(
+    database: Database, tmp_path: Path, workers: int
+) -> None:
+    # given two batches of mail, each with its raw file stored by preparing it
+    files = _WatchedStore(tmp_path / "files", database)
+    batches = [
+        ([RawEmail(simple(number * BATCH + n), f"mail {number}.{n}") for n in range(BATCH)], number)
+        for number in range(2)
+    ]
+    settings = Settings(data_dir=tmp_path, ingest_workers=workers)
+    stream = receive_batches(database, files, iter(batches), mailbox_id=None, settings=settings)
+    assert [number for _receipts, number in stream] == [0, 1]
+    # then each batch's files were flushed, and none while the database was being written
+    assert files.flushes == [(BATCH, False), (BATCH, False)]
+    assert _stored(database) == 2 * BATCH
 
 
 def test_nothing_to_receive(database: Database, tmp_path: Path) -> None:

@@ -17,7 +17,7 @@ from kefu.kit.filestore import FileStore
 from tests.accounts.factories import make_agent
 from tests.channels.email.bulk_mail import SUPPORT, first_day, mixed_batch, snapshot
 from tests.channels.email.factories import make_mailbox
-from tests.channels.email.pool_tasks import squares_or_die
+from tests.channels.email.pool_tasks import pids, squares_or_die
 from tests.channels.email.test_inbound_bulk import AGENT, HINTED, other_database  # noqa: F401
 
 
@@ -51,6 +51,7 @@ def test_mail_prepared_by_the_pool_is_stored_as_mail_prepared_in_place(
 ) -> None:
     # given the same batches, prepared by two pool processes and in place
     batches = [first_day(), mixed_batch(AGENT, ticket_for_hint=HINTED)]
+    assert ingest_pool.start(2, wait=True) is not None
     pooled = store(database, FileStore(tmp_path / "pooled"), 2, tmp_path, batches)
     assert ingest_pool._pool is not None  # the batches were large enough for the pool
     here = store(other_database, FileStore(tmp_path / "here"), 0, tmp_path, batches)
@@ -65,6 +66,7 @@ def test_a_worker_that_dies_leaves_its_chunks_to_this_process() -> None:
     # given items whose third chunk kills the pool process that prepares it
     items = list(range(ingest_pool.CHUNK_MAILS * 4))
     prepare = partial(squares_or_die, os.getpid())
+    assert ingest_pool.start(1, wait=True) is not None
     # when they are prepared by the pool
     results = [r for ready in ingest_pool.chunked(items, prepare, workers=1) for r in ready]
     # then every chunk comes back, in order, and the broken pool was dropped
@@ -81,3 +83,18 @@ def test_small_batches_and_no_workers_are_prepared_in_place() -> None:
     assert ingest_pool._pool is None
     assert ingest_pool.workers_for(Settings(ingest_workers=3)) == 3
     assert ingest_pool.workers_for(None) == max(0, min(4, (os.cpu_count() or 1) - 1))
+
+
+def test_mail_is_prepared_here_while_the_pool_starts() -> None:
+    items = list(range(ingest_pool.POOL_MIN_MAILS * 2))
+    # given no pool yet: the first mail is prepared here, not held up by the pool starting
+    here = [
+        pid for ready in ingest_pool.chunked(items, pids, workers=1) for c in ready for pid in c
+    ]
+    assert set(here) == {os.getpid()}
+    # and the pool was started meanwhile; once it is up, it prepares the mail
+    assert ingest_pool.start(1, wait=True) is not None
+    pooled = [
+        pid for ready in ingest_pool.chunked(items, pids, workers=1) for c in ready for pid in c
+    ]
+    assert len(pooled) == len(items) and os.getpid() not in pooled
