@@ -38,6 +38,10 @@ CHUNK_MAILS = 25  # mails per task: small enough that storing starts early
 GROUP_CHUNKS = 4
 MAX_DEFAULT_WORKERS = 4
 PRELOAD = ["kefu.channels.email.inbound_batch"]
+# The pool's processes run at a lower CPU priority: they prepare ahead of the processes that
+# write (the fetcher storing, the worker's handlers, web requests), which on SQLite take turns
+# at its one write lock: a writer put off its CPU while holding the lock holds up all writers.
+POOL_NICE = 10
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -65,7 +69,9 @@ def _get_pool(workers: int) -> ProcessPoolExecutor:
                 _pool.shutdown(wait=False, cancel_futures=True)
             context = multiprocessing.get_context("forkserver")
             context.set_forkserver_preload(PRELOAD)
-            _pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+            _pool = ProcessPoolExecutor(
+                max_workers=workers, mp_context=context, initializer=os.nice, initargs=(POOL_NICE,)
+            )
             _pool_workers = workers
         return _pool
 

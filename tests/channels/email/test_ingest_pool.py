@@ -98,3 +98,10 @@ def test_mail_is_prepared_here_while_the_pool_starts() -> None:
         pid for ready in ingest_pool.chunked(items, pids, workers=1) for c in ready for pid in c
     ]
     assert len(pooled) == len(items) and os.getpid() not in pooled
+
+
+def test_the_pool_gives_way_to_the_processes_writing_the_database() -> None:
+    # the pool prepares ahead of the writers; they (and web requests) get the CPU first
+    pool = ingest_pool.start(1, wait=True)
+    assert pool is not None
+    assert pool.submit(os.nice, 0).result() == min(19, os.nice(0) + ingest_pool.POOL_NICE)
