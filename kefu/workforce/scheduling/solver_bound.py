@@ -30,8 +30,8 @@ import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import csr_matrix, vstack
 
+from kefu.workforce.scheduling.coverage_slots import BREAK_GRID_MINUTES, slot_needs, spread
 from kefu.workforce.scheduling.problem import MINUTES_PER_DAY, Problem
-from kefu.workforce.scheduling.solver_model import BREAK_GRID_MINUTES
 from kefu.workforce.scheduling.solver_options import Options, matches
 from kefu.workforce.scheduling.solver_rules import week_days, weekend_of, weekly_limits
 
@@ -162,10 +162,8 @@ def _coverage_rows(lp: _LP, problem: Problem, options: Options, per_queue) -> li
     total = len(options.agents)
 
     def add(queue: int, start: int, end: int, var: int, sign: int) -> None:
-        for t in range(max(0, start // size), min(horizon.intervals, -(-end // size))):
-            overlap = min(end, (t + 1) * size) - max(start, t * size)
-            if overlap > 0:
-                terms[queue, t][var] += sign * overlap
+        for slot, minutes in spread(horizon, start, end):
+            terms[queue, slot][var] += sign * minutes
 
     for (s, queue), parts in per_queue.items():
         shape = options.shapes[s]
@@ -184,9 +182,7 @@ def _coverage_rows(lp: _LP, problem: Problem, options: Options, per_queue) -> li
             for offset, var in zip(offsets, takers, strict=True):
                 start = shape.start + offset
                 add(queue, start, start + rule.length_minutes, var, -1)
-    required: dict[tuple[int, int], int] = defaultdict(int)
-    for req in problem.requirements:
-        required[req.queue_id, req.interval] += round(req.agents * size)
+    required = slot_needs(problem)
     under_vars = []
     for key in set(terms) | set(required):
         need = required.get(key, 0)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from kefu.workforce.scheduling.coverage_slots import slot_floor, slot_needs
 from kefu.workforce.scheduling.problem import (
     MINUTES_PER_DAY,
     Conflict,
@@ -57,7 +58,8 @@ def coverage(problem: Problem, shifts) -> tuple[Coverage, ...]:
 
 
 def under_over_minutes(problem: Problem, shifts) -> tuple[int, int]:
-    have, need = coverage_minutes(problem, shifts), required_minutes(problem)
+    """Agent-minutes short and over, counted per coverage slot (`coverage_slots`)."""
+    have, need = slot_floor(problem.horizon, shifts), slot_needs(problem)
     keys = set(have) | set(need)
     under = sum(max(0, need.get(k, 0) - have.get(k, 0)) for k in keys)
     over = sum(max(0, have.get(k, 0) - need.get(k, 0)) for k in keys)

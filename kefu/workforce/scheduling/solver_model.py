@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import LinearExpr
 
+from kefu.workforce.scheduling.coverage_slots import BREAK_GRID_MINUTES, slot_needs, spread
 from kefu.workforce.scheduling.problem import MINUTES_PER_DAY, Conflict, Problem
 from kefu.workforce.scheduling.solver_options import Options, matches
 from kefu.workforce.scheduling.solver_rules import RuleBook
-
-BREAK_GRID_MINUTES = 15
 
 
 @dataclass
@@ -143,15 +142,13 @@ def _choices(rm: RosterModel) -> None:
 
 
 def _coverage(rm: RosterModel) -> None:
+    """Agent-minutes short and over per (queue, coverage slot): see `coverage_slots`."""
     horizon, model = rm.problem.horizon, rm.model
-    size = horizon.interval_minutes
     terms: dict[tuple[int, int], dict] = defaultdict(lambda: defaultdict(int))
 
     def add(queue: int, start: int, end: int, var, sign: int) -> None:
-        for t in range(max(0, start // size), min(horizon.intervals, -(-end // size))):
-            overlap = min(end, (t + 1) * size) - max(start, t * size)
-            if overlap > 0:
-                terms[queue, t][var] += sign * overlap
+        for slot, minutes in spread(horizon, start, end):
+            terms[queue, slot][var] += sign * minutes
 
     for (s, queue), var in rm.per_queue.items():
         shape = rm.options.shapes[s]
@@ -160,15 +157,12 @@ def _coverage(rm: RosterModel) -> None:
             for offset, takers in rm.breaks[s, queue, k]:
                 start = shape.start + offset
                 add(queue, start, start + rule.length_minutes, takers, -1)
-    for req in rm.problem.requirements:
-        minutes = round(req.agents * size)
-        rm.required[req.queue_id, req.interval] = rm.required.get((req.queue_id, req.interval), 0)
-        rm.required[req.queue_id, req.interval] += minutes
+    rm.required = slot_needs(rm.problem)
+    top = len(rm.options.agents) * horizon.interval_minutes
     for key in set(terms) | set(rm.required):
         need = rm.required.get(key, 0)
         found = {var: coef for var, coef in terms.get(key, {}).items() if coef}
         coverage = LinearExpr.weighted_sum(list(found), list(found.values()))
-        top = len(rm.options.agents) * size
         rm.under[key] = model.new_int_var(0, need, f"u{key}")
         rm.over[key] = model.new_int_var(0, top, f"o{key}")
         model.add(coverage - need == rm.over[key] - rm.under[key])

@@ -17,10 +17,10 @@ from collections.abc import Callable
 from ortools.sat.python import cp_model
 from ortools.sat.python.cp_model import LinearExpr
 
+from kefu.workforce.scheduling.coverage_slots import BREAK_GRID_MINUTES, slot_floor, slot_needs
 from kefu.workforce.scheduling.problem import PlacedBreak, Problem, ScheduledShift
-from kefu.workforce.scheduling.solver_check import coverage_minutes, required_minutes
+from kefu.workforce.scheduling.solver_check import required_minutes
 from kefu.workforce.scheduling.solver_model import (
-    BREAK_GRID_MINUTES,
     RosterModel,
     build_agent_model,
 )
@@ -226,8 +226,7 @@ def add_hints(rm: RosterModel, picks: dict[int, list[Pick]]) -> None:
             for offset, var in takers:
                 model.add_hint(var, breaks[s, queue, k, offset])
     shifts = shifts_of(options, picks)
-    have = coverage_minutes(problem, shifts)
-    need = required_minutes(problem)
+    have, need = slot_floor(problem.horizon, shifts), slot_needs(problem)
     for key, var in rm.under.items():
         model.add_hint(var, max(0, need.get(key, 0) - have.get(key, 0)))
     for key, var in rm.over.items():
