@@ -12,20 +12,52 @@ lock is released, while the one that released it is still on its way to its next
 The turnstile orders writers; it guarantees nothing: SQLite's own lock still does. So a
 connection of a thread that already holds the turnstile through another connection (a
 nested unit of work) does not wait for it (it would wait for itself) and queues on SQLite's
-busy timeout as before. A process that dies drops its flocks with its file descriptors.
+busy timeout as before. A thread running an event loop waits for the turnstile at most a few
+seconds, then queues on SQLite's busy timeout too: the holder may be a request whose transaction
+began in a worker thread and must hop through that very loop to commit, so blocking the loop in
+flock(2) would wait forever, while SQLite's busy timeout ends. (kefu itself keeps database work
+off its event loop; this bounds the harm of any that slips through.) A process that dies drops
+its flocks with its file descriptors.
 """
 
 from __future__ import annotations
 
+import asyncio
 import fcntl
 import os
 import threading
+import time
 from typing import Any
 
 from sqlalchemy import Engine, event
 
 _FD = "kefu.turnstile_fd"
 _HELD = "kefu.turnstile_thread"  # set while this connection holds the turnstile
+
+
+LOOP_WAIT_SECONDS = 5.0
+
+
+def _try_for(fd: int, seconds: float) -> bool:
+    """Take the flock without blocking, trying again until `seconds` have passed."""
+    deadline, pause = time.monotonic() + seconds, 0.001
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return True
+        except BlockingIOError:
+            if time.monotonic() >= deadline:
+                return False
+            time.sleep(pause)
+            pause = min(pause * 2, 0.05)
+
+
+def _on_event_loop() -> bool:
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return False
+    return True
 
 
 def install(engine: Engine, database_path: str) -> None:
@@ -66,7 +98,10 @@ def install(engine: Engine, database_path: str) -> None:
         with guard:
             if _FD not in info or _HELD in info or thread in held_by:
                 return
-        fcntl.flock(info[_FD], fcntl.LOCK_EX)
+        if not _on_event_loop():
+            fcntl.flock(info[_FD], fcntl.LOCK_EX)
+        elif not _try_for(info[_FD], LOOP_WAIT_SECONDS):
+            return
         info[_HELD] = thread
         with guard:
             held_by[thread] = held_by.get(thread, 0) + 1

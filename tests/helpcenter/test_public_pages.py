@@ -2,6 +2,7 @@
 visitor may not see (drafts, in review, archived, internal, another brand's), the sitemap,
 the language switch and the brand's own layout."""
 
+import asyncio
 from typing import Any
 
 from kefu.db import Database
@@ -182,3 +183,28 @@ def test_the_most_read_article_is_popular_however_old(client: Any, database: Dat
     # then the oldest, most read article heads the popular list
     popular = home[home.index('id="hc-popular"') :]
     assert popular.index("/articles/question-0") < popular.index("/articles/question-39")
+
+
+def test_the_host_directory_is_read_off_the_event_loop(
+    client: Any, database: Database, monkeypatch: Any
+) -> None:
+    """On SQLite its unit of work waits its turn to write; the request holding the turn may
+    need the event loop to commit, so waiting on the loop could hang every request."""
+    from kefu.kb.helpcenter import hosts, sites
+
+    read_on_a_loop: list[bool] = []
+    directory = sites.directory
+
+    def spying(session: Any) -> Any:
+        try:
+            asyncio.get_running_loop()
+            read_on_a_loop.append(True)
+        except RuntimeError:
+            read_on_a_loop.append(False)
+        return directory(session)
+
+    monkeypatch.setattr(sites, "directory", spying)
+    hosts.forget_hosts(client.app)
+    make_brand(database, name="Default", slug="main", is_default=True, host="help.example.com")
+    assert client.get("/en/", headers={"host": "help.example.com"}).status_code == 200
+    assert read_on_a_loop == [False]

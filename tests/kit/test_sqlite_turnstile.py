@@ -1,5 +1,6 @@
 """SQLite writers take turns on a file lock beside the database (kefu.kit.sqlite_turnstile)."""
 
+import asyncio
 import fcntl
 import os
 import threading
@@ -87,3 +88,27 @@ def test_an_in_memory_database_has_no_turnstile(tmp_path: Path) -> None:
     finally:
         db.dispose()
     assert not list(tmp_path.iterdir())
+
+
+def test_a_thread_running_an_event_loop_waits_for_the_turnstile_only_a_few_seconds(
+    database: Database, tmp_path: Path
+) -> None:
+    """The turnstile's holder may be a request that must hop through this loop to commit:
+    waiting in flock(2) there would wait forever (SQLite's own busy timeout still orders it)."""
+    holder = os.open(tmp_path / "kefu.db-writers", os.O_RDWR)
+    fcntl.flock(holder, fcntl.LOCK_EX)  # held elsewhere, SQLite's lock free
+
+    async def write_on_the_loop() -> None:
+        with database.unit_of_work() as session:
+            session.execute(text("INSERT INTO t VALUES (1)"))
+
+    loop_thread = threading.Thread(target=lambda: asyncio.run(write_on_the_loop()))
+    try:
+        loop_thread.start()
+        loop_thread.join(timeout=20)
+        assert not loop_thread.is_alive(), "the event loop kept waiting for the turnstile"
+    finally:
+        os.close(holder)
+        loop_thread.join(timeout=20)
+    with database.engine.connect() as connection:
+        assert connection.scalar(text("SELECT count(*) FROM t")) == 1

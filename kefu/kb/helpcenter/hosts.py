@@ -1,9 +1,11 @@
 """Serving a brand's help center at / on its own host name (help.example.com): requests for
 such a host are routed to /help/<slug>/… (static files excepted), so the agent pages are not
 reachable there. The sites' directory is loaded before a request, in its own short unit of
-work, and kept per process and database for a few seconds; saving the settings clears this
-process's copy at once. Code that has no session of its own to spare (the kb's link builder:
-on SQLite a second session would wait for the request's write lock) reads the kept copy."""
+work in a worker thread (never on the event loop: on SQLite it waits its turn to begin, and the
+request holding the turn may need the loop to finish), and kept per process and database for a
+few seconds; saving the settings clears this process's copy at once. Code that has no session
+of its own to spare (the kb's link builder: on SQLite a second session would wait for the
+request's write lock) reads the kept copy."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ import time
 import weakref
 from typing import Any
 
+import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from kefu.kb.helpcenter import sites
@@ -45,8 +48,12 @@ def kept_directory(database: Any) -> sites.Directory | None:
     return kept[1] if kept is not None else None
 
 
-def _hosts(app: Any) -> dict[str, str]:
-    return load_directory(app.state.runtime.database).hosts
+async def _hosts(app: Any) -> dict[str, str]:
+    database = app.state.runtime.database
+    kept = _kept.get(database)
+    if kept is not None and kept[0] > time.monotonic():
+        return kept[1].hosts
+    return (await anyio.to_thread.run_sync(load_directory, database)).hosts
 
 
 def _host_of(scope: Scope) -> str:
@@ -63,7 +70,7 @@ class HelpCenterHosts:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "http" and not scope["path"].startswith(PASS_THROUGH):
             host = _host_of(scope)
-            slug = _hosts(scope["app"]).get(host) if host and "app" in scope else None
+            slug = (await _hosts(scope["app"])).get(host) if host and "app" in scope else None
             if slug is not None:
                 path = f"/help/{slug}{scope['path'] if scope['path'] != '/' else '/'}"
                 scope = {**scope, "path": path, "raw_path": path.encode(), HOST_SCOPE_KEY: slug}

@@ -45,6 +45,7 @@ class KefuProcess:
             "KEFU_BASE_URL": self.url,
             "KEFU_LOG_LEVEL": "warning",
             "KEFU_WORKER_THREADS": "1",
+            "PYTHONFAULTHANDLER": "1",  # SIGABRT writes every thread's stack to the log
             **self.env,
         }
         with self.log.open("ab") as log:
@@ -79,13 +80,17 @@ class KefuProcess:
         try:
             self.process.wait(STOP_SECONDS)
         except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+            self.process.send_signal(signal.SIGABRT)  # the stacks of what holds it up
+            try:
+                self.process.wait(10)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
             message = f"kefu did not stop within {STOP_SECONDS} s:\n{self.output()}"
             raise RuntimeError(message) from None
 
     def output(self) -> str:
-        return self.log.read_text(encoding="utf-8", errors="replace")[-5000:]
+        return self.log.read_text(encoding="utf-8", errors="replace")[-20000:]
 
 
 @contextlib.contextmanager
