@@ -37,14 +37,13 @@ def spread(horizon: Horizon, start: int, end: int) -> Iterator[tuple[int, int]]:
 def slot_needs(problem: Problem) -> dict[tuple[int, int], int]:
     """Agent-minutes required per (queue, slot): each interval's need spread evenly over its
     slots, rounded so that the slots of an interval add up to the interval's rounded need."""
-    size = problem.horizon.interval_minutes
-    per = size // slot_minutes(problem.horizon)
+    step = slot_minutes(problem.horizon)
+    per = problem.horizon.interval_minutes // step
     agents: dict[tuple[int, int], float] = defaultdict(float)
     for req in problem.requirements:
         agents[req.queue_id, req.interval] += req.agents
     needs: dict[tuple[int, int], int] = {}
     for (queue, interval), count in agents.items():
-        step = size // per
         for k in range(per):
             minutes = round(count * step * (k + 1)) - round(count * step * k)
             needs[queue, interval * per + k] = minutes

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from kefu.workforce.scheduling.coverage_slots import slot_floor, slot_needs
+from kefu.workforce.scheduling.coverage_slots import slot_floor, slot_minutes, slot_needs
 from kefu.workforce.scheduling.problem import (
     MINUTES_PER_DAY,
     Conflict,
@@ -23,19 +23,10 @@ from kefu.workforce.scheduling.solver_rules import week_days, weekend_of, weekly
 
 def coverage_minutes(problem: Problem, shifts) -> dict[tuple[int, int], int]:
     """Agent-minutes on the floor per (queue, interval): shift time less its breaks."""
-    size, last = problem.horizon.interval_minutes, problem.horizon.intervals
+    per = problem.horizon.interval_minutes // slot_minutes(problem.horizon)
     found: dict[tuple[int, int], int] = defaultdict(int)
-
-    def add(queue: int, start: int, end: int, sign: int) -> None:
-        for t in range(max(0, start // size), min(last, -(-end // size))):
-            overlap = min(end, (t + 1) * size) - max(start, t * size)
-            if overlap > 0:
-                found[queue, t] += sign * overlap
-
-    for shift in shifts:
-        add(shift.queue_id, shift.start_minute, shift.end_minute, 1)
-        for b in shift.breaks:
-            add(shift.queue_id, b.start_minute, b.end_minute, -1)
+    for (queue, slot), minutes in slot_floor(problem.horizon, shifts).items():
+        found[queue, slot // per] += minutes
     return found
 
 
