@@ -31,15 +31,19 @@ def forget_hosts(app: Any) -> None:
     _kept.pop(app.state.runtime.database, None)
 
 
+def _fresh(database: Any) -> sites.Directory | None:
+    kept = _kept.get(database)
+    return kept[1] if kept is not None and kept[0] > time.monotonic() else None
+
+
 def load_directory(database: Any) -> sites.Directory:
     """The kept directory of this database, loaded again once it is a few seconds old."""
-    kept = _kept.get(database)
-    now = time.monotonic()
-    if kept is not None and kept[0] > now:
-        return kept[1]
+    found = _fresh(database)
+    if found is not None:
+        return found
     with database.unit_of_work() as session:
         found = sites.directory(session)
-    _kept[database] = (now + CACHE_SECONDS, found)
+    _kept[database] = (time.monotonic() + CACHE_SECONDS, found)
     return found
 
 
@@ -50,10 +54,8 @@ def kept_directory(database: Any) -> sites.Directory | None:
 
 async def _hosts(app: Any) -> dict[str, str]:
     database = app.state.runtime.database
-    kept = _kept.get(database)
-    if kept is not None and kept[0] > time.monotonic():
-        return kept[1].hosts
-    return (await anyio.to_thread.run_sync(load_directory, database)).hosts
+    found = _fresh(database) or await anyio.to_thread.run_sync(load_directory, database)
+    return found.hosts
 
 
 def _host_of(scope: Scope) -> str:
