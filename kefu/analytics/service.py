@@ -5,7 +5,6 @@ recomputes every ticket and writes the rollups afresh (`kefu analytics rebuild`)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import cache
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,6 +18,7 @@ from kefu.analytics.models import TicketMetrics
 from kefu.db import Database
 from kefu.events import Event
 from kefu.kit.actor import Actor
+from kefu.kit.bulk_rows import execute_rows, insert_rows
 from kefu.kit.clock import as_utc, utcnow
 from kefu.sla import business_hours, outcomes
 from kefu.sla.calendar import Calendar
@@ -172,10 +172,8 @@ def refresh(session: Session, ticket_ids: Iterable[int]) -> int:
 def _write(
     session: Session, inserts: list[dict[str, Any]], updates: list[dict[str, Any]], gone: list[int]
 ) -> None:
-    if inserts:
-        session.execute(_TABLE.insert(), inserts)
-    if updates:
-        session.execute(_update_statement(), updates)
+    insert_rows(session, _TABLE, inserts)
+    execute_rows(session, _UPDATE, updates)
     if gone:
         session.execute(delete(_TABLE).where(_TABLE.c.ticket_id.in_(gone)))
     for ticket_id in [*(r["b_ticket_id"] for r in updates), *gone]:
@@ -187,13 +185,11 @@ def _write(
                 session.expire(held)
 
 
-@cache
-def _update_statement() -> Any:
-    return (
-        update(_TABLE)
-        .where(_TABLE.c.ticket_id == bindparam("b_ticket_id"))
-        .values({name: bindparam(name) for name in (*_COLUMNS, "computed_at")})
-    )
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.ticket_id == bindparam("b_ticket_id"))
+    .values({name: bindparam(name) for name in (*_COLUMNS, "computed_at")})
+)
 
 
 def set_intent(session: Session, ticket_id: int, intent: str | None) -> None:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 from email import policy
 from email.message import Message
 
-from kefu.channels.email import charsets, mime_boundary
+from kefu.channels.email import charsets, mime_boundary, mime_runs
 from kefu.channels.email.parse_parts import EmailAttachment, walk_parts
 
 mime_boundary.install()  # no regular expression compiled per multipart mail
@@ -69,7 +69,7 @@ def parse_email(raw: bytes, *, max_attachment_bytes: int = 25_000_000) -> Parsed
     an "attachment_too_large" defect and the rest of the mail is kept."""
     parsed = ParsedEmail(size=len(raw))
     try:
-        message = email.parser.BytesParser(policy=_POLICY).parsebytes(bytes(raw))
+        message = mime_runs.parse(email.parser.BytesParser(policy=_POLICY), bytes(raw))
     except Exception as exc:  # the parser is tolerant; this is a last resort
         parsed.defects.append(f"unparseable: {type(exc).__name__}")
         return parsed
