@@ -13,7 +13,7 @@ what matches, so SQLite and PostgreSQL find the same tickets.
 import re
 import unicodedata
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 MAX_TOKEN_LENGTH = 100
 MIN_PHONE_DIGITS = 7
@@ -100,25 +100,45 @@ def index_tokens(*texts: str) -> list[str]:
     """The document tokens of some texts, in order; whole e-mails and numbers come last."""
     inline: list[str] = []
     extras: list[str] = []
-    add = inline.append
     for text in texts:
-        # findall's tuples are several times cheaper than match objects on a million tickets
-        for email, phone, cjk, word, _star in _scanner().findall(normalize(text)):
-            if word:
-                if len(word) <= MAX_TOKEN_LENGTH:
-                    add(word)
-            elif cjk:
-                inline.extend(_cjk(cjk))
-            elif email:
-                inline.extend(_words(email))
-                if len(email) <= MAX_TOKEN_LENGTH:
-                    extras.append(email)
-            else:
-                inline.extend(_words(phone))
-                digits = _phone_digits(phone)
-                if digits is not None:
-                    extras.extend(digits[i:] for i in range(len(digits) - MIN_PHONE_DIGITS + 1))
+        words, found = _text_tokens(text) if len(text) <= CACHED_TEXT_CHARS else _tokens(text)
+        inline += words
+        extras += found
     return inline + list(dict.fromkeys(extras))
+
+
+# A ticket's document is rewritten whole at each new message, from texts mostly tokenized
+# before (its earlier messages, subject, requester): each process keeps the latest.
+CACHED_TEXT_CHARS = 8_000
+
+
+@lru_cache(maxsize=4096)
+def _text_tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    return _tokens(text)
+
+
+def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """One text's inline tokens, and its whole e-mails and numbers (for the document's end)."""
+    inline: list[str] = []
+    extras: list[str] = []
+    add = inline.append
+    # findall's tuples are several times cheaper than match objects on a million tickets
+    for email, phone, cjk, word, _star in _scanner().findall(normalize(text)):
+        if word:
+            if len(word) <= MAX_TOKEN_LENGTH:
+                add(word)
+        elif cjk:
+            inline.extend(_cjk(cjk))
+        elif email:
+            inline.extend(_words(email))
+            if len(email) <= MAX_TOKEN_LENGTH:
+                extras.append(email)
+        else:
+            inline.extend(_words(phone))
+            digits = _phone_digits(phone)
+            if digits is not None:
+                extras.extend(digits[i:] for i in range(len(digits) - MIN_PHONE_DIGITS + 1))
+    return tuple(inline), tuple(extras)
 
 
 @dataclass(frozen=True, slots=True)

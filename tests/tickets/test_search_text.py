@@ -1,5 +1,6 @@
 """The search tokenizer: one tokenizer for documents and queries, on both databases."""
 
+from kefu.kit import search_text
 from kefu.kit.search_text import (
     Term,
     fts5_query,
@@ -57,6 +58,18 @@ def test_emails_and_phone_numbers_are_kept_whole_at_the_end():
         "00138000",
         "0138000",
     ]
+
+
+def test_a_documents_texts_are_tokenized_once_and_their_whole_emails_still_come_last():
+    first = "ask a@b.cn, a@b.cn again"
+    second = "from a@b.cn or c@d.cn " * 1000  # longer than what is kept: tokenized each time
+    together = index_tokens(first, second)
+    assert together == [*index_tokens(first)[:-1], *index_tokens(second)[:-2], "a@b.cn", "c@d.cn"]
+    search_text._text_tokens.cache_clear()
+    assert index_tokens(first, "new reply") == [*index_tokens(first)[:-1], "new", "reply", "a@b.cn"]
+    assert search_text._text_tokens.cache_info().hits == 1  # the first text was not read again
+    assert index_tokens(first, second) == together
+    assert search_text._text_tokens.cache_info().currsize == 2  # the long text was not kept
 
 
 def test_query_terms():
