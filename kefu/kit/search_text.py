@@ -101,23 +101,31 @@ def index_tokens(*texts: str) -> list[str]:
     inline: list[str] = []
     extras: list[str] = []
     for text in texts:
-        words, found = _text_tokens(text) if len(text) <= CACHED_TEXT_CHARS else _tokens(text)
+        if len(text) > CACHED_TEXT_CHARS:
+            words, found = _tokens(text)
+        else:
+            joined_words, joined_found = _text_tokens(text)
+            words = joined_words.split(_JOIN) if joined_words else []
+            found = joined_found.split(_JOIN) if joined_found else []
         inline += words
         extras += found
     return inline + list(dict.fromkeys(extras))
 
 
 # A ticket's document is rewritten whole at each new message, from texts mostly tokenized
-# before (its earlier messages, subject, requester): each process keeps the latest.
-CACHED_TEXT_CHARS = 8_000
+# before (its earlier messages, subject, requester): each process keeps the latest texts'
+# tokens, joined (a string each, not a tuple of strings: ~20 MB at most, not ~150).
+CACHED_TEXT_CHARS = 4_000
+_JOIN = "\x00"  # never in a token: the scanner matches words, addresses and digits
 
 
-@lru_cache(maxsize=4096)
-def _text_tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    return _tokens(text)
+@lru_cache(maxsize=2048)
+def _text_tokens(text: str) -> tuple[str, str]:
+    words, found = _tokens(text)
+    return _JOIN.join(words), _JOIN.join(found)
 
 
-def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
+def _tokens(text: str) -> tuple[list[str], list[str]]:
     """One text's inline tokens, and its whole e-mails and numbers (for the document's end)."""
     inline: list[str] = []
     extras: list[str] = []
@@ -138,7 +146,7 @@ def _tokens(text: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
             digits = _phone_digits(phone)
             if digits is not None:
                 extras.extend(digits[i:] for i in range(len(digits) - MIN_PHONE_DIGITS + 1))
-    return tuple(inline), tuple(extras)
+    return inline, extras
 
 
 @dataclass(frozen=True, slots=True)
