@@ -114,7 +114,8 @@ def index_tokens(*texts: str) -> list[str]:
 
 # A ticket's document is rewritten whole at each new message, from texts mostly tokenized
 # before (its earlier messages, subject, requester): each process keeps the latest texts'
-# tokens, joined (a string each, not a tuple of strings: ~20 MB at most, not ~150).
+# tokens, joined (a string each, not a tuple of strings: tens of MB at most, even for
+# Chinese text's bigrams, not hundreds).
 CACHED_TEXT_CHARS = 4_000
 _JOIN = "\x00"  # never in a token: the scanner matches words, addresses and digits
 
