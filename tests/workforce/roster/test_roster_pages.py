@@ -5,6 +5,9 @@ requests page with an approval's impact; the intraday page with adherence."""
 import re
 from typing import Any
 
+import pytest
+
+import kefu.events
 from kefu.db import Database
 from kefu.runtime import Runtime
 from kefu.workforce.scheduling import rosters
@@ -157,14 +160,16 @@ def test_the_requests_page_shows_the_impact_and_approves(client: Any, database: 
 
 
 def test_the_intraday_page_shows_adherence_per_agent(
-    client: Any, database: Database, runtime: Runtime
+    client: Any, database: Database, runtime: Runtime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     queue = make_queue(database)
     ann = make_agent(database, email="ann@example.com", name="Ann")
     roster = make_roster(database, [queue.id])
     add_shift(database, roster.id, ann.id, at(0, 0), at(0, 8))
     publish(database, roster.id)
-    set_status(database, ann, "online")
+    with monkeypatch.context() as patched:  # online the evening before, whatever day it is
+        patched.setattr(kefu.events, "utcnow", lambda: at(-1, 23))
+        set_status(database, ann, "online")
     from kefu.dispatch import dispatch_due
 
     dispatch_due(database)
