@@ -158,6 +158,6 @@ def test_a_run_is_parsed_as_one_line_and_put_back() -> None:
     assert parsed.attachments[0].data == photo.get_payload(decode=True)
 
 
-def test_small_mail_and_mail_without_runs_go_to_the_parser_as_they_are() -> None:
+def test_mail_without_runs_goes_to_the_parser_as_it_is() -> None:
     plain = b"From: a@example.com\r\nSubject: hi\r\n\r\n" + b"word " * 5000 + b"\r\n"
     assert _tree(mime_runs.parse(PARSER, plain)) == _tree(PARSER.parsebytes(plain))
