@@ -7,6 +7,7 @@ from icalendar import Calendar
 from sqlalchemy import func, select
 
 from kefu.db import Database
+from kefu.runtime import Runtime
 from kefu.workforce.scheduling.models import (
     ShiftTemplate,
     SwapRequest,
@@ -123,8 +124,10 @@ def test_a_manager_sets_rules_and_an_agents_profile(client: Any, database: Datab
 
 
 def test_an_agent_sees_their_week_asks_for_a_day_off_and_reads_the_feed(
-    client: Any, database: Database
+    client: Any, database: Database, runtime: Runtime
 ) -> None:
+    # the feed lists a month back from now: read it in that week, whatever today is
+    runtime.clock = lambda: at(0, 12)
     queue = make_queue(database)
     ann = make_agent(database, email="ann@example.com", name="Ann")
     roster = make_roster(database, [queue.id])
