@@ -30,13 +30,21 @@ from tests.sla.factories import agent_actor
 from tests.web.helpers import csrf_token, sign_in
 
 NOW = utcnow()
+
+
+def _days_ago(days: int) -> str:
+    """A review date in the last weeks, so the rates of "the last 30 days" count it on any day
+    the suite runs."""
+    return (NOW - timedelta(days=days)).strftime("%Y-%m-%d")
+
+
 TAOBAO = (
     "评价ID,订单编号,宝贝名称,评价结果,评价内容,买家昵称,评价时间\n"
-    "9001,1001,T恤,好评,很好,小王,2026-11-20 10:00:00\n"
-    "9002,1001,马克杯,差评,杯子碎了,小王,2026-11-21 11:00:00\n"
-    "9003,5555,T恤,中评,一般般,阿李,2026-11-22 12:00:00\n"
-    "9004,,T恤,好评,不错,老张,2026-11-23 13:00:00\n"
-    "9005,,T恤,超赞,?,老张,2026-11-23 13:00:00\n"
+    f"9001,1001,T恤,好评,很好,小王,{_days_ago(4)} 10:00:00\n"
+    f"9002,1001,马克杯,差评,杯子碎了,小王,{_days_ago(3)} 11:00:00\n"
+    f"9003,5555,T恤,中评,一般般,阿李,{_days_ago(2)} 12:00:00\n"
+    f"9004,,T恤,好评,不错,老张,{_days_ago(1)} 13:00:00\n"
+    f"9005,,T恤,超赞,?,老张,{_days_ago(1)} 13:00:00\n"
 )
 JD = "评论ID,商品名称,评分,评论内容,用户昵称,评论时间\nj1,耳机,2,有杂音,jd_user,2026/11/20 10:00\n"
 
