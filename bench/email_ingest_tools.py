@@ -95,10 +95,12 @@ def time_handlers(clock: Callable[[], float] = time.perf_counter) -> dict[str, f
         spec = registry.get(name)
         assert spec is not None
 
-        def timed(session: object, events: object, fn: object = spec.fn, name: str = name) -> None:
+        def timed(
+            session: object, events: object, fn: object = spec.fn, name: str = name, **kw: object
+        ) -> None:
             start = clock()
             try:
-                fn(session, events)  # type: ignore[operator]
+                fn(session, events, **kw)  # type: ignore[operator]
             finally:
                 spent[name] = spent.get(name, 0.0) + clock() - start
 

@@ -21,6 +21,8 @@ from kefu.kit.clock import as_utc
 T = TypeVar("T")
 log = logging.getLogger(__name__)
 
+READING = sqlite_turnstile.READING  # execution option of Database.reading's connections
+
 # PostgreSQL's deadlock_detected, serialization_failure and lock_not_available: the database
 # broke a conflict between transactions by failing this one; run again, it may well pass.
 _CONTENTION_STATES = frozenset({"40P01", "40001", "55P03"})
@@ -115,7 +117,9 @@ def _configure_sqlite(engine: Engine) -> None:
     def _on_begin(connection: Any) -> None:
         # IMMEDIATE takes the write lock up front, so two writers queue on busy_timeout
         # instead of one failing with "database is locked" when it upgrades a read lock.
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # A reading session (Database.reading) only reads: a deferred BEGIN, a snapshot.
+        reading = connection.get_execution_options().get(READING)
+        connection.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
 
 
 class Database:
@@ -156,6 +160,19 @@ class Database:
             session.rollback()
             raise
         finally:
+            session.close()
+
+    @contextmanager
+    def reading(self) -> Iterator[Session]:
+        """A session that only reads, in one transaction that is rolled back at the end. On
+        SQLite it takes neither the write lock nor the writers' turnstile (a WAL snapshot
+        from its first read on), so reading and working out what to write next can happen
+        while another process writes. Nothing written in it is kept."""
+        session = self.sessions(bind=self.engine.execution_options(**{READING: True}))
+        try:
+            yield session
+        finally:
+            session.rollback()
             session.close()
 
     def retrying(self, work: Callable[[Session], T], *, attempts: int = 5) -> T:

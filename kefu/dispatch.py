@@ -17,6 +17,10 @@ which is run again from the start (`Database.retrying`) — its savepoint alone 
 nothing the batch's earlier deliveries locked. Should the batch transaction still fail, each
 of its deliveries is run again alone in its own transaction.
 
+On SQLite the batch's events are read before its transaction, in a reading session in which
+each batch handler with a `prepare` also reads and works out what it will write
+(kefu/prepared_reads.py): the write lock is held for checking and writing.
+
 A batch handler gets the events of all its leased deliveries in one call. If that fails, each
 event is run alone to find the bad ones: a span is first split — the row keeps its first
 event and a new delivery, still ours, is written for each of the others (attempts unchanged)
@@ -30,6 +34,7 @@ import logging
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import partial
+from typing import Any
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
@@ -108,7 +113,8 @@ def run_leased(
     handlers: HandlerRegistry,
     report: DispatchReport,
 ) -> None:
-    run = partial(_run_batch, leased=leased, now=now, clock=clock, handlers=handlers)
+    ahead = _read_ahead(database, leased, handlers)
+    run = partial(_run_batch, leased=leased, now=now, clock=clock, handlers=handlers, ahead=ahead)
     try:
         with batch_gc():
             done, failures = database.retrying(run)
@@ -146,6 +152,47 @@ def run_leased(
             report.next_retry_at = retry_at
 
 
+@dataclass(slots=True)
+class _ReadAhead:
+    """A batch's events, and what its handlers prepared, read before its transaction."""
+
+    events: dict[int, Event]
+    prepared: dict[str, Any]
+
+
+def _read_ahead(
+    database: Database, leased: list[Leased], handlers: HandlerRegistry
+) -> _ReadAhead | None:
+    """On SQLite, the batch's events, and what the batch handlers with a `prepare` read and
+    work out for theirs (by handler name), read in a reading session before the write
+    transaction (kefu/prepared_reads.py); None elsewhere. A prepare that fails is logged and
+    skipped: its handler then reads everything itself."""
+    if database.backend != "sqlite":
+        return None
+    wanted: dict[str, tuple[HandlerSpec, set[int]]] = {}
+    for item in leased:
+        spec = handlers.get(item.handler)
+        if spec is not None and spec.batch and spec.prepare is not None:
+            wanted.setdefault(spec.name, (spec, set()))[1].update(item.event_ids)
+    ahead = _ReadAhead({}, {})
+    with database.reading() as session:
+        ahead.events = _events(session, leased)
+        for name, (spec, event_ids) in wanted.items():
+            assert spec.prepare is not None
+            events = [ahead.events[i] for i in sorted(event_ids) if i in ahead.events]
+            try:
+                ahead.prepared[name] = spec.prepare(session, events)
+            except Exception:
+                log.exception("preparing event handler %s failed; it reads for itself", name)
+        session.expunge_all()  # the events stay readable after the session ends
+    return ahead
+
+
+def _events(session: Session, leased: list[Leased]) -> dict[int, Event]:
+    ids = {event_id for item in leased for event_id in item.event_ids}
+    return {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(ids)))}
+
+
 def _run_batch(
     session: Session,
     leased: list[Leased],
@@ -153,12 +200,14 @@ def _run_batch(
     now: datetime,
     clock: Clock,
     handlers: HandlerRegistry,
+    ahead: _ReadAhead | None = None,
 ) -> tuple[int, list[_Failure]]:
     """Run the leased deliveries in the caller's transaction, a savepoint each (a batch
     handler: one savepoint for its whole group, then each event alone if that fails, spans
-    split); mark the successful ones done and record the failures. Returns (done, failures)."""
-    event_ids = {event_id for item in leased for event_id in item.event_ids}
-    events = {e.id: e for e in session.scalars(select(Event).where(Event.id.in_(event_ids)))}
+    split); mark the successful ones done and record the failures. Returns (done, failures).
+    `ahead`: the events and prepared work read before the transaction."""
+    events = ahead.events if ahead is not None else _events(session, leased)
+    prepared = ahead.prepared if ahead is not None else {}
     succeeded: list[int] = []
     failures: list[_Failure] = []
     unrun: list[int] = []
@@ -179,7 +228,7 @@ def _run_batch(
         if spec.batch:
             grouped.add(item.handler)
             group = [other for other in leased if other.handler == item.handler]
-        error = _attempt(session, spec, group, events)
+        error = _attempt(session, spec, group, events, prepared.get(spec.name))
         if error is None:
             succeeded.extend(other.id for other in group)
             continue
@@ -188,7 +237,7 @@ def _run_batch(
         if len(group) > 1:  # find which events fail: each alone
             log.warning("batch handler %s failed; running its events alone", spec.name)
             for other in group:
-                alone = _attempt(session, spec, [other], events)
+                alone = _attempt(session, spec, [other], events, prepared.get(spec.name))
                 if alone is None:
                     succeeded.append(other.id)
                 else:
@@ -206,7 +255,11 @@ def _run_batch(
 
 
 def _attempt(
-    session: Session, spec: HandlerSpec, group: list[Leased], events: dict[int, Event]
+    session: Session,
+    spec: HandlerSpec,
+    group: list[Leased],
+    events: dict[int, Event],
+    prepared: Any = None,
 ) -> Exception | None:
     """Run a handler on its events in a savepoint; the exception if it failed (its writes,
     and what it queued in session.info for after the commit, are then undone)."""
@@ -216,7 +269,11 @@ def _attempt(
         with session.begin_nested():
             if spec.batch:
                 ids = sorted({event_id for item in group for event_id in item.event_ids})
-                spec.fn(session, [events[event_id] for event_id in ids])
+                batch = [events[event_id] for event_id in ids]
+                if spec.prepare is None:
+                    spec.fn(session, batch)
+                else:
+                    spec.fn(session, batch, prepared=prepared)
             else:
                 spec.fn(session, events[group[0].event_id])
     except Exception as exc:

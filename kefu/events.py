@@ -72,13 +72,16 @@ Handler = Callable[[Session, Event], None]
 BatchHandler = Callable[[Session, list[Event]], None]
 # (event type, payload) -> whether the handler wants the event; pure, never the database
 EventFilter = Callable[[str, dict[str, Any]], bool]
+# (a reading session, the events) -> what the batch handler can use as `prepared`
+Preparer = Callable[[Session, list[Event]], Any]
 
 
 @dataclass(frozen=True, slots=True)
 class HandlerSpec:
     """A registered handler; with `batch` its fn takes the list of events due together
     (`fn(session, events)`), e.g. to index each touched ticket once for many events. `when`
-    filters at emit time: an event it refuses gets no delivery for this handler at all."""
+    filters at emit time: an event it refuses gets no delivery for this handler at all.
+    `prepare` (batch handlers): see `handles`."""
 
     name: str
     event_types: tuple[str, ...]
@@ -86,6 +89,7 @@ class HandlerSpec:
     max_attempts: int
     batch: bool = False
     when: EventFilter | None = None
+    prepare: Preparer | None = None
 
     def wants(self, event_type: str, payload: dict[str, Any]) -> bool:
         return self.when is None or self.when(event_type, payload)
@@ -138,6 +142,7 @@ def handles(
     max_attempts: int = 8,
     batch: bool = False,
     when: EventFilter | None = None,
+    prepare: Preparer | None = None,
 ) -> Any:
     """Register a handler `fn(session, event)`; it must be idempotent (it may run again).
     With `batch=True` it is `fn(session, events)` and gets every due event of its types that
@@ -146,11 +151,17 @@ def handles(
     `when(event_type, payload)` is asked as the event is written: a handler that would ignore
     most events of its types (an agent's reply, a status that became solved) says so there,
     and those events cost it no delivery row, lease or savepoint. It must read only its
-    arguments: the event's payload is all it can know then."""
+    arguments: the event's payload is all it can know then.
+
+    `prepare(session, events)` (a batch handler on SQLite): run by the dispatcher before the
+    batch's write transaction, in a reading session (`Database.reading`), so that reading
+    and working out happen while others write; the handler then gets its result as
+    `fn(session, events, prepared=...)` (None where nothing was prepared) and must check in
+    its own transaction that what it uses is still current: see kefu/prepared_reads.py."""
 
     def decorate(fn: Any) -> Any:
         handler_name = name or f"{fn.__module__}.{fn.__qualname__}"
-        spec = HandlerSpec(handler_name, event_types, fn, max_attempts, batch, when)
+        spec = HandlerSpec(handler_name, event_types, fn, max_attempts, batch, when, prepare)
         registry.register(spec)
         return fn
 

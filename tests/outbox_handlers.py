@@ -80,3 +80,24 @@ def contended(session: Session, event: Event) -> None:
     if DEADLOCKS_LEFT[event.id] > 0:
         DEADLOCKS_LEFT[event.id] -= 1
         raise OperationalError("SELECT … FOR UPDATE", {}, Deadlock("deadlock detected"))
+
+
+# what the prepared batch handler was given: (its event ids, `prepared`) per call
+PREPARED_CALLS: list[tuple[list[int], object]] = []
+# set by a test: run inside `prepare` (None: nothing), or make it fail
+PREPARE_HOOK: list[object] = []
+
+
+def _prepare(session: Session, events: list[Event]) -> list[int]:
+    for hook in PREPARE_HOOK:
+        if isinstance(hook, Exception):
+            raise hook
+        hook()  # type: ignore[operator]
+    return [event.id for event in events]
+
+
+@handles("test.prepared", name="tests.prepared", batch=True, prepare=_prepare)
+def prepared(session: Session, events: list[Event], prepared: list[int] | None = None) -> None:
+    PREPARED_CALLS.append(([event.id for event in events], prepared))
+    for event in events:
+        record(session, action="test.handled", entity_type="events", entity_id=event.id)

@@ -13,11 +13,21 @@ from kefu.events import Event, handles
 from kefu.sla import outcomes, policies
 
 
-@handles(*HISTORY_TYPES, name="analytics.metrics", batch=True)
-def follow_tickets(session: Session, events: list[Event]) -> None:
-    """Recompute each touched ticket (idempotent and order-free: from its whole history)."""
-    ids = {int(e.subject_id) for e in events if e.subject_type == "ticket"}
-    service.refresh(session, ids)
+def _touched(events: list[Event]) -> set[int]:
+    return {int(e.subject_id) for e in events if e.subject_type == "ticket"}
+
+
+def _precompute(session: Session, events: list[Event]) -> service.Precomputed:
+    return service.precompute(session, _touched(events))
+
+
+@handles(*HISTORY_TYPES, name="analytics.metrics", batch=True, prepare=_precompute)
+def follow_tickets(
+    session: Session, events: list[Event], prepared: service.Precomputed | None = None
+) -> None:
+    """Recompute each touched ticket (idempotent and order-free: from its whole history);
+    on SQLite mostly worked out before the transaction (`prepare`)."""
+    service.refresh(session, _touched(events), prepared)
 
 
 @handles("message.added", "ticket.updated", name="analytics.sla_outcomes", batch=True)

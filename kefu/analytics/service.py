@@ -5,6 +5,7 @@ recomputes every ticket and writes the rollups afresh (`kefu analytics rebuild`)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -20,6 +21,7 @@ from kefu.events import Event
 from kefu.kit.actor import Actor
 from kefu.kit.bulk_rows import execute_rows, insert_rows
 from kefu.kit.clock import as_utc, utcnow
+from kefu.prepared_reads import Snapshot, changed_since, snapshot
 from kefu.sla import business_hours, outcomes
 from kefu.sla.calendar import Calendar
 from kefu.tickets import queries as ticket_queries
@@ -95,11 +97,15 @@ def tickets_now(session: Session, ticket_ids: list[int]) -> dict[int, TicketNow]
     return found
 
 
-def computed(session: Session, ticket_ids: list[int]) -> dict[int, dict[str, Any] | None]:
-    """Each ticket's metrics values (None: the ticket no longer exists)."""
+def computed(
+    session: Session, ticket_ids: list[int], fulfilled: dict[int, set[str]] | None = None
+) -> dict[int, dict[str, Any] | None]:
+    """Each ticket's metrics values (None: the ticket no longer exists); `fulfilled`: its
+    met SLA metrics, when already read."""
     now = tickets_now(session, ticket_ids)
     events = histories(session, ticket_ids)
-    fulfilled = outcomes.fulfilled_metrics(session, ticket_ids)
+    if fulfilled is None:
+        fulfilled = outcomes.fulfilled_metrics(session, ticket_ids)
     calendars = _Calendars(session)
     result: dict[int, dict[str, Any] | None] = {}
     for ticket_id in ticket_ids:
@@ -122,9 +128,53 @@ def _same(row: Any, values: dict[str, Any]) -> bool:
     return True
 
 
-def refresh(session: Session, ticket_ids: Iterable[int]) -> int:
+@dataclass(frozen=True, slots=True)
+class Precomputed:
+    """Tickets' metrics values worked out in a reading session (`prepare`), with the SLA
+    metrics they were met on and where the reading stood."""
+
+    snapshot: Snapshot
+    values: dict[int, dict[str, Any] | None]
+    fulfilled: dict[int, set[str]]
+
+
+def precompute(session: Session, ticket_ids: Iterable[int]) -> Precomputed:
+    """`computed` ahead of the transaction that will write it (kefu/prepared_reads.py)."""
+    ids = sorted(set(ticket_ids))
+    since = snapshot(session)
+    fulfilled = outcomes.fulfilled_metrics(session, ids)
+    return Precomputed(since, computed(session, ids, fulfilled), fulfilled)
+
+
+def current_values(
+    session: Session, ticket_ids: list[int], precomputed: Precomputed | None = None
+) -> dict[int, dict[str, Any] | None]:
+    """`computed` now, taking from `precomputed` each ticket it still holds for: no event
+    about the ticket since its reading, and the same SLA metrics met (the sla handler of the
+    same batch may have fulfilled one since, without an event)."""
+    if precomputed is None:
+        return computed(session, ticket_ids)
+    fulfilled = outcomes.fulfilled_metrics(session, ticket_ids)
+    stale = changed_since(session, precomputed.snapshot, "ticket", ticket_ids)
+    kept = {
+        ticket_id: precomputed.values[ticket_id]
+        for ticket_id in ticket_ids
+        if ticket_id not in stale
+        and ticket_id in precomputed.values
+        and precomputed.fulfilled.get(ticket_id) == fulfilled[ticket_id]
+    }
+    rest = [ticket_id for ticket_id in ticket_ids if ticket_id not in kept]
+    if rest:
+        kept.update(computed(session, rest, {i: fulfilled[i] for i in rest}))
+    return {ticket_id: kept[ticket_id] for ticket_id in ticket_ids}
+
+
+def refresh(
+    session: Session, ticket_ids: Iterable[int], precomputed: Precomputed | None = None
+) -> int:
     """Recompute these tickets' metrics and move the rollups by what changed. Returns how
-    many rows changed (re-running it changes none).
+    many rows changed (re-running it changes none). `precomputed`: values worked out before
+    the transaction, used where they still hold.
 
     Rows are read and written as plain rows (one SELECT, one multi-row INSERT, one UPDATE
     executemany, one DELETE): a batch touches hundreds of tickets, and loading and flushing
@@ -147,7 +197,7 @@ def refresh(session: Session, ticket_ids: Iterable[int]) -> int:
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     gone: list[int] = []
-    for ticket_id, values in computed(session, ids).items():
+    for ticket_id, values in current_values(session, ids, precomputed).items():
         row = rows.get(ticket_id)
         if values is None:
             if row is not None:

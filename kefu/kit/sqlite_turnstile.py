@@ -16,7 +16,8 @@ busy timeout as before. A thread running an event loop waits for the turnstile a
 seconds, then queues on SQLite's busy timeout too: the holder may be a request whose transaction
 began in a worker thread and must hop through that very loop to commit, so blocking the loop in
 flock(2) would wait forever, while SQLite's busy timeout ends. (kefu itself keeps database work
-off its event loop; this bounds the harm of any that slips through.) A process that dies drops
+off its event loop; this bounds the harm of any that slips through.) A read-only transaction
+(`Database.reading`) takes no turn: WAL readers never wait for writers. A process that dies drops
 its flocks with its file descriptors.
 """
 
@@ -33,6 +34,7 @@ from sqlalchemy import Engine, event
 
 _FD = "kefu.turnstile_fd"
 _HELD = "kefu.turnstile_thread"  # set while this connection holds the turnstile
+READING = "kefu_reading"  # execution option: a read-only transaction, no turn needed
 
 
 LOOP_WAIT_SECONDS = 5.0
@@ -93,6 +95,8 @@ def install(engine: Engine, database_path: str) -> None:
 
     @event.listens_for(engine, "begin")
     def _take(connection: Any) -> None:
+        if connection.get_execution_options().get(READING):
+            return
         info = connection.connection.info
         thread = threading.get_ident()
         with guard:

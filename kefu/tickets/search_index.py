@@ -3,6 +3,7 @@ and requester (so writing it twice is harmless), rebuilt in batches; and the cla
 matches search terms against it on SQLite (FTS5) or PostgreSQL (tsvector + GIN)."""
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Boolean, ColumnElement, delete, func, literal, select, text
@@ -21,6 +22,7 @@ from kefu.kit.search_text import (
     tsquery_literal,
     tsvector_literal,
 )
+from kefu.prepared_reads import Snapshot, changed_since, snapshot
 from kefu.tickets.models import SEARCH_FTS_TABLE, Message, Ticket, TicketSearchDocument
 
 # A ticket longer than this (hundreds of messages) is indexed on its first 200,000 characters.
@@ -149,10 +151,62 @@ def document_tokens(session: Session, ticket_ids: Iterable[int]) -> dict[int, li
     return documents
 
 
-def index_tickets(session: Session, ticket_ids: Iterable[int]) -> int:
-    """Rewrite the documents of these tickets from their current state; returns how many."""
+@dataclass(frozen=True, slots=True)
+class PreparedDocuments:
+    """Tickets' documents tokenized in a reading session (the search handler's `prepare`),
+    with each ticket's requester then and where the reading stood."""
+
+    snapshot: Snapshot
+    documents: dict[int, list[str]]
+    requesters: dict[int, int]
+
+
+def _requesters(session: Session, ticket_ids: list[int]) -> dict[int, int]:
+    query = select(Ticket.id, Ticket.requester_id).where(Ticket.id.in_(ticket_ids))
+    return dict(session.execute(query).all())
+
+
+def prepare_documents(session: Session, ticket_ids: Iterable[int]) -> PreparedDocuments:
+    """`document_tokens` ahead of the transaction that writes them (kefu/prepared_reads.py)."""
+    ids = sorted(set(ticket_ids))
+    since = snapshot(session)
+    return PreparedDocuments(since, document_tokens(session, ids), _requesters(session, ids))
+
+
+def current_documents(
+    session: Session, ticket_ids: Iterable[int], prepared: PreparedDocuments | None = None
+) -> dict[int, list[str]]:
+    """`document_tokens` now, taking from `prepared` each document that still holds: the
+    same requester, and no event about the ticket or its requester since the reading (a
+    change to anything a document holds writes one: a message, the subject, the customer's
+    name or addresses, another domain's text)."""
+    ids = sorted(set(ticket_ids))
+    if prepared is None:
+        return document_tokens(session, ids)
+    requesters = _requesters(session, ids)
+    stale = changed_since(session, prepared.snapshot, "ticket", ids)
+    customers = changed_since(session, prepared.snapshot, "customer", set(requesters.values()))
+    kept = {
+        ticket_id: prepared.documents[ticket_id]
+        for ticket_id, requester_id in requesters.items()
+        if ticket_id not in stale
+        and ticket_id in prepared.documents
+        and prepared.requesters.get(ticket_id) == requester_id
+        and requester_id not in customers
+    }
+    rest = [ticket_id for ticket_id in ids if ticket_id not in kept]
+    if rest:
+        kept.update(document_tokens(session, rest))
+    return kept
+
+
+def index_tickets(
+    session: Session, ticket_ids: Iterable[int], prepared: PreparedDocuments | None = None
+) -> int:
+    """Rewrite the documents of these tickets from their current state; returns how many.
+    `prepared`: documents tokenized before the transaction, used where they still hold."""
     ids = set(ticket_ids)
-    documents = document_tokens(session, ids)
+    documents = current_documents(session, ids, prepared)
     gone = ids - documents.keys()
     if gone:  # on SQLite a trigger takes them out of FTS5 too
         session.execute(

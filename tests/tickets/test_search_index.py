@@ -20,7 +20,12 @@ from kefu.tickets.messages import add_message
 from kefu.tickets.models import TicketSearchDocument
 from kefu.tickets.schemas import MessageCreate, TicketUpdate
 from kefu.tickets.search import search_tickets
-from kefu.tickets.search_index import rebuild_index
+from kefu.tickets.search_index import (
+    current_documents,
+    document_tokens,
+    prepare_documents,
+    rebuild_index,
+)
 from tests.tickets.factories import make_ticket
 from tests.tickets.read_factories import add_customer, add_ticket
 
@@ -134,3 +139,32 @@ def test_reindex_command_reports_the_count(database: Database, database_url: str
     assert result.returncode == 0, result.stderr
     assert "Indexed 1 tickets for search." in result.stdout
     assert len(found(database, "umbrella")) == 1
+
+
+def test_documents_tokenized_before_the_transaction_are_kept_only_while_they_hold(
+    database: Database,
+):
+    # given three tickets' documents tokenized in a reading session
+    quiet = make_ticket(database, subject="Broken zipper", email="ann@example.com")
+    replied = make_ticket(database, subject="Parcel late", email="bob@example.com")
+    renamed = make_ticket(database, subject="Wrong colour", email="cai@example.com")
+    dispatch_due(database)
+    ids = [quiet.id, replied.id, renamed.id]
+    with database.reading() as s:
+        ahead = prepare_documents(s, ids)
+    # when, after the reading, one gets a reply and another's customer a new name
+    with database.unit_of_work(actor=SYSTEM) as s:
+        add_message(
+            s, actor=SYSTEM, ticket_id=replied.id, data=MessageCreate(body_text="运单号 SF1234")
+        )
+        customers.update_customer(
+            s, actor=SYSTEM, customer_id=renamed.requester_id, data=CustomerUpdate(name="Cai Wen")
+        )
+    with database.unit_of_work(actor=SYSTEM) as s:
+        now = current_documents(s, ids, ahead)
+        fresh = document_tokens(s, ids)
+    # then the documents are those of now; only the untouched ticket's was taken as read
+    assert now == fresh
+    assert now[quiet.id] is ahead.documents[quiet.id]
+    assert now[replied.id] != ahead.documents[replied.id]
+    assert now[renamed.id] != ahead.documents[renamed.id]
