@@ -40,16 +40,30 @@ def snapshot(session: Session) -> Snapshot:
 
 
 def changed_since(
-    session: Session, since: Snapshot, subject_type: str, subject_ids: Iterable[int]
+    session: Session,
+    since: Snapshot,
+    subject_type: str,
+    subject_ids: Iterable[int],
+    *,
+    payload_keys: tuple[str, ...] = (),
 ) -> set[int]:
     """Of these subjects, those with an event written after the snapshot (committed by
-    others since, or by this transaction): what was prepared for them is stale."""
+    others since, or by this transaction): what was prepared for them is stale. With
+    `payload_keys`, an event naming a subject under one of these keys in its payload (a
+    split names the ticket it took a message from) counts for that subject too."""
     wanted = {str(subject_id) for subject_id in subject_ids}
     if not wanted:
         return set()
+    columns = [_EVENTS.c.subject_id] + ([_EVENTS.c.payload] if payload_keys else [])
     rows = session.execute(  # the primary key's range: the few events since the snapshot
-        select(_EVENTS.c.subject_id).where(
+        select(*columns).where(
             _EVENTS.c.id > since.last_event_id, _EVENTS.c.subject_type == subject_type
         )
     )
-    return {int(subject) for (subject,) in rows if subject in wanted}
+    changed: set[int] = set()
+    for row in rows:
+        named = [row.subject_id]
+        if payload_keys and isinstance(row.payload, dict):
+            named += [str(row.payload.get(key)) for key in payload_keys]
+        changed.update(int(subject) for subject in named if subject in wanted)
+    return changed

@@ -76,6 +76,10 @@ def test_changed_since_names_only_subjects_written_after_the_reading(database: D
         assert changed_since(session, since, "ticket", [1, 2, 3, 4]) == {3}
         assert changed_since(session, since, "customer", [1, 2]) == {1}
         assert changed_since(session, since, "ticket", []) == set()
+        # a split names the ticket it took a message from in its payload
+        emit(session, "ticket.split", subject_type="ticket", subject_id=5, payload={"from_id": 1})
+        assert changed_since(session, since, "ticket", [1, 2]) == set()
+        assert changed_since(session, since, "ticket", [1, 2], payload_keys=("from_id",)) == {1}
 
 
 def test_a_batch_handler_gets_what_it_prepared_before_its_transaction(

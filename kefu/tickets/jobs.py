@@ -9,6 +9,7 @@ from kefu.events import Event, handles
 from kefu.tickets import notify_jobs as notify_jobs
 from kefu.tickets.models import Ticket
 from kefu.tickets.search_index import (
+    MOVED_MESSAGE_KEYS,
     REBUILD_BATCH,
     PreparedDocuments,
     index_tickets,
@@ -32,7 +33,7 @@ def searched_ticket_ids(event: Event) -> set[int]:
             return set()
     ids = {int(event.subject_id)}
     # a merge moves messages into the survivor; a split moves one out of the original
-    for key in ("into_id", "from_id"):
+    for key in MOVED_MESSAGE_KEYS:
         if payload.get(key) is not None:
             ids.add(int(payload[key]))
     return ids

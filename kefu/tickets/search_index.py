@@ -25,6 +25,9 @@ from kefu.kit.search_text import (
 from kefu.prepared_reads import Snapshot, changed_since, snapshot
 from kefu.tickets.models import SEARCH_FTS_TABLE, Message, Ticket, TicketSearchDocument
 
+# Keys of an event's payload naming another ticket whose messages it moved (a merge's
+# survivor, a split's original): that ticket's document changes too.
+MOVED_MESSAGE_KEYS = ("into_id", "from_id")
 # A ticket longer than this (hundreds of messages) is indexed on its first 200,000 characters.
 MAX_DOCUMENT_CHARS = 200_000
 REBUILD_BATCH = 500
@@ -179,12 +182,15 @@ def current_documents(
     """`document_tokens` now, taking from `prepared` each document that still holds: the
     same requester, and no event about the ticket or its requester since the reading (a
     change to anything a document holds writes one: a message, the subject, the customer's
-    name or addresses, another domain's text)."""
+    name or addresses, another domain's text; a merge or split names the ticket it moved
+    messages from or into)."""
     ids = sorted(set(ticket_ids))
     if prepared is None:
         return document_tokens(session, ids)
     requesters = _requesters(session, ids)
-    stale = changed_since(session, prepared.snapshot, "ticket", ids)
+    stale = changed_since(
+        session, prepared.snapshot, "ticket", ids, payload_keys=MOVED_MESSAGE_KEYS
+    )
     customers = changed_since(session, prepared.snapshot, "customer", set(requesters.values()))
     kept = {
         ticket_id: prepared.documents[ticket_id]

@@ -15,7 +15,7 @@ from kefu.events import Event
 from kefu.kit.actor import Actor
 from kefu.tickets import service as tickets
 from kefu.tickets.jobs import index_ticket
-from kefu.tickets.merge import merge_tickets
+from kefu.tickets.merge import merge_tickets, split_message
 from kefu.tickets.messages import add_message
 from kefu.tickets.models import TicketSearchDocument
 from kefu.tickets.schemas import MessageCreate, TicketUpdate
@@ -26,7 +26,7 @@ from kefu.tickets.search_index import (
     prepare_documents,
     rebuild_index,
 )
-from tests.tickets.factories import make_ticket
+from tests.tickets.factories import make_ticket, receive
 from tests.tickets.read_factories import add_customer, add_ticket
 
 SYSTEM = Actor.system()
@@ -144,15 +144,20 @@ def test_reindex_command_reports_the_count(database: Database, database_url: str
 def test_documents_tokenized_before_the_transaction_are_kept_only_while_they_hold(
     database: Database,
 ):
-    # given three tickets' documents tokenized in a reading session
+    # given four tickets' documents tokenized in a reading session
     quiet = make_ticket(database, subject="Broken zipper", email="ann@example.com")
     replied = make_ticket(database, subject="Parcel late", email="bob@example.com")
     renamed = make_ticket(database, subject="Wrong colour", email="cai@example.com")
+    first = receive(database, email="dan@example.com", subject="Two things", text="Parcel one?")
+    second = receive(
+        database, email="dan@example.com", text="Invoice KX77?", ticket_id=first.ticket_id
+    )
     dispatch_due(database)
-    ids = [quiet.id, replied.id, renamed.id]
+    ids = [quiet.id, replied.id, renamed.id, first.ticket_id]
     with database.reading() as s:
         ahead = prepare_documents(s, ids)
-    # when, after the reading, one gets a reply and another's customer a new name
+    # when, after the reading, one gets a reply, another's customer a new name and the
+    # last loses a message to a ticket of its own (an event about the new ticket only)
     with database.unit_of_work(actor=SYSTEM) as s:
         add_message(
             s, actor=SYSTEM, ticket_id=replied.id, data=MessageCreate(body_text="运单号 SF1234")
@@ -160,11 +165,12 @@ def test_documents_tokenized_before_the_transaction_are_kept_only_while_they_hol
         customers.update_customer(
             s, actor=SYSTEM, customer_id=renamed.requester_id, data=CustomerUpdate(name="Cai Wen")
         )
+        split_message(s, actor=SYSTEM, ticket_id=first.ticket_id, message_id=second.message_id)
     with database.unit_of_work(actor=SYSTEM) as s:
         now = current_documents(s, ids, ahead)
         fresh = document_tokens(s, ids)
     # then the documents are those of now; only the untouched ticket's was taken as read
     assert now == fresh
     assert now[quiet.id] is ahead.documents[quiet.id]
-    assert now[replied.id] != ahead.documents[replied.id]
-    assert now[renamed.id] != ahead.documents[renamed.id]
+    for changed in ids[1:]:
+        assert now[changed] != ahead.documents[changed]
