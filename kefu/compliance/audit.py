@@ -52,11 +52,14 @@ def _changes(obj: Audited, *, mode: str) -> dict[str, list[Any]]:
     """{column: [before, after]}; redacted columns show only that they changed."""
     state = inspect(obj)
     changes: dict[str, list[Any]] = {}
+    touched = state.committed_state  # the attributes set since the load: only they can differ
     for attr in state.mapper.column_attrs:
         key = attr.key
         if key in obj.__audit_ignore__:
             continue
         if mode == "update":
+            if key not in touched:
+                continue
             history = state.attrs[key].history
             if not history.has_changes():
                 continue
@@ -95,8 +98,8 @@ def _after_flush(session: Session, _context: Any) -> None:
         if isinstance(obj, Audited):
             changes = _changes(obj, mode="insert")
             rows.append(_row(actor, f"{_entity_type(obj)}.created", obj, changes))
-    for obj in session.dirty:
-        if isinstance(obj, Audited) and session.is_modified(obj, include_collections=False):
+    for obj in session.dirty:  # dirty: set since the load, maybe to the same value
+        if isinstance(obj, Audited):
             changes = _changes(obj, mode="update")
             if changes:
                 rows.append(_row(actor, f"{_entity_type(obj)}.updated", obj, changes))

@@ -46,6 +46,20 @@ def test_update_records_actor_and_before_after(database: Database) -> None:
     assert set(entry.changes) == {"name", "role"}
 
 
+def test_a_field_set_to_its_own_value_is_no_change(database: Database) -> None:
+    # given an agent whose name is set to what it is, and whose role changes in another flush
+    agent = make_agent(database, name="Wang Fang")
+    with database.unit_of_work() as session:
+        row = session.get(type(agent), agent.id)
+        assert row is not None
+        row.name = "Wang Fang"
+        session.flush()
+        row.name, row.role = "Wang Fang", "manager"
+    # then the first flush logged nothing, the second only the role
+    [entry] = entries(database, "agents.updated")
+    assert entry.changes == {"role": ["agent", "manager"]}
+
+
 def test_creation_is_logged_with_the_password_redacted(database: Database) -> None:
     agent = make_agent(database, email="new@example.com")
     created = [e for e in entries(database, "agents.created") if e.entity_id == str(agent.id)]
