@@ -9,10 +9,12 @@ when kefu received it)."""
 
 from collections.abc import Iterable
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from kefu.kit.bulk_rows import insert_rows
 from kefu.kit.clock import as_utc
 from kefu.sla import business_hours, policies
 from kefu.sla.calendar import AlwaysOpen, Calendar
@@ -51,8 +53,34 @@ class ClockBatch:
         return self.clocks[ticket_id]
 
     def finish(self) -> None:
+        insert_new_clocks(self.session)
         self.session.flush()
         sla_due.set_sla_due_many(self.session, self.due_at)
+
+
+_COLUMNS = [column for column in SlaClock.__table__.columns if column.key != "id"]
+
+
+def insert_new_clocks(session: Session) -> None:
+    """The session's new clocks in multi-row inserts (kefu.kit.bulk_rows) instead of the
+    ORM's flush, which on SQLite inserts one row a statement to learn its id. They leave the
+    session (its batch is done with them): a later read loads them as stored, and should
+    the transaction roll back, no object is left standing for a row that is gone."""
+    new = [obj for obj in session.new if isinstance(obj, SlaClock)]
+    if not new:
+        return
+    rows = [{column.key: _value(obj, column) for column in _COLUMNS} for obj in new]
+    ids = insert_rows(session, SlaClock.__table__, rows, return_ids=True)
+    for clock, clock_id in zip(new, ids, strict=True):
+        session.expunge(clock)
+        clock.id = clock_id
+
+
+def _value(clock: SlaClock, column: Any) -> Any:
+    if column.key in clock.__dict__:
+        return clock.__dict__[column.key]
+    default = column.default
+    return default.arg if default is not None and default.is_scalar else None
 
 
 class TicketClocks:

@@ -3,6 +3,7 @@ pending, resumed, re-targeted and fulfilled on solve (through the real event han
 
 from datetime import timedelta
 
+from sqlalchemy import event as sqlalchemy_event
 from sqlalchemy import select
 
 from kefu.customers import service as customers
@@ -275,3 +276,29 @@ def test_backdated_history_keeps_the_order_kefu_received_it_in(database: Databas
     dispatch_due(database)
     # then the reply fulfilled the first-reply clock (not left to breach)
     assert clocks(database, ticket_id)["first_reply"].status == "fulfilled"
+
+
+def test_a_batch_inserts_its_new_clocks_together(database: Database) -> None:
+    # given a policy and ten new tickets, their events to be handled in one batch
+    make_policy(database, hours="business", targets=targets(first_reply=60, resolution=480))
+    ticket_ids = [receive(database, email=f"c{n}@example.com").ticket_id for n in range(10)]
+    inserts: list[int] = []
+
+    @sqlalchemy_event.listens_for(database.engine, "before_cursor_execute")
+    def _count(_conn, _cursor, statement, parameters, _context, executemany) -> None:  # type: ignore[no-untyped-def]
+        if statement.lstrip().upper().startswith("INSERT INTO SLA_CLOCKS"):
+            inserts.append(1 if not executemany else len(parameters))
+
+    # when they are dispatched
+    dispatch_due(database)
+    # then the twenty clocks were not written one a statement (the ORM's way on SQLite): in
+    # one, or two when a read early in the batch flushed the first clock
+    sqlalchemy_event.remove(database.engine, "before_cursor_execute", _count)
+    assert 1 <= len(inserts) <= 2
+    for ticket_id in ticket_ids:
+        found = clocks(database, ticket_id)
+        assert {m: c.status for m, c in found.items()} == {
+            "first_reply": "running",
+            "resolution": "running",
+        }
+        assert sla_due_at(database, ticket_id) == as_utc(found["first_reply"].due_at)
