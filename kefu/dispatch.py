@@ -152,7 +152,7 @@ def run_leased(
             report.next_retry_at = retry_at
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class _ReadAhead:
     """A batch's events, and what its handlers prepared, read before its transaction."""
 
@@ -174,18 +174,18 @@ def _read_ahead(
         spec = handlers.get(item.handler)
         if spec is not None and spec.batch and spec.prepare is not None:
             wanted.setdefault(spec.name, (spec, set()))[1].update(item.event_ids)
-    ahead = _ReadAhead({}, {})
+    prepared: dict[str, Any] = {}
     with database.reading() as session:
-        ahead.events = _events(session, leased)
+        events = _events(session, leased)
         for name, (spec, event_ids) in wanted.items():
             assert spec.prepare is not None
-            events = [ahead.events[i] for i in sorted(event_ids) if i in ahead.events]
+            mine = [events[i] for i in sorted(event_ids) if i in events]
             try:
-                ahead.prepared[name] = spec.prepare(session, events)
+                prepared[name] = spec.prepare(session, mine)
             except Exception:
                 log.exception("preparing event handler %s failed; it reads for itself", name)
         session.expunge_all()  # the events stay readable after the session ends
-    return ahead
+    return _ReadAhead(events, prepared)
 
 
 def _events(session: Session, leased: list[Leased]) -> dict[int, Event]:

@@ -84,7 +84,7 @@ def contended(session: Session, event: Event) -> None:
 
 # what the prepared batch handler was given: (its event ids, `prepared`) per call
 PREPARED_CALLS: list[tuple[list[int], object]] = []
-# set by a test: run inside `prepare` (None: nothing), or make it fail
+# set by a test: what `prepare` calls (a function), or raises (an exception)
 PREPARE_HOOK: list[object] = []
 
 
