@@ -24,6 +24,8 @@
   var typingAt = 0;
   var typingTimer = null;
   var typingOn = false;
+  var typingSending = false;
+  var typingNext = null;
   var shopperTimers = {};
 
   function csrfToken() {
@@ -112,16 +114,30 @@
     return !kind || kind.value === "reply";
   }
 
-  function sendTyping(chatId, on) {
-    typingOn = on;
-    typingAt = on ? Date.now() : 0;
+  // One typing signal on its way at a time, so "stopped" never overtakes "typing" (two
+  // requests at once may reach the server in either order); what is wanted meanwhile is
+  // sent once the one on its way has arrived, the latest only.
+  function postTyping(chatId, on) {
+    typingSending = true;
     var body = new URLSearchParams({ on: on ? "true" : "false", csrf_token: csrfToken() });
     fetch("/chats/" + encodeURIComponent(chatId) + "/typing", {
       method: "POST",
       body: body,
       credentials: "same-origin",
       headers: { "X-CSRF-Token": csrfToken() },
-    }).catch(function () { /* a lost typing hint is harmless */ });
+    }).catch(function () { /* a lost typing hint is harmless */ }).then(function () {
+      typingSending = false;
+      var next = typingNext;
+      typingNext = null;
+      if (next) postTyping(next.chatId, next.on);
+    });
+  }
+
+  function sendTyping(chatId, on) {
+    typingOn = on;
+    typingAt = on ? Date.now() : 0;
+    if (typingSending) typingNext = { chatId: chatId, on: on };
+    else postTyping(chatId, on);
   }
 
   document.addEventListener("input", function (event) {

@@ -9,15 +9,18 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from playwright.sync_api import Route
 from sqlalchemy import select
 from websockets.sync.client import ClientConnection, connect
 
+from kefu.accounts import service as accounts
+from kefu.channels.chat import service as chats
 from kefu.channels.chat import widgets
 from kefu.db import Database
 from kefu.dispatch import dispatch_due
 from kefu.tickets.models import Message
 from tests.accounts.factories import PASSWORD, make_agent
-from tests.channels.chat.agent_factories import CART, make_widget
+from tests.channels.chat.agent_factories import CART, make_widget, start_chat
 from tests.web.test_browser import fill_sign_in
 
 pytestmark = pytest.mark.slow
@@ -36,6 +39,15 @@ def frame_where(ws: ClientConnection, wanted: Callable[[Frame], bool]) -> Frame:
         frame: Frame = json.loads(ws.recv(timeout=15))
         if wanted(frame):
             return frame
+
+
+def until(page: Any, done: Callable[[], bool]) -> None:
+    """Let the page's events (routes, finished requests) come in until `done`; 15 s at most."""
+    for _ in range(300):
+        if done():
+            return
+        page.wait_for_timeout(50)
+    raise AssertionError("the page did not get there")
 
 
 def shopper_writes(ws: ClientConnection, body: str) -> int:
@@ -108,3 +120,48 @@ def test_queue_updates_live_and_the_agent_answers_on_the_ticket(
     with database.sessions() as session:
         replies = session.scalars(select(Message.id).where(Message.author_type == "agent")).all()
     assert len(replies) == 1
+
+
+def test_the_agents_stopped_never_overtakes_his_typing(
+    page: Any, live_server: str, database: Database
+) -> None:
+    """Two typing signals at once may reach the server in either order (a busy server, two
+    connections): the page sends the next only once the one on its way has arrived."""
+    base = live_server
+    bo = make_agent(database, email="bo@example.com", name="Bo Chen")
+    widget_id = make_widget(database)
+    started = start_chat(database, widget_id=widget_id)
+    with database.unit_of_work() as session:
+        chats.accept(session, actor=accounts.actor_for(bo), chat_id=started.chat_id)
+    held: list[Route] = []
+
+    def hold_the_first(route: Route) -> None:
+        if held:
+            route.continue_()
+        else:
+            held.append(route)
+
+    page.route("**/chats/*/typing", hold_the_first)
+    answered: list[Any] = []
+    page.on("response", lambda r: r.url.endswith("/typing") and answered.append(r))
+    fill_sign_in(page, base, "bo@example.com", PASSWORD)
+    page.wait_for_url(f"{base}/")
+    page.clock.install()
+    page.goto(f"{base}/tickets/{started.ticket_id}")
+    key = widget_key(database, widget_id)
+    socket_url = base.replace("http://", "ws://") + f"/chat/ws?widget={key}"
+    with connect(socket_url, origin="https://shop.example") as ws:  # type: ignore[arg-type]
+        hello = {"type": "hello", "visitor": started.token, "chat": started.chat_id}
+        ws.send(json.dumps({**hello, "last_seq": 0, "locale": "en"}))
+        frame_where(ws, lambda f: f["type"] == "welcome")
+        # given Bo starts to write, and his "typing" is slow on its way
+        page.get_by_label("Message").press_sequentially("Yes")
+        until(page, lambda: bool(held))
+        # when he pauses long enough to count as stopped while it is still on its way
+        page.clock.run_for(5000)
+        page.wait_for_timeout(500)  # room for an overtaking request to leave (none should)
+        held[0].continue_()
+        until(page, lambda: len(answered) == 2)
+        # then the shopper sees him type, then stop: never the other way round
+        signals = [frame_where(ws, lambda f: f["type"] == "typing")["on"] for _ in range(2)]
+    assert signals == [True, False]
