@@ -2,8 +2,8 @@
 the team's members, settings, lock and agents' statuses and loads, the tickets' assignment
 waits and locks, the caused events' loop-guard chains and the notices' checks are read once
 (or written without reading first), the custom fields only by a change that sets one, and
-round robin's position, the agents' last assignment, the triggers' run log and the chains
-written once, however many tickets the batch holds."""
+round robin's position, the agents' last assignment, the triggers' run log and the chains,
+and the events of the ticket changes written once, however many tickets the batch holds."""
 
 import re
 from collections import Counter
@@ -25,8 +25,9 @@ READS = ("assignment_waits", "team_memberships", "rule_trigger_chains", "custom_
 READS += ("team_assignments", "agent_capacities", "agent_statuses", "tickets", "notifications")
 # round robin's position and the agents' last assignment: written once per batch
 WRITES = ("team_assignments", "agent_statuses")
-# the triggers' run log and the caused events' chains: inserted together per batch
-INSERTS = ("rule_runs", "rule_trigger_chains")
+# the triggers' run log and the caused events' chains, and the events of the ticket changes
+# (triggers', assignment's): inserted together per batch
+INSERTS = ("rule_runs", "rule_trigger_chains", "events")
 
 
 @contextmanager
@@ -75,6 +76,7 @@ def test_a_batch_reads_the_same_whatever_its_number_of_tickets(database: Databas
     assert few["assignment_waits"] > 0 and few["team_memberships"] > 0
     assert few["UPDATE team_assignments"] == 1 and few["UPDATE agent_statuses"] > 0
     assert few["INSERT rule_runs"] == 1 and few["INSERT rule_trigger_chains"] == 1
+    assert few["INSERT events"] > 0
     # and every ticket was still routed, assigned and its caused events guarded
     with database.sessions() as session:
         rows = session.execute(select(Ticket.team_id, Ticket.assignee_id)).all()

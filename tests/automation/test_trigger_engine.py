@@ -1,9 +1,15 @@
 """Triggers on events: in order, conditions read with their reasons, actions applied as the
 trigger's actor, and the loop guard."""
 
+from sqlalchemy import func, select
+
+from kefu.automation.rules.models import TriggerChain
 from kefu.db import Database
+from kefu.events import Event
 from kefu.kit.actor import Actor
 from kefu.tickets import service as tickets
+from kefu.tickets.fields import create_field
+from kefu.tickets.schemas import CustomFieldCreate
 from tests.automation.rule_factories import (
     make_rule,
     make_team,
@@ -130,3 +136,59 @@ def test_inactive_triggers_and_other_events_do_nothing(database: Database) -> No
     update(database, ticket.id, priority="high", actor=Actor.system())
     run_rule_handlers(database)
     assert runs(database) == []
+
+
+def test_a_batchs_trigger_events_keep_their_order_and_their_loop_guard(
+    database: Database,
+) -> None:
+    # given A, which only changes the ticket (its events are kept for the batch's end), C,
+    # which would solve it without the field a solved ticket needs (refused), and B, which
+    # also writes a note (its events written as it runs)
+    with database.unit_of_work() as session:
+        reason = CustomFieldCreate(
+            key="reason", label="Reason", field_type="text", is_required_on_solve=True
+        )
+        create_field(session, actor=Actor.system(), data=reason)
+    a = make_rule(database, name="A", actions=[{"type": "add_tags", "tags": ["a"]}])
+    c = make_rule(
+        database,
+        name="C",
+        actions=[{"type": "add_tags", "tags": ["c"]}, {"type": "set_status", "status": "solved"}],
+    )
+    b = make_rule(
+        database,
+        name="B",
+        actions=[{"type": "add_tags", "tags": ["b"]}, {"type": "add_note", "body": "Seen."}],
+    )
+    first, second = make_ticket(database), make_ticket(database)
+    with database.sessions() as session:
+        since = session.scalar(select(func.max(Event.id)))
+    # when a person changes both tickets and the triggers run
+    update(database, first.id, priority="high")
+    update(database, second.id, priority="low")
+    run_rule_handlers(database)
+    # then each ticket's events are in the order the triggers acted, nothing of C's
+    with database.sessions() as session:
+        events = session.scalars(select(Event).where(Event.id > since).order_by(Event.id)).all()
+        chains = {row.event_id: row.rule_ids for row in session.scalars(select(TriggerChain))}
+    for ticket in (first, second):
+        mine = [e for e in events if e.subject_id == str(ticket.id)]
+        assert [(e.type, e.actor) for e in mine[:-1]] + [mine[-1].type] == [
+            ("ticket.updated", Actor.system().ref),
+            ("ticket.updated", f"job:trigger:{a.id}"),
+            ("rule.fired", f"job:trigger:{a.id}"),
+            ("ticket.updated", f"job:trigger:{b.id}"),
+            ("rule.fired", f"job:trigger:{b.id}"),
+            "message.added",  # B's note
+        ]
+        # and every event the triggers caused names both, so neither runs on them
+        assert [chains.get(e.id) for e in mine] == [None] + [sorted([a.id, b.id])] * 5
+        assert tags(database, ticket.id) == ["a", "b"]
+    outcomes = {(rule_id, outcome) for rule_id, _, outcome in runs(database)}
+    assert outcomes == {(a.id, "fired"), (b.id, "fired"), (c.id, "failed")}
+    assert [r[:2] for r in runs(database) if r[0] != c.id] == [
+        (a.id, first.id),
+        (b.id, first.id),
+        (a.id, second.id),
+        (b.id, second.id),
+    ]

@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from kefu.automation.rules.evaluate import fires
 from kefu.automation.rules.facts import EventInfo, TicketFacts
 from kefu.automation.rules.models import Rule, RuleRun, TriggerChain
-from kefu.automation.rules.perform import Run, perform
+from kefu.automation.rules.perform import Run, changes_only, perform
 from kefu.automation.rules.service import CALL_EVENTS, active_rules
 from kefu.commerce import links
 from kefu.customers import service as customers
@@ -32,6 +32,13 @@ from kefu.kit.batch_cache import batch_cache, cached
 from kefu.kit.clock import utcnow
 from kefu.tickets import loading as tickets_loading
 from kefu.tickets import service as tickets
+from kefu.tickets.staged import (
+    drop_staged_since,
+    events_to,
+    staged_mark,
+    updates_written_together,
+    write_staged,
+)
 
 log = logging.getLogger(__name__)
 
@@ -179,8 +186,9 @@ def run_triggers_in_order(session: Session, events: list[Event], *, now: datetim
         message_ids = [(e.payload or {}).get("message_id") for e in events]
         tickets_loading.messages_by_ids(session, (m for m in message_ids if isinstance(m, int)))
         pending = Pending()
-        for event in events:
-            run_triggers(session, event, now=now, known=known, pending=pending)
+        with updates_written_together(session):
+            for event in events:
+                run_triggers(session, event, now=now, known=known, pending=pending)
         pending.write(session)
 
 
@@ -216,6 +224,41 @@ def run_triggers(
     return fired
 
 
+@dataclass
+class _Caused:
+    """The events a ticket's trigger runs on one event caused, for the loop guard: each
+    gets a chain row naming the triggers that led to it. Events kept for the batch's end
+    (kefu.tickets.staged) arrive once written, after the runs: they get theirs then."""
+
+    pending: Pending | None
+    ids: dict[int, None] = field(default_factory=dict)
+    led_by: list[int] | None = None
+
+    def add(self, event_id: int) -> None:
+        if self.led_by is None:
+            self.ids[event_id] = None
+        else:
+            assert self.pending is not None  # only a batch keeps events for its end
+            self.pending.chains.append({"event_id": event_id, "rule_ids": self.led_by})
+
+    def forget_since(self, mark: int) -> None:
+        for event_id in list(self.ids)[mark:]:
+            del self.ids[event_id]
+
+    def settle(self, session: Session, led_by: list[int]) -> None:
+        self.led_by = led_by
+        # the caused events were written just now, by these runs: none has a chain yet, so
+        # the chains are added (one INSERT for all), not merged (a SELECT each)
+        rows = [{"event_id": event_id, "rule_ids": led_by} for event_id in self.ids]
+        self.ids.clear()
+        if not rows:
+            return
+        if self.pending is not None:
+            self.pending.chains += rows
+        else:
+            session.execute(insert(TriggerChain.__table__), rows)
+
+
 def _run_on_ticket(
     session: Session,
     rules: list[Rule],
@@ -226,9 +269,12 @@ def _run_on_ticket(
     known: Known | None,
     pending: Pending | None = None,
 ) -> list[int]:
+    """In a batch (`pending`) the ticket changes and `rule.fired` of a rule that only
+    changes tickets are kept for the batch's end (kefu.tickets.staged); any other rule's
+    events are written as it runs, after what the batch kept before."""
     assert info.id is not None
     fired: list[int] = []
-    caused: list[int] = []
+    caused = _Caused(pending)
     for rule in rules:
         if rule.id in chain:
             continue
@@ -238,11 +284,13 @@ def _run_on_ticket(
             continue
         if not fires(rule.conditions, TicketFacts(session, ticket_id, now, info)):
             continue
+        if pending is not None and not changes_only(rule.actions):
+            write_staged(session)  # the batch's kept events come before this rule's own
         emitted = session.info.setdefault(EMITTED_KEY, [])
-        before = len(emitted)
+        before, kept, known_caused = len(emitted), staged_mark(session), len(caused.ids)
         run = Run(session, rule, ticket_id, trigger_actor(rule.id), info)
         try:
-            with session.begin_nested():
+            with session.begin_nested(), events_to(session, caused.add):
                 summary = perform(run)
                 _record_run(
                     session,
@@ -256,6 +304,8 @@ def _run_on_ticket(
                 )
         except KefuError as exc:
             del emitted[before:]
+            drop_staged_since(session, kept)
+            caused.forget_since(known_caused)
             log.warning(
                 "trigger %s on ticket %s (event %s) failed: %s",
                 rule.id,
@@ -275,14 +325,8 @@ def _run_on_ticket(
             )
             continue
         fired.append(rule.id)
-        caused += emitted[before:]
-    if caused:
-        # the caused events were written just now, by this run: none has a chain yet, so
-        # the chains are added (one INSERT for all), not merged (a SELECT each)
-        led_by = sorted(chain | set(fired))
-        rows = [{"event_id": event_id, "rule_ids": led_by} for event_id in dict.fromkeys(caused)]
-        if pending is not None:
-            pending.chains += rows
-        else:
-            session.execute(insert(TriggerChain.__table__), rows)
+        for event_id in emitted[before:]:
+            caused.add(event_id)
+    if fired:
+        caused.settle(session, sorted(chain | set(fired)))
     return fired

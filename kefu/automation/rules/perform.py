@@ -25,7 +25,7 @@ from kefu.automation.ticket_changes import (
 )
 from kefu.customers import service as customers
 from kefu.errors import InvalidInput, NotFound
-from kefu.events import emit
+from kefu.events import NewEvent, emit
 from kefu.jobs import enqueue_after_commit
 from kefu.kit.actor import Actor
 from kefu.kit.clock import utcnow
@@ -34,6 +34,7 @@ from kefu.tickets.details import ticket_reads
 from kefu.tickets.messages import add_message, get_message, record_message
 from kefu.tickets.notifications import notify
 from kefu.tickets.schemas import MessageCreate
+from kefu.tickets.staged import stage_event, write_staged
 
 log = logging.getLogger(__name__)
 AUTO_REPLIED = "auto-replied"
@@ -64,6 +65,11 @@ def _changes(run: Run) -> list[Any]:
     return changes
 
 
+def changes_only(actions: list[dict[str, Any]]) -> bool:
+    """The rule only changes the ticket (no note, reply, notice, webhook or escalation)."""
+    return all(action["type"] in CHANGE_TYPES for action in actions)
+
+
 def perform(run: Run) -> list[str]:
     """Do the rule's actions; returns what was done, in words, for the run log."""
     session = run.session
@@ -75,20 +81,28 @@ def perform(run: Run) -> list[str]:
             for a in run.rule.actions
             if a["type"] in CHANGE_TYPES or a["type"] == "escalate"
         ]
-    fired = emit(
-        session,
+    fired = NewEvent(
         "rule.fired",
-        subject_type="ticket",
-        subject_id=run.ticket_id,
-        payload={
+        "ticket",
+        run.ticket_id,
+        {
             "rule_id": run.rule.id,
             "rule_name": run.rule.name,
             "kind": run.rule.kind,
             "on_event_id": run.event.id if run.event else None,
         },
-        actor=run.actor,
     )
-    run.fired_event_id = fired.id
+    if changes_only(run.rule.actions) and stage_event(session, fired, run.actor):
+        return run.summary  # kept with the batch's others: nothing else needs its id
+    write_staged(session)  # what the batch kept (this rule's update too) comes first
+    run.fired_event_id = emit(
+        session,
+        fired.type,
+        subject_type=fired.subject_type,
+        subject_id=fired.subject_id,
+        payload=fired.payload,
+        actor=run.actor,
+    ).id
     for action in run.rule.actions:
         kind = action["type"]
         if kind == "add_note":
