@@ -11,6 +11,7 @@ which is what the ticket's history and the audit log show."""
 from __future__ import annotations
 
 import logging
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -97,6 +98,9 @@ class Pending:
 
     runs: list[dict[str, Any]] = field(default_factory=list)
     chains: list[dict[str, Any]] = field(default_factory=list)
+    # a rule that only changes tickets runs without a savepoint of its own (its flush and
+    # SAVEPOINT cost more than the change); should one be refused, `_Refused` ends the try
+    quick: bool = False
 
     def write(self, session: Session) -> None:
         if self.runs:
@@ -185,11 +189,30 @@ def run_triggers_in_order(session: Session, events: list[Event], *, now: datetim
         customers.customers_by_ids(session, (t.requester_id for t in found.values()))
         message_ids = [(e.payload or {}).get("message_id") for e in events]
         tickets_loading.messages_by_ids(session, (m for m in message_ids if isinstance(m, int)))
-        pending = Pending()
-        with updates_written_together(session):
-            for event in events:
-                run_triggers(session, event, now=now, known=known, pending=pending)
+        emitted = session.info.setdefault(EMITTED_KEY, [])
+        before = len(emitted)
+        try:
+            with session.begin_nested():
+                pending = _run_batch(session, events, now, known, quick=True)
+        except _Refused:
+            del emitted[before:]
+            pending = _run_batch(session, events, now, known, quick=False)
         pending.write(session)
+
+
+class _Refused(Exception):
+    """A trigger run without a savepoint of its own was refused: the batch runs again, each
+    run in its own savepoint, so that only the refused run's changes are undone."""
+
+
+def _run_batch(
+    session: Session, events: list[Event], now: datetime, known: Known, *, quick: bool
+) -> Pending:
+    pending = Pending(quick=quick)
+    with updates_written_together(session):
+        for event in events:
+            run_triggers(session, event, now=now, known=known, pending=pending)
+    return pending
 
 
 def run_triggers(
@@ -289,8 +312,9 @@ def _run_on_ticket(
         emitted = session.info.setdefault(EMITTED_KEY, [])
         before, kept, known_caused = len(emitted), staged_mark(session), len(caused.ids)
         run = Run(session, rule, ticket_id, trigger_actor(rule.id), info)
+        quick = pending is not None and pending.quick and changes_only(rule.actions)
         try:
-            with session.begin_nested(), events_to(session, caused.add):
+            with nullcontext() if quick else session.begin_nested(), events_to(session, caused.add):
                 summary = perform(run)
                 _record_run(
                     session,
@@ -303,6 +327,8 @@ def _run_on_ticket(
                     error="",
                 )
         except KefuError as exc:
+            if quick:
+                raise _Refused from exc  # half a change may be made: the batch goes again
             del emitted[before:]
             drop_staged_since(session, kept)
             caused.forget_since(known_caused)
