@@ -191,12 +191,15 @@ def schedule_for(
 
 
 def calendar_for(session: Session, *, team_id: int | None, store_id: int | None) -> Calendar:
-    """The calendar of `schedule_for` (built once per team and store in a batch handler)."""
-    return cached(
-        session,
-        ("sla.calendar", team_id, store_id),
-        lambda: calendar_of(schedule_for(session, team_id=team_id, store_id=store_id)),
-    )
+    """The calendar of `schedule_for` (in a batch handler: looked up once per team and store,
+    built once per schedule, so teams in the same hours share one calendar)."""
+
+    def of_schedule() -> Calendar:
+        schedule = schedule_for(session, team_id=team_id, store_id=store_id)
+        key = ("sla.schedule_calendar", schedule.id if schedule is not None else None)
+        return cached(session, key, lambda: calendar_of(schedule))
+
+    return cached(session, ("sla.calendar", team_id, store_id), of_schedule)
 
 
 def calendar_for_ticket(session: Session, ticket_id: int) -> Calendar:

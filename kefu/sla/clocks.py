@@ -95,6 +95,7 @@ class TicketClocks:
         self.clocks = batch.clocks_of(ticket_id) if batch else clocks_of(session, ticket_id)
         self.status = self.facts.status  # the status the event left (a late handler knows it)
         self._business: Calendar | None = None
+        self.hours_kept = False  # the change left the business hours as they were
 
     def calendar(self, hours: str) -> Calendar:
         if hours != "business":
@@ -240,6 +241,8 @@ class TicketClocks:
             policy.hours,
         )
         clock.policy_id = policy.id
+        if not changed and (clock.hours != "business" or self.hours_kept):
+            return  # the same target in the same hours: the clock's due time stands
         if clock.status != RUNNING:
             clock.target_seconds, clock.warn_seconds, clock.hours = (
                 minutes * 60,
@@ -333,6 +336,7 @@ def ticket_changed(
     runs resolution on; a new priority, type, channel, store or team re-targets."""
     clocks = TicketClocks(session, ticket_id, batch)
     if RETARGET_FIELDS & set(changes):
+        clocks.hours_kept = _hours_kept(session, clocks, changes)
         clocks.apply_policy(at, opened_at=at)
     if "status" in changes:
         before, after = changes["status"]
@@ -345,6 +349,20 @@ def ticket_changed(
             clocks.pause_all(at)
             clocks.resume_all(at)
     clocks.save()
+
+
+def _hours_kept(session: Session, clocks: TicketClocks, changes: dict[str, list[object]]) -> bool:
+    """No new team or store, or one whose business hours are the same schedule's (known in
+    a batch handler, where teams in the same hours share one calendar)."""
+    facts = clocks.facts
+    team = changes["team_id"][0] if "team_id" in changes else facts.team_id
+    store = changes["store_id"][0] if "store_id" in changes else facts.store_id
+    if (team, store) == (facts.team_id, facts.store_id):
+        return True
+    if not (isinstance(team, int | None) and isinstance(store, int | None)):
+        return False
+    before = business_hours.calendar_for(session, team_id=team, store_id=store)
+    return before is clocks.calendar("business")
 
 
 def ticket_gone(session: Session, *, ticket_id: int, at: datetime) -> None:

@@ -124,6 +124,58 @@ def test_a_new_team_moves_the_due_time_to_its_hours(database: Database) -> None:
     assert as_utc(clock.due_at) == as_utc(clock.running_since) + left
 
 
+def test_a_team_in_the_same_hours_leaves_the_clocks_running_as_they_were(
+    database: Database,
+) -> None:
+    # given weekday hours for everyone, a team with none of its own and a running clock
+    make_schedule(database, is_default=True)
+    same_hours = make_team(database)
+    make_policy(database, hours="business", targets=targets(first_reply=60, resolution=480))
+    ticket = make_ticket(database)
+    dispatch_due(database)
+    before = clocks_of(database, ticket.id)
+    # when the ticket moves to the team
+    with database.unit_of_work(actor=Actor.system()) as session:
+        tickets.update_ticket(
+            session,
+            actor=Actor.system(),
+            ticket_id=ticket.id,
+            data=TicketUpdate(team_id=same_hours),
+        )
+    dispatch_due(database)
+    # then its clocks run on from when they started, due when they were
+    after = clocks_of(database, ticket.id)
+    for metric in ("first_reply", "resolution"):
+        assert (after[metric].running_since, after[metric].due_at) == (
+            before[metric].running_since,
+            before[metric].due_at,
+        )
+
+
+def test_an_overdue_clock_stays_due_when_it_was_on_a_move_in_the_same_hours(
+    database: Database,
+) -> None:
+    # given a first reply due an hour after the ticket opened
+    make_policy(database, hours="calendar", targets=targets(first_reply=60, resolution=480))
+    team_id = make_team(database)
+    ticket = make_ticket(database)
+    opened = MONDAY_TEN.astimezone(UTC)
+    with database.unit_of_work(actor=Actor.system()) as session:
+        clocks.ticket_opened(session, ticket_id=ticket.id, at=opened)
+    # when, two hours on (an hour overdue, not yet marked breached), it moves to a team
+    with database.unit_of_work(actor=Actor.system()) as session:
+        tickets.update_ticket(
+            session, actor=Actor.system(), ticket_id=ticket.id, data=TicketUpdate(team_id=team_id)
+        )
+        moved = {"team_id": [None, team_id]}
+        at = opened + timedelta(hours=2)
+        clocks.ticket_changed(session, ticket_id=ticket.id, at=at, changes=moved)
+    # then it is still due when it was, not from the move on
+    found = clocks_of(database, ticket.id)
+    assert as_utc(found["first_reply"].due_at) == opened + timedelta(hours=1)
+    assert as_utc(found["resolution"].due_at) == opened + timedelta(hours=8)
+
+
 def test_schedule_names_are_unique(database: Database) -> None:
     make_schedule(database, name="Office")
     data = ScheduleIn(name="Office", time_zone="UTC", intervals=ALL_WEEK)
