@@ -169,11 +169,18 @@ def browser() -> Iterator["object"]:
         chromium.close()
 
 
+# How long a browser test waits for one step (a click's navigation, a locator) and a test's
+# HTTP client for one response: the suite's servers, PostgreSQL and Chromium share two cores
+# for an hour, and in CI a step has stalled past 10-15 s now and then. A wait, never a
+# measure of speed (bench/ measures that).
+STEP_TIMEOUT_MS = 30000
+
+
 @pytest.fixture
 def page(browser: "object") -> Iterator["object"]:
     context = browser.new_context(locale="en-US")  # type: ignore[attr-defined]
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     yield page
     context.close()
 

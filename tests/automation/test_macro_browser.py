@@ -11,6 +11,7 @@ from kefu.db import Database
 from kefu.tickets import service as tickets
 from tests.accounts.factories import PASSWORD, make_agent
 from tests.automation.macro_factories import make_macro
+from tests.conftest import STEP_TIMEOUT_MS
 from tests.tickets.factories import make_ticket
 
 pytestmark = pytest.mark.slow
@@ -32,7 +33,7 @@ def test_an_agent_replies_from_a_macro_with_the_keyboard(
     make_macro(database, name="Refund done", en="Refunded.")
     context = browser.new_context(locale="en-US")
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     page.goto(f"{live_server}/login")
     page.get_by_label("Email").fill(agent.email)
     page.get_by_label("Password").fill(PASSWORD)

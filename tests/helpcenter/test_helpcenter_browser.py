@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from kefu.db import Database
 from kefu.tickets.models import Ticket
+from tests.conftest import STEP_TIMEOUT_MS
 from tests.helpcenter.factories import link, make_article, make_brand
 
 pytestmark = pytest.mark.slow
@@ -61,7 +62,7 @@ def test_a_customer_searches_is_offered_the_article_and_writes_in(
     base = f"{live_server}/help/lumen/{language}"
     context = browser.new_context(locale="zh-CN" if language == "zh-CN" else "en-US", **PHONE)
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     try:
         # search as you type
         page.goto(f"{base}/")

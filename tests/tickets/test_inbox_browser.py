@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 from kefu.db import Database
 from kefu.dispatch import dispatch_due
 from tests.accounts.factories import PASSWORD, make_agent
+from tests.conftest import STEP_TIMEOUT_MS
 from tests.tickets.factories import receive
 
 pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("patient_expect")]
@@ -17,7 +18,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.usefixtures("patient_expect")]
 def signed_in_page(browser: Any, base: str, email: str, **options: Any) -> tuple[Any, Any]:
     context = browser.new_context(locale="en-US", **options)
     page = context.new_page()
-    page.set_default_timeout(15000)
+    page.set_default_timeout(STEP_TIMEOUT_MS)
     page.goto(f"{base}/login")
     page.get_by_label("Email").fill(email)
     page.get_by_label("Password").fill(PASSWORD)

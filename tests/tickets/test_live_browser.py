@@ -20,6 +20,7 @@ from kefu.tickets.live_pages import presence_context
 from kefu.web.deps import PageActor
 from kefu.web.templating import render
 from tests.accounts.factories import PASSWORD, make_admin, make_agent
+from tests.conftest import STEP_TIMEOUT_MS
 from tests.live import serving
 from tests.tickets.rt_factories import assign, make_ticket
 from tests.web.test_browser import fill_sign_in
@@ -60,7 +61,7 @@ def test_agents_see_each_other_on_a_ticket_and_the_badge_follows(
         contexts = [browser.new_context(locale="en-US") for _ in range(2)]
         ada_page, bo_page = (c.new_page() for c in contexts)
         for page, email in ((bo_page, "bo@example.com"), (ada_page, "admin@example.com")):
-            page.set_default_timeout(15000)
+            page.set_default_timeout(STEP_TIMEOUT_MS)
             fill_sign_in(page, base, email, PASSWORD)
             page.wait_for_url(f"{base}/")
         # given Bo is on the ticket alone

@@ -26,6 +26,7 @@ from kefu.tickets.presence import (
     who_is_here,
 )
 from tests.accounts.factories import PASSWORD, make_admin, make_agent
+from tests.conftest import STEP_TIMEOUT_MS
 from tests.live import run, serving
 from tests.tickets.rt_factories import make_ticket
 from tests.web.helpers import csrf_token, sign_in
@@ -176,7 +177,7 @@ def test_without_redis_the_stream_asks_to_retry_later_and_reports_say_why(
 
 
 def browser_session(base_url: str, email: str) -> httpx.Client:
-    session = httpx.Client(base_url=base_url, timeout=10)
+    session = httpx.Client(base_url=base_url, timeout=STEP_TIMEOUT_MS / 1000)
     token = csrf_token(session.get("/login").text)
     signed = session.post(
         "/login", data={"email": email, "password": PASSWORD, "csrf_token": token}

@@ -21,6 +21,7 @@ from kefu.dispatch import dispatch_due
 from kefu.tickets.models import Message
 from tests.accounts.factories import PASSWORD, make_agent
 from tests.channels.chat.agent_factories import CART, make_widget, start_chat
+from tests.conftest import STEP_TIMEOUT_MS
 from tests.web.test_browser import fill_sign_in
 
 pytestmark = pytest.mark.slow
@@ -34,9 +35,9 @@ def widget_key(database: Database, widget_id: int) -> str:
 
 
 def frame_where(ws: ClientConnection, wanted: Callable[[Frame], bool]) -> Frame:
-    """The next frame that `wanted` accepts (others are skipped); 15 s at most each."""
+    """The next frame that `wanted` accepts (others are skipped); STEP_TIMEOUT_MS each."""
     while True:
-        frame: Frame = json.loads(ws.recv(timeout=15))
+        frame: Frame = json.loads(ws.recv(timeout=STEP_TIMEOUT_MS / 1000))
         if wanted(frame):
             return frame
 
