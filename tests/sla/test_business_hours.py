@@ -15,7 +15,7 @@ from kefu.tickets import service as tickets
 from kefu.tickets.schemas import TicketUpdate
 from tests.commerce.factories import make_store
 from tests.sla.factories import clocks as clocks_of
-from tests.sla.factories import make_policy, make_schedule, make_team, targets
+from tests.sla.factories import make_policy, make_schedule, make_team, targets, update
 from tests.tickets.factories import make_ticket
 
 LONDON = ZoneInfo("Europe/London")
@@ -135,13 +135,7 @@ def test_a_team_in_the_same_hours_leaves_the_clocks_running_as_they_were(
     dispatch_due(database)
     before = clocks_of(database, ticket.id)
     # when the ticket moves to the team
-    with database.unit_of_work(actor=Actor.system()) as session:
-        tickets.update_ticket(
-            session,
-            actor=Actor.system(),
-            ticket_id=ticket.id,
-            data=TicketUpdate(team_id=same_hours),
-        )
+    update(database, ticket_id=ticket.id, team_id=same_hours)
     dispatch_due(database)
     # then its clocks run on from when they started, due when they were
     after = clocks_of(database, ticket.id)
