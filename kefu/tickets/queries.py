@@ -17,8 +17,9 @@ from kefu.kit.clock import as_utc
 from kefu.kit.i18n import gettext as _
 from kefu.kit.pagination import MAX_PAGE_SIZE, CursorPage, decode_cursor, encode_cursor
 from kefu.tickets.filters import PRIORITIES, TicketFilter, filter_clauses
-from kefu.tickets.models import Tag, Ticket, TicketTag
+from kefu.tickets.models import Ticket
 from kefu.tickets.search_index import TextMatch, has_many_matches
+from kefu.tickets.service import tags_of
 
 Sort = Literal[
     "updated_desc",
@@ -205,19 +206,6 @@ def page_ids(
         .limit(limit)
     )
     return [tuple(row) for row in session.execute(statement)]  # type: ignore[misc]
-
-
-def tags_of(session: Session, ticket_ids: Sequence[int]) -> dict[int, list[str]]:
-    tags: dict[int, list[str]] = {ticket_id: [] for ticket_id in ticket_ids}
-    if ticket_ids:
-        for ticket_id, name in session.execute(
-            select(TicketTag.ticket_id, Tag.name)
-            .join(Tag, Tag.id == TicketTag.tag_id)
-            .where(TicketTag.ticket_id.in_(ticket_ids))
-            .order_by(Tag.name)
-        ):
-            tags[ticket_id].append(name)
-    return tags
 
 
 def ticket_values_with_tags(

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
@@ -66,15 +67,19 @@ def editable_ticket(session: Session, ticket_id: int) -> Ticket:
     return ticket
 
 
-def tags_of(session: Session, ticket_ids: list[int]) -> dict[int, list[str]]:
+def tags_of(session: Session, ticket_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each ticket's tag names, in order. Without autoflush: a ticket's tag rows are only
+    written by `set_tags`, at once, so pending changes of other rows (a batch's staged ticket
+    updates) need not be flushed one ticket at a time to read them."""
     result: dict[int, list[str]] = {tid: [] for tid in ticket_ids}
     if ticket_ids:
-        rows = session.execute(
-            select(TicketTag.ticket_id, Tag.name)
-            .join(Tag, Tag.id == TicketTag.tag_id)
-            .where(TicketTag.ticket_id.in_(ticket_ids))
-            .order_by(Tag.name)
-        )
+        with session.no_autoflush:
+            rows = session.execute(
+                select(TicketTag.ticket_id, Tag.name)
+                .join(Tag, Tag.id == TicketTag.tag_id)
+                .where(TicketTag.ticket_id.in_(ticket_ids))
+                .order_by(Tag.name)
+            ).all()
         for ticket_id, name in rows:
             result[ticket_id].append(name)
     return result
@@ -103,14 +108,19 @@ def set_tags(
     before = tags_of(session, [ticket.id])[ticket.id] if before is None else before
     if after == before:
         return None
-    if gone := [name for name in before if name not in after]:
-        names = select(Tag.id).where(Tag.name.in_(gone))
-        session.execute(
-            delete(TicketTag).where(TicketTag.ticket_id == ticket.id, TicketTag.tag_id.in_(names))
-        )
-    for tag_id in _tag_ids(session, [name for name in after if name not in before]).values():
-        session.add(TicketTag(ticket_id=ticket.id, tag_id=tag_id))
-    session.flush()
+    with session.no_autoflush:  # the tag rows are written here and now; see `tags_of`
+        added = _tag_ids(session, [name for name in after if name not in before])
+        if gone := [name for name in before if name not in after]:
+            names = select(Tag.id).where(Tag.name.in_(gone))
+            session.execute(
+                delete(TicketTag).where(
+                    TicketTag.ticket_id == ticket.id, TicketTag.tag_id.in_(names)
+                )
+            )
+        if added:
+            session.execute(
+                insert(TicketTag), [{"ticket_id": ticket.id, "tag_id": i} for i in added.values()]
+            )
     return [before, after]
 
 

@@ -16,7 +16,9 @@ from sqlalchemy import event, func, select
 
 from kefu.automation.rules.models import TriggerChain
 from kefu.db import Database
+from kefu.tickets import service as tickets
 from kefu.tickets.models import Ticket
+from tests.automation.rule_factories import make_rule
 from tests.test_batch_handlers import configure, in_batches
 from tests.tickets.factories import receive
 
@@ -26,6 +28,8 @@ READS = ("assignment_waits", "team_memberships", "rule_trigger_chains", "custom_
 READS += ("team_assignments", "agent_capacities", "agent_statuses", "tickets", "notifications")
 # round robin's position and the agents' last assignment: written once per batch
 WRITES = ("team_assignments", "agent_statuses")
+# the tickets the triggers and assignment change, tagged ones too: flushed together per batch
+WRITES += ("tickets",)
 # the triggers' run log and the caused events' chains, and the events of the ticket changes
 # (triggers', assignment's): inserted together per batch
 INSERTS = ("rule_runs", "rule_trigger_chains", "events")
@@ -57,9 +61,9 @@ def reads(database: Database) -> Iterator[Counter[str]]:
         event.remove(database.engine, "before_cursor_execute", count)
 
 
-def new_tickets(database: Database, count: int, tag: str) -> None:
+def new_tickets(database: Database, count: int, tag: str, text: str = "Hello") -> None:
     for n in range(count):
-        receive(database, email=f"{tag}{n}@example.com", subject=f"Order {tag}{n}")
+        receive(database, email=f"{tag}{n}@example.com", subject=f"Order {tag}{n}", text=text)
 
 
 @pytest.mark.usefixtures("runtime")
@@ -86,3 +90,29 @@ def test_a_batch_reads_the_same_whatever_its_number_of_tickets(database: Databas
         chains = session.scalar(select(func.count()).select_from(TriggerChain))
     assert len(rows) == 9 and all(team and agent for team, agent in rows)
     assert chains is not None and chains >= 10
+
+
+@pytest.mark.usefixtures("runtime")
+def test_tagging_tickets_does_not_write_them_one_at_a_time(database: Database) -> None:
+    # given a shop whose trigger tags the tickets that ask for a refund
+    make_rule(
+        database,
+        name="Refunds",
+        events=["message.added"],
+        all=[{"field": "message.text", "op": "contains", "value": "refund"}],
+        actions=[{"type": "add_tags", "tags": ["refund"]}],
+    )
+    # when two new tickets asking for a refund are handled, then seven
+    new_tickets(database, 2, "few", text="I want a refund")
+    with reads(database) as few:
+        in_batches(database)
+    new_tickets(database, 7, "many", text="I want a refund")
+    with reads(database) as many:
+        in_batches(database)
+    # then the tagged tickets are written in as many statements for seven as for two:
+    # reading a ticket's tags does not flush the batch's changes to the tickets before it
+    assert many["UPDATE tickets"] == few["UPDATE tickets"] > 0
+    with database.sessions() as session:
+        ids = session.scalars(select(Ticket.id)).all()
+        tags = tickets.tags_of(session, list(ids))
+    assert len(ids) == 9 and all(names == ["refund"] for names in tags.values())
