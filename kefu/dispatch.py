@@ -49,7 +49,7 @@ from kefu.dispatch_lease import (
     pending_only,
     split_span,
 )
-from kefu.events import Event, HandlerRegistry, HandlerSpec, registry
+from kefu.events import Event, HandlerRegistry, HandlerSpec, lock_subjects, registry
 from kefu.kit.actor import Actor
 from kefu.kit.clock import Clock, utcnow
 from kefu.kit.gc_batch import batch_gc
@@ -208,6 +208,8 @@ def _run_batch(
     `ahead`: the events and prepared work read before the transaction."""
     events = ahead.events if ahead is not None else _events(session, leased)
     prepared = ahead.prepared if ahead is not None else {}
+    if session.get_bind().dialect.name != "sqlite":  # SQLite: one writer at a time anyway
+        lock_subjects(session, events.values())
     succeeded: list[int] = []
     failures: list[_Failure] = []
     unrun: list[int] = []

@@ -9,7 +9,7 @@ span whose handler fails is split into one delivery per event, so retries, parki
 failed list are always about one event.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -134,6 +134,33 @@ class HandlerRegistry:
 
 
 registry = HandlerRegistry()
+
+SubjectLocker = Callable[[Session, list[int]], None]
+_subject_lockers: dict[str, SubjectLocker] = {}
+
+
+def locks_subjects(subject_type: str) -> Callable[[SubjectLocker], SubjectLocker]:
+    """Register how the rows of a subject type are locked for a dispatch batch: all the
+    batch's subjects of that type, in id order, before its first handler runs
+    (`lock_subjects`). On PostgreSQL a batch's handlers each lock the tickets they change
+    in id order, but one after the other, so the transaction as a whole did not, and an
+    import updating the same tickets in id order could deadlock with it."""
+
+    def decorate(fn: SubjectLocker) -> SubjectLocker:
+        _subject_lockers[subject_type] = fn
+        return fn
+
+    return decorate
+
+
+def lock_subjects(session: Session, events: Iterable[Event]) -> None:
+    """Lock the events' subjects whose type has a registered locker (`locks_subjects`)."""
+    wanted: dict[str, set[int]] = {}
+    for event in events:
+        if event.subject_type in _subject_lockers and event.subject_id.isdigit():
+            wanted.setdefault(event.subject_type, set()).add(int(event.subject_id))
+    for subject_type in sorted(wanted):
+        _subject_lockers[subject_type](session, sorted(wanted[subject_type]))
 
 
 def handles(

@@ -2,6 +2,7 @@
 
 from collections import Counter
 
+from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
@@ -101,3 +102,14 @@ def prepared(session: Session, events: list[Event], prepared: list[int] | None =
     PREPARED_CALLS.append(([event.id for event in events], prepared))
     for event in events:
         record(session, action="test.handled", entity_type="events", entity_id=event.id)
+
+
+@handles("test.ticket_touched", name="tests.touch_tickets", batch=True)
+def touch_tickets(session: Session, events: list[Event]) -> None:
+    """Updates each event's ticket in the order of the events, as a batch's handlers one
+    after the other may."""
+    for event in events:
+        session.execute(
+            text("UPDATE tickets SET updated_at = updated_at WHERE id = :id"),
+            {"id": int(event.subject_id)},
+        )

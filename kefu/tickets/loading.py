@@ -19,9 +19,11 @@ def tickets_by_ids(session: Session, ticket_ids: Iterable[int]) -> dict[int, Tic
 
 
 def lock_tickets(session: Session, ticket_ids: Iterable[int]) -> dict[int, Ticket]:
-    """`tickets_by_ids` with their rows locked until commit (FOR UPDATE, in id order) and
-    read again: what another transaction committed meanwhile replaces what the session held,
-    as `session.refresh(ticket, with_for_update=True)` does for one."""
+    """`tickets_by_ids` with their rows locked until commit (FOR NO KEY UPDATE, the lock an
+    UPDATE takes, in id order) and read again: what another transaction committed meanwhile
+    replaces what the session held, as `session.refresh(ticket, with_for_update=True)` does
+    for one. Not FOR UPDATE: that would also wait for (and deadlock with) transactions that
+    only insert rows referring to the tickets, such as an import's messages."""
     ids = sorted(set(ticket_ids))
     if not ids:
         return {}
@@ -29,7 +31,7 @@ def lock_tickets(session: Session, ticket_ids: Iterable[int]) -> dict[int, Ticke
         select(Ticket)
         .where(Ticket.id.in_(ids))
         .order_by(Ticket.id)
-        .with_for_update()
+        .with_for_update(key_share=True)
         .execution_options(populate_existing=True)
     )
     return {t.id: t for t in session.scalars(statement)}

@@ -169,7 +169,7 @@ def _fresh_tickets(session: Session) -> set[int]:
 def _lock_ticket(session: Session, ticket: Any) -> None:
     """Lock the ticket's row and read it again, unless its team's lock this batch did."""
     if ticket.id not in _fresh_tickets(session):
-        session.refresh(ticket, with_for_update=True)
+        session.refresh(ticket, with_for_update={"key_share": True})  # as `lock_tickets`
 
 
 def waiting_tickets(session: Session, team_id: int, *, limit: int = WAITING_BATCH) -> list[int]:
