@@ -76,6 +76,11 @@ def configure(database: Database) -> None:
         all=[{"field": "subject", "op": "contains", "value": "urgent"}],
         actions=[{"type": "set_priority", "priority": "urgent"}],
     )
+    tag_refunds(database)
+
+
+def tag_refunds(database: Database) -> None:
+    """A trigger tagging the messages that ask for a refund."""
     make_rule(
         database,
         name="Refunds",

@@ -4,7 +4,6 @@ an earlier one does not hold the later one while it waits for the earlier, which
 deadlocked with an import of mail for both."""
 
 import threading
-import time
 
 import pytest
 from sqlalchemy import text
@@ -14,6 +13,7 @@ import tests.outbox_handlers  # noqa: F401  (registers the handler, as the app w
 from kefu.db import Database
 from kefu.dispatch import dispatch_due
 from kefu.events import emit
+from tests.postgres import wait_for_a_lock_wait
 from tests.tickets.factories import receive
 
 
@@ -35,7 +35,7 @@ def test_a_batch_takes_its_tickets_in_id_order_before_its_handlers(database: Dat
         reports = []
         worker = threading.Thread(target=lambda: reports.append(dispatch_due(database)))
         worker.start()
-        _wait_for_a_lock_wait(database)
+        wait_for_a_lock_wait(database)
         # then the batch waits for the first ticket without holding the later one, which the
         # import can take next (before, the handler held it: the two deadlocked)
         try:
@@ -47,17 +47,3 @@ def test_a_batch_takes_its_tickets_in_id_order_before_its_handlers(database: Dat
     # and once the import commits, the batch runs
     worker.join(30)
     assert [report.done for report in reports] == [2]
-
-
-def _wait_for_a_lock_wait(database: Database) -> None:
-    """Until another session of this database waits for a lock (the batch)."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-    )
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for _ in range(1500):
-            if conn.execute(query).scalar():
-                return
-            time.sleep(0.02)
-    raise AssertionError("the batch never waited for the ticket the import holds")

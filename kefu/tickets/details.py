@@ -29,7 +29,8 @@ from kefu.tickets.models import (
     TicketTag,
 )
 from kefu.tickets.schemas import AttachmentRead, MessageRead, TagCount, TicketRead
-from kefu.tickets.service import read_ticket, tags_of
+from kefu.tickets.service import read_ticket
+from kefu.tickets.tagging import tags_of
 
 if TYPE_CHECKING:
     from kefu.accounts.models import Agent

@@ -18,9 +18,8 @@ from kefu.tickets.service import (
     followers_of,
     open_ticket,
     record_update,
-    set_tags,
-    tags_of,
 )
+from kefu.tickets.tagging import set_tags, tags_of
 
 
 def merge_tickets(

@@ -19,7 +19,7 @@ from kefu.kit.pagination import MAX_PAGE_SIZE, CursorPage, decode_cursor, encode
 from kefu.tickets.filters import PRIORITIES, TicketFilter, filter_clauses
 from kefu.tickets.models import Ticket
 from kefu.tickets.search_index import TextMatch, has_many_matches
-from kefu.tickets.service import tags_of
+from kefu.tickets.tagging import tags_of
 
 Sort = Literal[
     "updated_desc",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from kefu.accounts import service as accounts
@@ -18,9 +17,10 @@ from kefu.kit.clock import utcnow
 from kefu.kit.tags import normalize_tags
 from kefu.permissions import can, require
 from kefu.tickets import fields as custom_fields
-from kefu.tickets.models import Message, Tag, Ticket, TicketCc, TicketFollower, TicketTag
+from kefu.tickets.models import Message, Ticket, TicketCc, TicketFollower
 from kefu.tickets.schemas import RequesterIn, Status, TicketCreate, TicketUpdate
 from kefu.tickets.staged import settle_ticket, stage_update
+from kefu.tickets.tagging import set_tags, tags_of
 
 if TYPE_CHECKING:
     from kefu.customers.models import Customer
@@ -65,63 +65,6 @@ def editable_ticket(session: Session, ticket_id: int) -> Ticket:
     if ticket.status == Status.CLOSED:
         raise Conflict(f"ticket {ticket_id} is closed; a new message opens a follow-up ticket")
     return ticket
-
-
-def tags_of(session: Session, ticket_ids: Sequence[int]) -> dict[int, list[str]]:
-    """Each ticket's tag names, in order. Without autoflush: a ticket's tag rows are only
-    written by `set_tags`, at once, so pending changes of other rows (a batch's staged ticket
-    updates) need not be flushed one ticket at a time to read them."""
-    result: dict[int, list[str]] = {tid: [] for tid in ticket_ids}
-    if ticket_ids:
-        with session.no_autoflush:
-            rows = session.execute(
-                select(TicketTag.ticket_id, Tag.name)
-                .join(Tag, Tag.id == TicketTag.tag_id)
-                .where(TicketTag.ticket_id.in_(ticket_ids))
-                .order_by(Tag.name)
-            ).all()
-        for ticket_id, name in rows:
-            result[ticket_id].append(name)
-    return result
-
-
-def _tag_ids(session: Session, names: list[str]) -> dict[str, int]:
-    if not names:
-        return {}
-    rows = session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names))).all()
-    found: dict[str, int] = {row[0]: row[1] for row in rows}
-    for name in names:
-        if name not in found:
-            tag = Tag(name=name)
-            session.add(tag)
-            session.flush()
-            found[name] = tag.id
-    return found
-
-
-def set_tags(
-    session: Session, ticket: Ticket, tags: list[str], *, before: list[str] | None = None
-) -> list[list[str]] | None:
-    """Replace the ticket's tags (only the rows of those removed and added change; `before`:
-    its tags, when the caller just read them); [before, after] when they changed."""
-    after = sorted(normalize_tags(tags))
-    before = tags_of(session, [ticket.id])[ticket.id] if before is None else before
-    if after == before:
-        return None
-    with session.no_autoflush:  # the tag rows are written here and now; see `tags_of`
-        added = _tag_ids(session, [name for name in after if name not in before])
-        if gone := [name for name in before if name not in after]:
-            names = select(Tag.id).where(Tag.name.in_(gone))
-            session.execute(
-                delete(TicketTag).where(
-                    TicketTag.ticket_id == ticket.id, TicketTag.tag_id.in_(names)
-                )
-            )
-        if added:
-            session.execute(
-                insert(TicketTag), [{"ticket_id": ticket.id, "tag_id": i} for i in added.values()]
-            )
-    return [before, after]
 
 
 def followers_of(session: Session, ticket_id: int) -> list[int]:

@@ -18,8 +18,7 @@ from kefu.automation.rules.models import TriggerChain
 from kefu.db import Database
 from kefu.tickets import service as tickets
 from kefu.tickets.models import Ticket
-from tests.automation.rule_factories import make_rule
-from tests.test_batch_handlers import configure, in_batches
+from tests.test_batch_handlers import configure, in_batches, tag_refunds
 from tests.tickets.factories import receive
 
 READS = ("assignment_waits", "team_memberships", "rule_trigger_chains", "custom_fields")
@@ -95,13 +94,7 @@ def test_a_batch_reads_the_same_whatever_its_number_of_tickets(database: Databas
 @pytest.mark.usefixtures("runtime")
 def test_tagging_tickets_does_not_write_them_one_at_a_time(database: Database) -> None:
     # given a shop whose trigger tags the tickets that ask for a refund
-    make_rule(
-        database,
-        name="Refunds",
-        events=["message.added"],
-        all=[{"field": "message.text", "op": "contains", "value": "refund"}],
-        actions=[{"type": "add_tags", "tags": ["refund"]}],
-    )
+    tag_refunds(database)
     # when two new tickets asking for a refund are handled, then seven
     new_tickets(database, 2, "few", text="I want a refund")
     with reads(database) as few:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import fcntl
 import os
 import threading
-import time
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
@@ -23,6 +22,7 @@ from kefu.db import Database
 from kefu.kit.filestore import FileStore
 from kefu.tickets.models import Message
 from tests.channels.email.factories import mail
+from tests.postgres import wait_for_a_lock_wait
 
 BATCH = ingest_pool.POOL_MIN_MAILS  # large enough for the pool
 
@@ -160,7 +160,7 @@ def test_a_deadlock_with_a_worker_runs_the_batch_again(database: Database, tmp_p
             with database.engine.connect() as conn, conn.begin():
                 conn.execute(text("SELECT id FROM tickets WHERE id = :b FOR UPDATE"), ids)
                 holding_b.set()
-                _wait_for_a_lock_wait(database)
+                wait_for_a_lock_wait(database, then=0.1)  # the batch, blocked on B
                 conn.execute(text("UPDATE tickets SET updated_at = now() WHERE id = :a"), ids)
         except BaseException as exc:  # reported by the test below
             worker_failed.append(exc)
@@ -184,18 +184,3 @@ def test_a_deadlock_with_a_worker_runs_the_batch_again(database: Database, tmp_p
     assert receipts[0].ticket_id == ticket_a and receipts[2].ticket_id == ticket_b
     with database.unit_of_work() as session:
         assert session.scalar(select(func.count()).select_from(InboundFailure)) == 0
-
-
-def _wait_for_a_lock_wait(database: Database) -> None:
-    """Until another session of this database waits for a lock (the batch, blocked on B)."""
-    query = text(
-        "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database()"
-        " AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()"
-    )
-    with database.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
-        for _ in range(500):
-            if conn.execute(query).scalar():
-                time.sleep(0.1)  # the batch starts waiting first, so it is the one failed
-                return
-            time.sleep(0.02)
-    raise AssertionError("the batch never waited for ticket B")

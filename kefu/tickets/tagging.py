@@ -1,0 +1,69 @@
+"""A ticket's tags: read for many tickets at once, and replaced row by row.
+
+Both run without autoflush: a ticket's tag rows are only ever written here, at once, so
+reading them needs no flush of the session's other pending changes — which, in a batch
+handler, are the batch's staged ticket updates, flushed together at its end
+(kefu/tickets/staged.py) and not one ticket at a time by each read."""
+
+from collections.abc import Sequence
+
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session
+
+from kefu.kit.tags import normalize_tags
+from kefu.tickets.models import Tag, Ticket, TicketTag
+
+
+def tags_of(session: Session, ticket_ids: Sequence[int]) -> dict[int, list[str]]:
+    """Each ticket's tag names, in order."""
+    result: dict[int, list[str]] = {tid: [] for tid in ticket_ids}
+    if ticket_ids:
+        with session.no_autoflush:
+            rows = session.execute(
+                select(TicketTag.ticket_id, Tag.name)
+                .join(Tag, Tag.id == TicketTag.tag_id)
+                .where(TicketTag.ticket_id.in_(ticket_ids))
+                .order_by(Tag.name)
+            ).all()
+        for ticket_id, name in rows:
+            result[ticket_id].append(name)
+    return result
+
+
+def _tag_ids(session: Session, names: list[str]) -> dict[str, int]:
+    if not names:
+        return {}
+    rows = session.execute(select(Tag.name, Tag.id).where(Tag.name.in_(names))).all()
+    found: dict[str, int] = {row[0]: row[1] for row in rows}
+    for name in names:
+        if name not in found:
+            tag = Tag(name=name)
+            session.add(tag)
+            session.flush()
+            found[name] = tag.id
+    return found
+
+
+def set_tags(
+    session: Session, ticket: Ticket, tags: list[str], *, before: list[str] | None = None
+) -> list[list[str]] | None:
+    """Replace the ticket's tags (only the rows of those removed and added change; `before`:
+    its tags, when the caller just read them); [before, after] when they changed."""
+    after = sorted(normalize_tags(tags))
+    before = tags_of(session, [ticket.id])[ticket.id] if before is None else before
+    if after == before:
+        return None
+    with session.no_autoflush:  # the tag rows are written here and now
+        added = _tag_ids(session, [name for name in after if name not in before])
+        if gone := [name for name in before if name not in after]:
+            names = select(Tag.id).where(Tag.name.in_(gone))
+            session.execute(
+                delete(TicketTag).where(
+                    TicketTag.ticket_id == ticket.id, TicketTag.tag_id.in_(names)
+                )
+            )
+        if added:
+            session.execute(
+                insert(TicketTag), [{"ticket_id": ticket.id, "tag_id": i} for i in added.values()]
+            )
+    return [before, after]
