@@ -6,6 +6,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from kefu.events import Event, handles, locks_subjects
+from kefu.tickets import loading as tickets_loading
 from kefu.tickets import notify_jobs as notify_jobs
 from kefu.tickets.models import Ticket
 from kefu.tickets.search_index import (
@@ -24,19 +25,7 @@ UNSEARCHED_CUSTOMER_FIELDS = frozenset(
 )
 
 
-@locks_subjects("ticket")
-def lock_batch_tickets(session: Session, ticket_ids: list[int]) -> None:
-    """A dispatch batch's tickets, locked as its handlers' updates would lock them (FOR NO
-    KEY UPDATE: a message or event inserted beside them by an import is not held up), in id
-    order, as the bulk ingest updates them (kefu/events.py `locks_subjects`)."""
-    for start in range(0, len(ticket_ids), 1000):
-        part = ticket_ids[start : start + 1000]
-        session.execute(
-            select(Ticket.id)
-            .where(Ticket.id.in_(part))
-            .order_by(Ticket.id)
-            .with_for_update(key_share=True)
-        ).all()
+locks_subjects("ticket")(tickets_loading.lock_ticket_rows)  # see kefu/events.py
 
 
 def searched_ticket_ids(event: Event) -> set[int]:
