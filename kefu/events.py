@@ -14,7 +14,17 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint, insert
+from sqlalchemy import (
+    JSON,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    insert,
+    select,
+)
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
@@ -289,6 +299,25 @@ def emit_many(session: Session, events: list[NewEvent], *, actor: Actor | None =
     insert_rows(session, EventDelivery.__table__, _uniform(deliveries))
     session.info.setdefault(EMITTED_KEY, []).extend(ids)
     return ids
+
+
+def emitted_about(
+    session: Session, subject_type: str, types: Iterable[str], *, after: int
+) -> set[int]:
+    """The subjects of this transaction's events of these types with ids above `after` (a
+    batch's last event): their deliveries are pending beside them, so a handler of these
+    types meets each such subject again and may leave it until then. A savepoint rolled
+    back took its events with it: they are read from the table, not from the list."""
+    ids = [event_id for event_id in session.info.get(EMITTED_KEY, ()) if event_id > after]
+    if not ids:
+        return set()
+    table = Event.__table__
+    subjects = session.scalars(
+        select(table.c.subject_id).where(
+            table.c.id.in_(ids), table.c.subject_type == subject_type, table.c.type.in_(types)
+        )
+    )
+    return {int(subject) for subject in subjects if subject.isdigit()}
 
 
 def _uniform(deliveries: list[dict[str, Any]]) -> list[dict[str, Any]]:

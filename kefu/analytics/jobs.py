@@ -9,12 +9,19 @@ import kefu.sla.jobs  # noqa: F401  its handlers register first: the clocks move
 from kefu.analytics import service
 from kefu.analytics.compute import HISTORY_TYPES
 from kefu.analytics.models import TicketMetrics
-from kefu.events import Event, handles
+from kefu.events import Event, emitted_about, handles
 from kefu.sla import outcomes, policies
 
 
 def _touched(events: list[Event]) -> set[int]:
     return {int(e.subject_id) for e in events if e.subject_type == "ticket"}
+
+
+def _met_again(session: Session, events: list[Event]) -> set[int]:
+    """Tickets that a handler of this batch changed after its events (a trigger, the
+    assignment): this handler's delivery of those changes is pending, and recomputes them
+    from their whole history then — computing them now as well would be thrown away."""
+    return emitted_about(session, "ticket", HISTORY_TYPES, after=max(e.id for e in events))
 
 
 def _precompute(session: Session, events: list[Event]) -> service.Precomputed:
@@ -27,7 +34,7 @@ def follow_tickets(
 ) -> None:
     """Recompute each touched ticket (idempotent and order-free: from its whole history);
     on SQLite mostly worked out before the transaction (`prepare`)."""
-    service.refresh(session, _touched(events), prepared)
+    service.refresh(session, _touched(events) - _met_again(session, events), prepared)
 
 
 @handles("message.added", "ticket.updated", name="analytics.sla_outcomes", batch=True)
