@@ -9,7 +9,10 @@ The block also holds every row the session loads meanwhile, so the next event's
 it again (the session itself keeps loaded rows only while someone refers to them; what it
 holds is kept current by its flushes, refreshes and rollbacks as before).
 The cache lives in `session.info` for the block only, so nothing leaks into the next batch
-or another unit of work; a nested block reuses the outer one.
+or another unit of work; a nested block reuses the outer one. A value the block itself
+changes (a ticket's tags, kefu/tickets/tagging.py) is kept in step by its writer with
+`cache_of`; a rolled-back savepoint empties the cache, as what was read or written in it
+may be gone.
 """
 
 from collections.abc import Callable, Hashable, Iterator
@@ -29,18 +32,29 @@ def batch_cache(session: Session) -> Iterator[None]:
         yield
         return
     held: list[object] = []
-    session.info[KEY] = {}
+    cache: dict[Hashable, Any] = {}
+    session.info[KEY] = cache
 
     def hold(_session: Session, instance: object) -> None:
         held.append(instance)
 
+    def forget(_session: Session, _transaction: object) -> None:
+        cache.clear()
+
     event.listen(session, "loaded_as_persistent", hold)
+    event.listen(session, "after_soft_rollback", forget)
     try:
         yield
     finally:
         event.remove(session, "loaded_as_persistent", hold)
+        event.remove(session, "after_soft_rollback", forget)
         session.info.pop(KEY, None)
         held.clear()
+
+
+def cache_of(session: Session) -> dict[Hashable, Any] | None:
+    """The current `batch_cache` block's values (None outside a block)."""
+    return session.info.get(KEY)  # type: ignore[no-any-return]
 
 
 def cached(session: Session, key: Hashable, load: Callable[[], T]) -> T:

@@ -25,6 +25,8 @@ READS = ("assignment_waits", "team_memberships", "rule_trigger_chains", "custom_
 # the team's settings and lock, its agents' statuses and loads, the tickets' lock and the
 # notices' checks and badges
 READS += ("team_assignments", "agent_capacities", "agent_statuses", "tickets", "notifications")
+# the tickets' tags and the tags' ids (a tagging trigger's conditions and actions)
+READS += ("ticket_tags", "tags")
 # round robin's position and the agents' last assignment: written once per batch
 WRITES = ("team_assignments", "agent_statuses")
 # the tickets the triggers and assignment change, tagged ones too: flushed together per batch
@@ -105,6 +107,8 @@ def test_tagging_tickets_does_not_write_them_one_at_a_time(database: Database) -
     # then the tagged tickets are written in as many statements for seven as for two:
     # reading a ticket's tags does not flush the batch's changes to the tickets before it
     assert many["UPDATE tickets"] == few["UPDATE tickets"] > 0
+    # and their tags and the tag's id are read as often for seven as for two
+    assert (many["ticket_tags"], many["tags"]) == (few["ticket_tags"], few["tags"])
     with database.sessions() as session:
         ids = session.scalars(select(Ticket.id)).all()
         tags = tickets.tags_of(session, list(ids))

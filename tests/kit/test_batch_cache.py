@@ -50,3 +50,22 @@ def test_rows_loaded_in_a_block_are_found_again_without_a_query(database: Databa
         after_block = len(statements) - before
     # then the block kept it (no second query); after the block the session lets it go
     assert (again_in_block, after_block) == (0, 1)
+
+
+def test_a_rolled_back_savepoint_empties_the_block(database: Database) -> None:
+    # given a value read in a block
+    loads: list[int] = []
+
+    def load() -> int:
+        loads.append(1)
+        return len(loads)
+
+    with database.sessions() as session, batch_cache(session):
+        first = cached(session, "key", load)
+        # when a savepoint is released, and then one is rolled back
+        with session.begin_nested():
+            kept = cached(session, "key", load)
+        session.begin_nested().rollback()
+        after = cached(session, "key", load)
+    # then the value is read again only after the rollback (what was read in it may be gone)
+    assert (first, kept, after) == (1, 1, 2)

@@ -1,5 +1,6 @@
 """Adding or removing tags reads the ticket's tags once and changes only the rows of the
-tags that come and go (a trigger tagging many tickets)."""
+tags that come and go (a trigger tagging many tickets); in a batch handler's block, once for
+the whole block."""
 
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -8,6 +9,7 @@ from sqlalchemy import event
 
 from kefu.db import Database
 from kefu.kit.actor import Actor
+from kefu.kit.batch_cache import batch_cache
 from kefu.tickets import service as tickets
 from kefu.tickets.schemas import TicketUpdate
 from tests.tickets.factories import make_ticket
@@ -53,3 +55,30 @@ def test_replacing_and_removing_tags_keeps_the_right_ones(database: Database) ->
     both = TicketUpdate(add_tags=["order"], remove_tags=["vip"])
     assert change(database, ticket.id, both) == ["order", "refund"]
     assert change(database, ticket.id, TicketUpdate(tags=[])) == []
+
+
+def test_in_a_batch_block_tags_are_read_once_and_kept_in_step(database: Database) -> None:
+    # given two tagged tickets, read together in a batch handler's block
+    first = make_ticket(database, tags=["vip"])
+    second = make_ticket(database, tags=["order"])
+    with (
+        statements(database) as seen,
+        database.unit_of_work(actor=SYSTEM) as session,
+        batch_cache(session),
+    ):
+        tickets.tags_of(session, [first.id, second.id])
+        # when one is tagged and both are read again
+        update = TicketUpdate(add_tags=["refund"])
+        tickets.update_ticket(session, actor=SYSTEM, ticket_id=first.id, data=update)
+        again = tickets.tags_of(session, [first.id, second.id])
+        # and a change of the other is rolled back in a savepoint
+        savepoint = session.begin_nested()
+        update = TicketUpdate(tags=["spam"])
+        tickets.update_ticket(session, actor=SYSTEM, ticket_id=second.id, data=update)
+        savepoint.rollback()
+        after_rollback = tickets.tags_of(session, [second.id])
+    # then the first read was the block's only read of them until the rollback, which
+    # made the block read the other ticket's tags again (as they stand: unchanged)
+    assert again == {first.id: ["refund", "vip"], second.id: ["order"]}
+    assert after_rollback == {second.id: ["order"]}
+    assert seen.count("SELECT") == 2

@@ -187,6 +187,7 @@ def run_triggers_in_order(session: Session, events: list[Event], *, now: datetim
         # read into the session (which holds them for the block): no query per event
         found = tickets_loading.tickets_by_ids(session, ids)
         customers.customers_by_ids(session, (t.requester_id for t in found.values()))
+        tickets.tags_of(session, sorted(found))  # kept in the block for conditions and actions
         message_ids = [(e.payload or {}).get("message_id") for e in events]
         tickets_loading.messages_by_ids(session, (m for m in message_ids if isinstance(m, int)))
         emitted = session.info.setdefault(EMITTED_KEY, [])
