@@ -6,11 +6,14 @@ spring-forward night is two real hours (02:00–03:00 does not exist), and on th
 it is four (01:00–02:00 happens twice). Intervals never cross midnight: a night shift is two
 intervals (22:00–24:00, then 00:00–06:00 the next day).
 
-The arithmetic jumps from open period to open period (a few per day), never minute by minute.
+The arithmetic jumps from open period to open period (a few per day), never minute by minute;
+a calendar asked many times (a batch of tickets' clocks) keeps the periods it walked with the
+open time before each (`_Timeline`), so a later sum or end is found by bisection.
 """
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -21,6 +24,9 @@ DAY_MINUTES = 24 * 60
 # A schedule with no open time for this long (every day a holiday) cannot meet any target.
 MAX_CLOSED_DAYS = 800
 MAX_REMEMBERED_DAYS = 4096
+# a calendar's timeline starts this long before the first instant it is asked about, so the
+# earlier times of the same batch (events, a ticket's history) are on it too
+TIMELINE_LEAD = timedelta(days=7)
 
 
 @dataclass(frozen=True, slots=True)
@@ -82,6 +88,7 @@ class BusinessCalendar:
     _periods: dict[date, tuple[tuple[datetime, datetime], ...]] = field(
         init=False, repr=False, compare=False
     )
+    _timeline: _Timeline | None = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         ZoneInfo(self.time_zone)  # an unknown zone fails here, not in the middle of a sum
@@ -102,6 +109,7 @@ class BusinessCalendar:
         object.__setattr__(self, "_one_off", one_off)
         object.__setattr__(self, "_yearly", yearly)
         object.__setattr__(self, "_periods", {})
+        object.__setattr__(self, "_timeline", None)
 
     def is_holiday(self, local: date) -> bool:
         return local in self._one_off or (local.month, local.day) in self._yearly
@@ -165,6 +173,30 @@ class BusinessCalendar:
         """The instant at which `seconds` of open time have passed since `start`."""
         if seconds <= 0:
             return start.astimezone(UTC)
+        timeline = self._timeline_from(start)
+        if timeline is None:
+            return self._walk_add(start, seconds)
+        return timeline.instant_at(timeline.open_before(start) + timedelta(seconds=seconds))
+
+    def business_seconds_between(self, a: datetime, b: datetime) -> int:
+        """Whole seconds of open time in [a, b); 0 when b is not after a."""
+        if b <= a:
+            return 0
+        timeline = self._timeline_from(a)
+        if timeline is None:
+            return self._walk_between(a, b)
+        return int((timeline.open_before(b) - timeline.open_before(a)).total_seconds())
+
+    def _timeline_from(self, start: datetime) -> _Timeline | None:
+        """The calendar's timeline, begun at the first instant asked about (less the lead);
+        None for an instant before it, which is walked to instead."""
+        if self._timeline is None:
+            origin = start.astimezone(UTC) - TIMELINE_LEAD
+            object.__setattr__(self, "_timeline", _Timeline(origin, self.open_periods(origin)))
+        assert self._timeline is not None
+        return self._timeline if start >= self._timeline.origin else None
+
+    def _walk_add(self, start: datetime, seconds: int) -> datetime:
         remaining = timedelta(seconds=seconds)
         for lo, hi in self.open_periods(start):
             if hi - lo >= remaining:
@@ -172,16 +204,51 @@ class BusinessCalendar:
             remaining -= hi - lo
         raise AssertionError("open_periods never ends")  # pragma: no cover
 
-    def business_seconds_between(self, a: datetime, b: datetime) -> int:
-        """Whole seconds of open time in [a, b); 0 when b is not after a."""
-        if b <= a:
-            return 0
+    def _walk_between(self, a: datetime, b: datetime) -> int:
         total = timedelta()
         for lo, hi in self.open_periods(a):
             if lo >= b:
                 break
             total += min(hi, b) - lo
         return int(total.total_seconds())
+
+
+class _Timeline:
+    """A calendar's open periods from `origin` on, each with the open time from the origin
+    to its start and to its end, taken from `open_periods` as far as a question needs."""
+
+    def __init__(self, origin: datetime, periods: Iterator[tuple[datetime, datetime]]) -> None:
+        self.origin = origin
+        self._periods = periods
+        self.starts: list[datetime] = []
+        self.ends: list[datetime] = []
+        self.before: list[timedelta] = []  # open time from the origin to each start
+        self.after: list[timedelta] = []  # ... and to each end
+
+    def _grow(self) -> None:
+        try:
+            lo, hi = next(self._periods)
+        except StopIteration:  # it raised before (no open time for years): it still has none
+            raise ValueError("the schedule has no open time for more than two years") from None
+        total = self.after[-1] if self.after else timedelta()
+        self.starts.append(lo)
+        self.ends.append(hi)
+        self.before.append(total)
+        self.after.append(total + (hi - lo))
+
+    def open_before(self, at: datetime) -> timedelta:
+        """Open time from the origin to `at` (not before the origin)."""
+        while not self.ends or self.ends[-1] <= at:
+            self._grow()
+        i = bisect_right(self.ends, at)  # the first period ending after `at`
+        return self.before[i] + max(timedelta(), at - self.starts[i])
+
+    def instant_at(self, total: timedelta) -> datetime:
+        """The instant at which `total` (> 0) of open time from the origin has passed."""
+        while not self.after or self.after[-1] < total:
+            self._grow()
+        j = bisect_left(self.after, total)  # the first period by whose end it has
+        return self.starts[j] + (total - self.before[j])
 
 
 Calendar = BusinessCalendar | AlwaysOpen

@@ -118,6 +118,10 @@ def test_every_day_a_holiday_is_refused_instead_of_looping() -> None:
     calendar = BusinessCalendar("UTC", WEEKDAYS_9_TO_6, holidays)
     with pytest.raises(ValueError, match="no open time"):
         calendar.add_business_time(datetime(2026, 1, 1, tzinfo=UTC), HOUR)
+    with pytest.raises(ValueError, match="no open time"):  # and again, asked once more
+        calendar.business_seconds_between(
+            datetime(2026, 1, 2, tzinfo=UTC), datetime(2026, 1, 9, tzinfo=UTC)
+        )
 
 
 @pytest.mark.parametrize(

@@ -139,3 +139,22 @@ def test_business_seconds_between_grows_with_the_end(
     assert calendar.business_seconds_between(
         start, start + timedelta(minutes=near)
     ) <= calendar.business_seconds_between(start, start + timedelta(minutes=far))
+
+
+@PROPERTY_SETTINGS
+@given(
+    calendars(),
+    st.lists(st.tuples(starts(), st.integers(0, 5000), st.integers(0, 4 * 1440)), max_size=12),
+)
+def test_a_calendar_asked_many_times_answers_as_a_walk_from_each_start(
+    calendar: BusinessCalendar, questions: list[tuple[datetime, int, int]]
+) -> None:
+    # one calendar answers a batch's questions from the periods it keeps (its timeline),
+    # those before the timeline's start by walking: the same answers either way
+    for start, minutes, span in questions:
+        assert calendar.add_business_time(start, minutes * 60) == (
+            calendar._walk_add(start, minutes * 60) if minutes else start
+        )
+        end = start + timedelta(minutes=span)
+        expected = calendar._walk_between(start, end) if span else 0
+        assert calendar.business_seconds_between(start, end) == expected
