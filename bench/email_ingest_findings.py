@@ -238,5 +238,13 @@ FINDINGS = [
     "reads per 2,000 mails answered from the session, 0.3 % fewer calls: a re-read of a row "
     "the session holds costs little). As deployed, typical: SQLite 371 → 380/s (0.48 → "
     "0.56 times the baseline of the same run), PostgreSQL 173 → 226/s (0.31 → 0.48 times; "
-    "with the batch's ticket locks of the last stop, 2 deadlocks retried in the run).",
+    "with the batch's ticket locks of the last stop, 2 deadlocks retried in the run). "
+    "After the table: a business calendar keeps the open periods it has walked, each with "
+    "the open time before it (kefu/sla/calendar.py `_Timeline`), so a batch's due times "
+    "and business-time sums (SLA clocks, analytics) are found by bisection instead of a "
+    "walk from each start; an instant before the timeline's start is still walked to, and "
+    "a property test compares both on one calendar asked many times: the calendar's share "
+    "of a 2,000-mail profile ~0.5 → 0.07 s, 3.9 % fewer Python calls (this machine's "
+    "noise hid it in CPU-s). In all, this stop's three changes: 9.96 → 8.77 million Python "
+    "calls per 2,000 typical mails handled.",
 ]
