@@ -5,9 +5,9 @@ reading them needs no flush of the session's other pending changes — which, in
 handler, are the batch's staged ticket updates, flushed together at its end
 (kefu/tickets/staged.py) and not one ticket at a time by each read.
 
-Inside a `batch_cache` block (kefu/kit/batch_cache.py) a ticket's tags are read once and
-kept there, `set_tags` keeping them in step: a batch of trigger runs reads them for its
-conditions, its tag actions and the assignment's skills."""
+Inside a `batch_cache` block (kefu/kit/batch_cache.py) a ticket's tags, and a tag's id, are
+read once and kept there, `set_tags` keeping them in step: a batch handler's events ask for
+them again and again (the triggers' conditions and tag actions, assignment's skills)."""
 
 from collections.abc import Sequence
 
