@@ -5,7 +5,7 @@ import random
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from sqlalchemy import JSON, BigInteger, DateTime, Engine, MetaData, create_engine, event
@@ -55,6 +55,21 @@ class UtcDateTime(TypeDecorator[datetime]):
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         return None if value is None else as_utc(value)
+
+    def result_processor(self, dialect: Any, coltype: Any) -> Callable[[Any], datetime | None]:
+        """`process_result_value` over the driver's own processor in one function: every row
+        a batch loads has several of these columns (a ticket seven, an SLA clock nine), and
+        the generic wrapper cost three calls a value."""
+        parse = self.impl_instance.dialect_impl(dialect).result_processor(dialect, coltype)
+
+        def process(value: Any) -> datetime | None:
+            if value is None:
+                return None
+            if parse is not None:
+                value = parse(value)
+            return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+        return process
 
 
 class Base(DeclarativeBase):
